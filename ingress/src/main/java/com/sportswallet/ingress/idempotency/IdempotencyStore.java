@@ -1,0 +1,92 @@
+package com.sportswallet.ingress.idempotency;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+
+/**
+ * Idempotency records, keyed by (endpoint, key), written inside the request's transaction.
+ *
+ * <p>{@link #claim} is an insert-if-absent: the first request with a key inserts the row and goes
+ * on; a concurrent one blocks on the row's unique index until the first commits (then it reads the
+ * stored answer) or rolls back (then it inserts and goes on itself). There is no check-then-act.
+ */
+public final class IdempotencyStore {
+    private static final String CLAIM_SQL = "INSERT INTO idempotency_record (endpoint, key, request_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+    private static final String READ_SQL = "SELECT request_hash, response_status, response_body FROM idempotency_record WHERE endpoint = ? AND key = ?";
+    private static final String COMPLETE_SQL = "UPDATE idempotency_record SET response_status = ?, response_body = ? WHERE endpoint = ? AND key = ?";
+
+    /** A stored answer to replay byte for byte. */
+    public record Answer(int status, String body) {
+    }
+
+    /** The outcome of a claim: either this request goes on, or an earlier answer is replayed, or the key was reused. */
+    public sealed interface Claim {
+    }
+
+    public record Claimed() implements Claim {
+    }
+
+    public record Replay(Answer answer) implements Claim {
+    }
+
+    public record Mismatch() implements Claim {
+    }
+
+    private IdempotencyStore() {
+    }
+
+    public static byte[] hash(String canonicalRequest) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(canonicalRequest.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    public static Claim claim(Connection c, String endpoint, String key, byte[] requestHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CLAIM_SQL)) {
+            ps.setString(1, endpoint);
+            ps.setString(2, key);
+            ps.setBytes(3, requestHash);
+            if (ps.executeUpdate() == 1) {
+                return new Claimed();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(READ_SQL)) {
+            ps.setString(1, endpoint);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    // The conflicting row was committed, so it cannot vanish: a record is never deleted.
+                    throw new IllegalStateException("idempotency record " + endpoint + "/" + key + " vanished");
+                }
+                if (!Arrays.equals(rs.getBytes(1), requestHash)) {
+                    return new Mismatch();
+                }
+                int status = rs.getInt(2);
+                if (rs.wasNull()) {
+                    throw new IllegalStateException("idempotency record " + endpoint + "/" + key + " committed without an answer");
+                }
+                return new Replay(new Answer(status, rs.getString(3)));
+            }
+        }
+    }
+
+    public static void complete(Connection c, String endpoint, String key, Answer answer) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(COMPLETE_SQL)) {
+            ps.setInt(1, answer.status());
+            ps.setString(2, answer.body());
+            ps.setString(3, endpoint);
+            ps.setString(4, key);
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("idempotency record " + endpoint + "/" + key + " not claimed");
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package com.sportswallet.ingress.model;
+
+import java.time.OffsetDateTime;
+import java.util.Optional;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/** A player's wallet: balance in minor units, version = number of ledger entries. */
+@Entity
+@Table(name = "wallet")
+public class Wallet extends PanacheEntityBase {
+    public static final String KIND_CASH = "CASH";
+
+    @Id
+    public long id;
+    @Column(name = "player_id")
+    public String playerId;
+    public String currency;
+    public String kind;
+    public long balance;
+    public long version;
+    @Column(name = "created_at")
+    public OffsetDateTime createdAt;
+    @Column(name = "updated_at")
+    public OffsetDateTime updatedAt;
+
+    public static Optional<Wallet> cashOf(String playerId) {
+        return find("playerId = ?1 and kind = ?2", playerId, KIND_CASH).firstResultOptional();
+    }
+}

@@ -1,0 +1,85 @@
+package com.sportswallet.ingress.rest;
+
+import java.io.IOException;
+import java.util.Currency;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+
+/** Strict reading of request bodies: a field of the wrong type is refused, never coerced. */
+public final class JsonInput {
+    /** Upper bound of any single money amount, in minor units (10^12). */
+    public static final long AMOUNT_MAX = 1_000_000_000_000L;
+    private static final Pattern PLAYER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}");
+    private static final int IDEMPOTENCY_KEY_LENGTH_MAX = 128;
+
+    private JsonInput() {
+    }
+
+    public static ObjectNode object(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw ApiException.badRequest("malformed_json", "request body is empty; a JSON object is expected");
+        }
+        try {
+            JsonNode node = CloudEventJson.mapper().readTree(body);
+            if (node == null || !node.isObject()) {
+                throw ApiException.badRequest("malformed_json", "request body must be a JSON object");
+            }
+            return (ObjectNode) node;
+        } catch (IOException e) {
+            throw ApiException.badRequest("malformed_json", "request body is not valid JSON");
+        }
+    }
+
+    public static String playerId(String id) {
+        if (id == null || !PLAYER_ID.matcher(id).matches()) {
+            throw ApiException.badRequest("invalid_player_id", "player id must be 1-64 characters of [A-Za-z0-9._:@-]");
+        }
+        return id;
+    }
+
+    public static String currency(ObjectNode body) {
+        JsonNode node = body.get("currency");
+        if (node == null || !node.isTextual() || !node.asText().matches("[A-Z]{3}")) {
+            throw ApiException.badRequest("invalid_currency", "currency must be an ISO 4217 code such as \"EUR\"");
+        }
+        try {
+            Currency.getInstance(node.asText());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_currency", "unknown ISO 4217 currency: " + node.asText());
+        }
+        return node.asText();
+    }
+
+    /** A positive integer amount in minor units, at most {@link #AMOUNT_MAX}. */
+    public static long amount(ObjectNode body) {
+        JsonNode node = body.get("amount");
+        if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw ApiException.badRequest("invalid_amount", "amount must be an integer number of minor units");
+        }
+        long amount = node.longValue();
+        if (amount <= 0 || amount > AMOUNT_MAX) {
+            throw ApiException.badRequest("invalid_amount", "amount must be in 1.." + AMOUNT_MAX + " minor units");
+        }
+        return amount;
+    }
+
+    public static String idempotencyKey(ObjectNode body) {
+        JsonNode node = body.get("id");
+        if (node == null || !node.isTextual() || node.asText().isBlank() || node.asText().length() > IDEMPOTENCY_KEY_LENGTH_MAX) {
+            throw ApiException.badRequest("invalid_id", "id (the idempotency key) must be a non-blank string of at most "
+                    + IDEMPOTENCY_KEY_LENGTH_MAX + " characters");
+        }
+        return node.asText();
+    }
+
+    public static String status(ObjectNode body) {
+        JsonNode node = body.get("status");
+        if (node == null || !node.isTextual() || !(node.asText().equals("ACTIVE") || node.asText().equals("BLOCKED"))) {
+            throw ApiException.badRequest("invalid_status", "status must be \"ACTIVE\" or \"BLOCKED\"");
+        }
+        return node.asText();
+    }
+}

@@ -1,0 +1,135 @@
+package com.sportswallet.ingress.rest;
+
+import java.sql.SQLException;
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
+import com.sportswallet.ingress.model.LedgerEntry;
+import com.sportswallet.ingress.model.Player;
+import com.sportswallet.ingress.model.Wallet;
+import com.sportswallet.ingress.service.OperatorWalletService;
+
+/**
+ * The operator wallet API. Every call needs an RS256 JWT from the operator key with "operator"
+ * in its groups (401 without a valid token, 403 without the group).
+ */
+@Path("/operator/players/{id}")
+@RolesAllowed("operator")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class OperatorResource {
+    /** Ledger pages: default and upper bound of {@code limit}. */
+    static final int LEDGER_LIMIT_DEFAULT = 50;
+    static final int LEDGER_LIMIT_MAX = 500;
+
+    @Inject
+    OperatorWalletService service;
+
+    /** Creates the player with one CASH wallet; idempotent (201 created, 200 existing, 409 other currency). */
+    @PUT
+    public Response create(@PathParam("id") String id, byte[] body) throws SQLException {
+        String playerId = JsonInput.playerId(id);
+        String currency = JsonInput.currency(JsonInput.object(body));
+        return answer(service.createPlayer(playerId, currency));
+    }
+
+    @PUT
+    @Path("/status")
+    public Response status(@PathParam("id") String id, byte[] body) throws SQLException {
+        String playerId = JsonInput.playerId(id);
+        return answer(service.setStatus(playerId, JsonInput.status(JsonInput.object(body))));
+    }
+
+    @POST
+    @Path("/deposits")
+    public Response deposit(@PathParam("id") String id, byte[] body) throws SQLException {
+        String playerId = JsonInput.playerId(id);
+        ObjectNode json = JsonInput.object(body);
+        return answer(service.deposit(playerId, JsonInput.idempotencyKey(json), JsonInput.amount(json)));
+    }
+
+    @POST
+    @Path("/withdrawals")
+    public Response withdraw(@PathParam("id") String id, byte[] body) throws SQLException {
+        String playerId = JsonInput.playerId(id);
+        ObjectNode json = JsonInput.object(body);
+        return answer(service.withdraw(playerId, JsonInput.idempotencyKey(json), JsonInput.amount(json)));
+    }
+
+    @GET
+    @Path("/wallet")
+    public Response wallet(@PathParam("id") String id) {
+        String playerId = JsonInput.playerId(id);
+        Wallet wallet = Wallet.cashOf(playerId).orElseThrow(() -> ApiException.notFound("player " + playerId + " not found"));
+        Player player = Player.findById(playerId);
+        ObjectNode body = CloudEventJson.mapper().createObjectNode()
+                .put("player_id", playerId)
+                .put("currency", wallet.currency)
+                .put("balance", wallet.balance)
+                .put("version", wallet.version)
+                .put("status", player.status)
+                .put("updated_at", wallet.updatedAt.toInstant().toString());
+        return Response.ok(body.toString()).build();
+    }
+
+    /** The newest ledger entries first; {@code limit} in 1..500, default 50. */
+    @GET
+    @Path("/ledger")
+    public Response ledger(@PathParam("id") String id, @QueryParam("limit") String limitParam) {
+        String playerId = JsonInput.playerId(id);
+        int limit = ledgerLimit(limitParam);
+        Wallet wallet = Wallet.cashOf(playerId).orElseThrow(() -> ApiException.notFound("player " + playerId + " not found"));
+        List<LedgerEntry> entries = LedgerEntry.newestOf(wallet.id, limit);
+        ObjectNode body = CloudEventJson.mapper().createObjectNode()
+                .put("player_id", playerId)
+                .put("currency", wallet.currency)
+                .put("balance", wallet.balance);
+        ArrayNode array = body.putArray("entries");
+        for (LedgerEntry e : entries) {
+            array.addObject()
+                    .put("id", e.id)
+                    .put("operation", e.operation)
+                    .put("amount", e.amount)
+                    .put("balance_after", e.balanceAfter)
+                    .put("sequence", e.walletVersion)
+                    .put("idempotency_key", e.idempotencyKey)
+                    .put("created_at", e.createdAt.toInstant().toString());
+        }
+        return Response.ok(body.toString()).build();
+    }
+
+    private static int ledgerLimit(String limitParam) {
+        if (limitParam == null) {
+            return LEDGER_LIMIT_DEFAULT;
+        }
+        try {
+            int limit = Integer.parseInt(limitParam);
+            if (limit >= 1 && limit <= LEDGER_LIMIT_MAX) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the refusal below.
+        }
+        throw ApiException.badRequest("invalid_limit", "limit must be an integer in 1.." + LEDGER_LIMIT_MAX);
+    }
+
+    private static Response answer(Answer answer) {
+        return Response.status(answer.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(answer.body()).build();
+    }
+}

@@ -1,0 +1,245 @@
+package com.sportswallet.outbox;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+
+import com.sportswallet.contracts.CloudEventJson;
+
+/**
+ * Moves committed outbox rows to Kafka. Shared by the ingress and the settlement-worker: both write
+ * the same {@code outbox} table in the transaction that decides a fact, and any number of relays may
+ * drain it at once ({@code FOR UPDATE SKIP LOCKED} hands each row to one of them).
+ *
+ * <p>One round: claim up to {@code batchSizeMax} rows in id order, send them all (idempotent
+ * producer, acks=all), wait for every acknowledgement (bounded by {@code sendTimeoutMs}), delete
+ * the rows, commit. A failure rolls the round back and the rows stay for the next round; a crash
+ * after the send and before the commit re-sends them, with the same event ids, which consumers
+ * drop as duplicates. The relay is woken by {@code NOTIFY outbox} from the committing transaction
+ * (a statement trigger on the table) and, in any case, every {@code pollIntervalMs}.
+ *
+ * <p>The relay holds locks only on outbox rows while it talks to Kafka, never on wallet, bet or
+ * credit rows. Callers never wait for it: Kafka being down only makes the outbox grow.
+ */
+public final class OutboxRelay implements AutoCloseable {
+    public static final String NOTIFY_CHANNEL = "outbox";
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    /**
+     * @param batchSizeMax    rows claimed per round
+     * @param pollIntervalMs  longest sleep between rounds when no notification arrives
+     * @param sendTimeoutMs   longest wait for a round's acknowledgements
+     * @param backoffMsMax    longest pause after a failed round (doubles from pollIntervalMs)
+     */
+    public record Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax) {
+        public Config {
+            if (batchSizeMax < 1 || batchSizeMax > 10_000) {
+                throw new IllegalArgumentException("batchSizeMax must be in 1..10000: " + batchSizeMax);
+            }
+            if (pollIntervalMs < 1 || sendTimeoutMs < 1 || backoffMsMax < pollIntervalMs) {
+                throw new IllegalArgumentException("bad relay timings");
+            }
+        }
+
+        public static Config defaults() {
+            return new Config(500, 500, 10_000, 5_000);
+        }
+    }
+
+    /** What the relay reports; the services bind it to Micrometer. */
+    public interface Listener {
+        void published(int count);
+
+        void failed(Exception cause);
+
+        Listener NONE = new Listener() {
+            @Override
+            public void published(int count) {
+            }
+
+            @Override
+            public void failed(Exception cause) {
+            }
+        };
+    }
+
+    private static final String CLAIM_SQL = "SELECT id, topic, msg_key, payload FROM outbox ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
+    private static final String DELETE_SQL = "DELETE FROM outbox WHERE id = ANY(?)";
+
+    private final DataSource dataSource;
+    private final Producer<String, String> producer;
+    private final Config config;
+    private final Listener listener;
+    private final AtomicLong publishedTotal = new AtomicLong();
+    private volatile boolean running;
+    private Thread thread;
+    private Connection listenConnection;
+
+    public OutboxRelay(DataSource dataSource, Producer<String, String> producer, Config config, Listener listener) {
+        this.dataSource = dataSource;
+        this.producer = producer;
+        this.config = config;
+        this.listener = listener == null ? Listener.NONE : listener;
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::loop, "outbox-relay");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Total rows this relay has published since it started. */
+    public long publishedTotal() {
+        return publishedTotal.get();
+    }
+
+    private void loop() {
+        long backoffMs = config.pollIntervalMs();
+        while (running) {
+            try {
+                int sent = drainOnce();
+                backoffMs = config.pollIntervalMs();
+                if (sent < config.batchSizeMax()) {
+                    awaitWakeUp(config.pollIntervalMs());
+                }
+            } catch (Exception e) {
+                if (!running) {
+                    break;
+                }
+                listener.failed(e);
+                LOG.warnf("outbox relay round failed (retrying in %d ms): %s", backoffMs, e.toString());
+                sleep(backoffMs);
+                backoffMs = Math.min(config.backoffMsMax(), backoffMs * 2);
+            }
+        }
+        closeListenConnection();
+    }
+
+    /**
+     * One round: claim, send, await acknowledgements, delete, commit.
+     *
+     * @return the number of rows published
+     */
+    public int drainOnce() throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<Long> ids = new ArrayList<>();
+                List<Future<RecordMetadata>> acks = new ArrayList<>();
+                try (PreparedStatement claim = c.prepareStatement(CLAIM_SQL)) {
+                    claim.setInt(1, config.batchSizeMax());
+                    try (ResultSet rs = claim.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getLong(1));
+                            ProducerRecord<String, String> record = new ProducerRecord<>(rs.getString(2), rs.getString(3), rs.getString(4));
+                            record.headers().add(CloudEventJson.CONTENT_TYPE_HEADER,
+                                    CloudEventJson.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+                            acks.add(producer.send(record));
+                        }
+                    }
+                }
+                if (ids.isEmpty()) {
+                    c.rollback();
+                    return 0;
+                }
+                producer.flush();
+                long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.sendTimeoutMs());
+                for (Future<RecordMetadata> ack : acks) {
+                    ack.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                try (PreparedStatement delete = c.prepareStatement(DELETE_SQL)) {
+                    Array idArray = c.createArrayOf("bigint", ids.toArray());
+                    delete.setArray(1, idArray);
+                    delete.executeUpdate();
+                }
+                c.commit();
+                publishedTotal.addAndGet(ids.size());
+                listener.published(ids.size());
+                return ids.size();
+            } catch (Exception e) {
+                safeRollback(c);
+                throw e;
+            }
+        }
+    }
+
+    private void awaitWakeUp(long timeoutMs) {
+        try {
+            if (listenConnection == null) {
+                listenConnection = dataSource.getConnection();
+                listenConnection.setAutoCommit(true);
+                try (Statement s = listenConnection.createStatement()) {
+                    s.execute("LISTEN " + NOTIFY_CHANNEL);
+                }
+            }
+            // Blocks until a notification arrives or the poll interval passes.
+            listenConnection.unwrap(PGConnection.class).getNotifications((int) timeoutMs);
+        } catch (SQLException e) {
+            // The database went away: fall back to plain polling and re-LISTEN next time.
+            closeListenConnection();
+            sleep(timeoutMs);
+        }
+    }
+
+    private void closeListenConnection() {
+        if (listenConnection != null) {
+            try {
+                listenConnection.close();
+            } catch (SQLException ignored) {
+                // Closing a broken connection: nothing left to release.
+            }
+            listenConnection = null;
+        }
+    }
+
+    private static void safeRollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // The connection is broken; the server rolls the transaction back when it goes.
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(config.sendTimeoutMs() + config.pollIntervalMs());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

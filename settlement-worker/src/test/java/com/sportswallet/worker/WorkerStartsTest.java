@@ -1,0 +1,62 @@
+package com.sportswallet.worker;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Test;
+
+import com.sportswallet.contracts.Topics;
+import com.sportswallet.testkit.TestInfra;
+import com.sportswallet.testkit.RealInfraResource;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The worker starts against the real database and broker, is ready, and runs the outbox relay. */
+@QuarkusTest
+@QuarkusTestResource(value = RealInfraResource.class, initArgs = @ResourceArg(name = "migrate", value = "true"))
+class WorkerStartsTest {
+
+    @Test
+    void isReadyAndCreatesTheTopics() throws Exception {
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers()))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            Set<String> names = Set.of();
+            while (System.nanoTime() < deadline && !names.containsAll(Topics.retentionMsByTopic(1).keySet())) {
+                names = admin.listTopics().names().get();
+                Thread.sleep(200);
+            }
+            assertTrue(names.containsAll(List.of(Topics.SETTLEMENT_COMMANDS, Topics.WALLET_EVENTS, Topics.SETTLEMENT_COMMANDS_DLQ)), names::toString);
+        }
+    }
+
+    @Test
+    void relaysOutboxRowsWrittenToTheSharedTable() throws Exception {
+        try (Connection c = TestInfra.get().connect(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO outbox (topic, msg_key, event_id, payload) VALUES ('wallet.events', 'w1', 'e-w1', '{}')");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long left = 1;
+        while (System.nanoTime() < deadline && left > 0) {
+            try (Connection c = TestInfra.get().connect(); Statement s = c.createStatement();
+                    var rs = s.executeQuery("SELECT count(*) FROM outbox WHERE event_id = 'e-w1'")) {
+                rs.next();
+                left = rs.getLong(1);
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(left == 0, "the worker's relay drained the row");
+    }
+}

@@ -1,0 +1,175 @@
+package com.sportswallet.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.jboss.logging.Logger;
+
+/**
+ * A real Apache Kafka 4.3.1 single-node KRaft broker in a child JVM, from the jars that
+ * kafka-runtime resolved from Maven Central (the same broker scripts/kafka runs). It can be
+ * stopped and started again on the same ports and data, for tests of the broker being down.
+ */
+public final class KafkaBroker {
+    private static final Logger LOG = Logger.getLogger(KafkaBroker.class);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private final String classpath;
+    private Process process;
+
+    private KafkaBroker(Path dir, int port, int controllerPort, String classpath) {
+        this.dir = dir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.classpath = classpath;
+    }
+
+    /** Formats a fresh data directory and starts the broker on free ports. */
+    public static KafkaBroker startFresh() {
+        try {
+            Path cpFile = RepoPaths.find("kafka-runtime/target/kafka.classpath");
+            String ownLocation = Path.of(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            String classpath = Files.readString(cpFile).trim() + java.io.File.pathSeparator + ownLocation;
+            Path dir = Files.createTempDirectory("kafka-test-");
+            KafkaBroker broker = new KafkaBroker(dir, FreePorts.next(), FreePorts.next(), classpath);
+            broker.writeConfig();
+            broker.format();
+            broker.start();
+            return broker;
+        } catch (IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot start the test Kafka broker", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    private void writeConfig() throws IOException {
+        String config = String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "num.partitions=3",
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=3",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=3",
+                "share.coordinator.state.topic.replication.factor=1",
+                "group.initial.rebalance.delay.ms=0",
+                "");
+        Files.writeString(dir.resolve("server.properties"), config);
+    }
+
+    private void format() throws IOException {
+        // The cluster id is made here: StorageTool random-uuid would cost another JVM start.
+        List<String> cmd = java("kafka.tools.StorageTool", "format", "--standalone", "-t",
+                org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", dir.resolve("server.properties").toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("kafka storage format failed: " + Files.readString(dir.resolve("format.log")));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<String> java(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xms128m");
+        cmd.add("-Xmx512m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Dlog4j2.level=WARN");
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(ParentWatchdog.class.getName());
+        cmd.add(Long.toString(ProcessHandle.current().pid()));
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    public synchronized void start() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        try {
+            process = new ProcessBuilder(java("kafka.Kafka", dir.resolve("server.properties").toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitReady();
+        LOG.infof("test Kafka broker ready at %s (pid %d, logs %s)", bootstrapServers(), process.pid(), dir);
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("test Kafka broker exited; see " + dir.resolve("broker.log"));
+            }
+            try (Admin admin = Admin.create(conf)) {
+                admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
+                return;
+            } catch (Exception notYet) {
+                sleep(200);
+            }
+        }
+        throw new IllegalStateException("test Kafka broker not ready within " + READY_TIMEOUT + "; see " + dir.resolve("broker.log"));
+    }
+
+    /** Stops the broker (SIGTERM, then SIGKILL after the bound); data and ports are kept for {@link #start()}. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
