@@ -29,37 +29,37 @@ import io.restassured.specification.RequestSpecification;
 @QuarkusTest
 @QuarkusTestResource(value = RealInfraResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = TestKeys.class, restrictToAnnotatedClass = false)
-class OperatorApiTest {
+public class OperatorApiTest {
     private static final AtomicInteger SEQ = new AtomicInteger();
 
-    static String newPlayerId() {
+    public static String newPlayerId() {
         return "p-" + System.nanoTime() + "-" + SEQ.incrementAndGet();
     }
 
-    static RequestSpecification operator() {
+    public static RequestSpecification operator() {
         return given().header("Authorization", "Bearer " + TestKeys.operatorToken()).contentType("application/json");
     }
 
-    static String createPlayer(String currency) {
+    public static String createPlayer(String currency) {
         String id = newPlayerId();
         operator().body("{\"currency\":\"" + currency + "\"}").put("/operator/players/" + id).then().statusCode(201);
         return id;
     }
 
-    static Response deposit(String player, String key, Object amount) {
+    public static Response deposit(String player, String key, Object amount) {
         return operator().body("{\"id\":\"" + key + "\",\"amount\":" + amount + "}").post("/operator/players/" + player + "/deposits");
     }
 
-    static Response withdraw(String player, String key, Object amount) {
+    public static Response withdraw(String player, String key, Object amount) {
         return operator().body("{\"id\":\"" + key + "\",\"amount\":" + amount + "}").post("/operator/players/" + player + "/withdrawals");
     }
 
-    static long balance(String player) {
+    public static long balance(String player) {
         return operator().get("/operator/players/" + player + "/wallet").then().statusCode(200).extract().jsonPath().getLong("balance");
     }
 
     /** Runs the calls at once (all threads released together) and returns their results in order. */
-    static <T> List<T> concurrently(List<Callable<T>> calls) throws Exception {
+    public static <T> List<T> concurrently(List<Callable<T>> calls) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(calls.size());
         try {
             CountDownLatch start = new CountDownLatch(1);

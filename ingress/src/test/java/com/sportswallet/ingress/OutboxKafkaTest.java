@@ -31,10 +31,10 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(value = RealInfraResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = TestKeys.class, restrictToAnnotatedClass = false)
-class OutboxKafkaTest {
+public class OutboxKafkaTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    static KafkaConsumer<String, String> consumer() {
+    public static KafkaConsumer<String, String> consumer() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "outbox-test-" + System.nanoTime());
@@ -47,7 +47,7 @@ class OutboxKafkaTest {
     }
 
     /** Reads wallet.events until every wanted event id was seen (or the wait ends); returns them by id. */
-    static Map<String, ConsumerRecord<String, String>> awaitEvents(KafkaConsumer<String, String> consumer, Set<String> eventIds) throws Exception {
+    public static Map<String, ConsumerRecord<String, String>> awaitEvents(KafkaConsumer<String, String> consumer, Set<String> eventIds) throws Exception {
         Map<String, ConsumerRecord<String, String>> seen = new HashMap<>();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline && !seen.keySet().containsAll(eventIds)) {

@@ -36,7 +36,7 @@ public final class TestKeys implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    static Path writePublicPem(KeyPair pair, String name) {
+    public static Path writePublicPem(KeyPair pair, String name) {
         try {
             Path dir = Files.createDirectories(Path.of("target", "test-keys"));
             Path file = dir.resolve(name + "-public.pem");
@@ -63,6 +63,8 @@ public final class TestKeys implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>();
         config.put("mp.jwt.verify.publickey.location", writePublicPem(OPERATOR, "operator").toString());
+        // The provider's callback keys (two at once: rotation) and the operator id they must name.
+        config.putAll(com.sportswallet.ingress.provider.ProviderTokens.config());
         return config;
     }
 

@@ -1,6 +1,5 @@
 package com.sportswallet.ingress.service;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,12 +15,10 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
-import com.sportswallet.contracts.Topics;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Claim;
 import com.sportswallet.ingress.rest.ApiException;
-import com.sportswallet.outbox.Outbox;
 
 /**
  * The operator's money and player operations. Each public method is ONE transaction with ONE
@@ -32,35 +29,21 @@ import com.sportswallet.outbox.Outbox;
  */
 @ApplicationScoped
 public class OperatorWalletService {
-    static final URI SOURCE = URI.create("/wallet/ingress");
-
     /** A money movement the operator orders directly. */
     enum Movement {
-        DEPOSIT("operator/deposit", "deposit", EventTypes.DEPOSIT, 1,
-                "UPDATE wallet SET balance = balance + ?, version = version + 1, updated_at = now()"
-                        + " WHERE player_id = ? AND kind = 'CASH' RETURNING id, currency, balance, version"),
-        // The debit and its funds check are one statement: two withdrawals cannot both see the same money.
-        WITHDRAWAL("operator/withdrawal", "withdrawal", EventTypes.WITHDRAWAL, -1,
-                "UPDATE wallet SET balance = balance - ?, version = version + 1, updated_at = now()"
-                        + " WHERE player_id = ? AND kind = 'CASH' AND balance >= ? RETURNING id, currency, balance, version");
+        DEPOSIT("operator/deposit", "deposit", EventTypes.DEPOSIT),
+        WITHDRAWAL("operator/withdrawal", "withdrawal", EventTypes.WITHDRAWAL);
 
         final String endpoint;
         final String operation;
         final String eventType;
-        final int sign;
-        final String updateSql;
 
-        Movement(String endpoint, String operation, String eventType, int sign, String updateSql) {
+        Movement(String endpoint, String operation, String eventType) {
             this.endpoint = endpoint;
             this.operation = operation;
             this.eventType = eventType;
-            this.sign = sign;
-            this.updateSql = updateSql;
         }
     }
-
-    private static final String LEDGER_SQL = "INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
-            + " VALUES (?, ?, ?, ?, ?, ?)";
 
     @Inject
     DataSource dataSource;
@@ -87,6 +70,7 @@ public class OperatorWalletService {
                 throw new ApiException(409, "currency_conflict",
                         "player " + playerId + " already has a " + wallet.get("currency").asText() + " wallet");
             }
+            wallet.remove("wallet_id");
             return new Answer(created ? 201 : 200, wallet.toString());
         }
     }
@@ -107,15 +91,12 @@ public class OperatorWalletService {
                 }
             }
             ObjectNode view = walletView(c, playerId);
+            view.remove("wallet_id");
             if (statusVersion != null) {
-                ObjectNode data = CloudEventJson.mapper().createObjectNode()
-                        .put("player_id", playerId)
-                        .put("currency", view.get("currency").asText())
-                        .put("status", status)
-                        .put("occurred_at", Instant.now().toString());
-                String eventId = CloudEventJson.stableId(EventTypes.PLAYER_STATUS_CHANGED, playerId, Long.toString(statusVersion));
-                Outbox.append(c, Topics.WALLET_EVENTS, playerId, eventId, CloudEventJson.serialize(eventId,
-                        EventTypes.PLAYER_STATUS_CHANGED, SOURCE, playerId, Instant.now(), data));
+                Instant now = Instant.now();
+                // A status change moves no money: amount 0, no balance_after or sequence.
+                ObjectNode data = WalletEvents.data(playerId, view.get("currency").asText(), 0, now).put("status", status);
+                WalletEvents.append(c, EventTypes.PLAYER_STATUS_CHANGED, playerId + "#" + statusVersion, playerId, data, now);
             }
             return new Answer(200, view.toString());
         }
@@ -142,53 +123,22 @@ public class OperatorWalletService {
                 throw new ApiException(409, "idempotency_conflict",
                         m.operation + " id " + key + " was already used with another player or amount");
             }
-
-            long walletId;
-            String currency;
-            long balanceAfter;
-            long version;
-            try (PreparedStatement ps = c.prepareStatement(m.updateSql)) {
-                ps.setLong(1, amount);
-                ps.setString(2, playerId);
-                if (m.sign < 0) {
-                    ps.setLong(3, amount);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw refusal(c, m, playerId);
-                    }
-                    walletId = rs.getLong(1);
-                    currency = rs.getString(2);
-                    balanceAfter = rs.getLong(3);
-                    version = rs.getLong(4);
-                }
-            }
-
-            long signedAmount = m.sign * amount;
+            ObjectNode wallet = walletView(c, playerId);
+            long walletId = wallet.get("wallet_id").asLong();
+            String currency = wallet.get("currency").asText();
             String ledgerKey = m.operation + ":" + key;
-            try (PreparedStatement ps = c.prepareStatement(LEDGER_SQL)) {
-                ps.setLong(1, walletId);
-                ps.setLong(2, signedAmount);
-                ps.setLong(3, balanceAfter);
-                ps.setLong(4, version);
-                ps.setString(5, m.operation);
-                ps.setString(6, ledgerKey);
-                ps.executeUpdate();
+            Ledger.Moved moved = m == Movement.DEPOSIT
+                    ? Ledger.apply(c, walletId, amount, m.operation, ledgerKey)
+                    : Ledger.debitIfFunded(c, walletId, amount, m.operation, ledgerKey);
+            if (moved == null) {
+                throw new ApiException(422, "insufficient_funds", m.operation + " refused: the balance is lower than the amount");
             }
-
+            long signedAmount = m == Movement.DEPOSIT ? amount : -amount;
             Instant now = Instant.now();
             String transactionId = CloudEventJson.stableId(m.endpoint, key);
-            ObjectNode data = CloudEventJson.mapper().createObjectNode()
-                    .put("player_id", playerId)
-                    .put("currency", currency)
-                    .put("amount", signedAmount)
-                    .put("balance_after", balanceAfter)
-                    .put("sequence", version)
-                    .put("transaction_id", transactionId)
-                    .put("occurred_at", now.toString());
-            String eventId = CloudEventJson.stableId(m.eventType, key);
-            Outbox.append(c, Topics.WALLET_EVENTS, playerId, eventId,
-                    CloudEventJson.serialize(eventId, m.eventType, SOURCE, playerId, now, data));
+            ObjectNode data = WalletEvents.withBalance(WalletEvents.data(playerId, currency, signedAmount, now), moved)
+                    .put("transaction_id", transactionId);
+            WalletEvents.append(c, m.eventType, key, playerId, data, now);
 
             ObjectNode body = CloudEventJson.mapper().createObjectNode()
                     .put("id", key)
@@ -197,31 +147,20 @@ public class OperatorWalletService {
                     .put("operation", m.operation)
                     .put("amount", amount)
                     .put("currency", currency)
-                    .put("balance", balanceAfter)
-                    .put("version", version);
+                    .put("balance", moved.balanceAfter())
+                    .put("version", moved.version());
             Answer answer = new Answer(200, body.toString());
             IdempotencyStore.complete(c, m.endpoint, key, answer);
             return answer;
         }
     }
 
-    /** Why a conditional update matched no row: an unknown player, or (debits) too little money. */
-    private static ApiException refusal(Connection c, Movement m, String playerId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM wallet WHERE player_id = ? AND kind = 'CASH'")) {
-            ps.setString(1, playerId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return ApiException.notFound("player " + playerId + " not found");
-                }
-                return new ApiException(422, "insufficient_funds",
-                        m.operation + " refused: balance " + rs.getLong(1) + " is lower than the amount");
-            }
-        }
-    }
-
-    /** {"player_id","currency","balance","version","status"} read in the current transaction. */
+    /**
+     * {"player_id","currency","balance","version","status"} read in the current transaction (and
+     * "wallet_id", which callers remove before answering).
+     */
     private static ObjectNode walletView(Connection c, String playerId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT w.currency, w.balance, w.version, p.status FROM wallet w"
+        try (PreparedStatement ps = c.prepareStatement("SELECT w.currency, w.balance, w.version, p.status, w.id FROM wallet w"
                 + " JOIN player p ON p.id = w.player_id WHERE w.player_id = ? AND w.kind = 'CASH'")) {
             ps.setString(1, playerId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -233,7 +172,8 @@ public class OperatorWalletService {
                         .put("currency", rs.getString(1))
                         .put("balance", rs.getLong(2))
                         .put("version", rs.getLong(3))
-                        .put("status", rs.getString(4));
+                        .put("status", rs.getString(4))
+                        .put("wallet_id", rs.getLong(5));
             }
         }
     }

@@ -1,0 +1,143 @@
+package com.sportswallet.ingress.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+
+/**
+ * Strict reads of a callback's {@code payload} claim. A missing field or a field of the wrong
+ * type is code 2004: nothing is coerced (an amount of 1.5 or "100" is refused, not rounded).
+ */
+public final class Payload {
+    /** Upper bound of a make, win or refund amount, in minor units (10^12). */
+    public static final long AMOUNT_MAX = 1_000_000_000_000L;
+    /** Upper bound of any identifier the provider sends, in characters. */
+    public static final int ID_LENGTH_MAX = 128;
+
+    private Payload() {
+    }
+
+    public static String text(JsonNode node, String field) {
+        String value = optionalText(node, field);
+        if (value == null) {
+            throw ProtocolException.badRequest(field + " is required");
+        }
+        return value;
+    }
+
+    /** A string (or integer, which providers use for ids) field, null when absent. */
+    public static String optionalText(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!(v.isTextual() || v.isIntegralNumber()) || v.asText().isBlank() || v.asText().length() > ID_LENGTH_MAX) {
+            throw ProtocolException.badRequest(field + " must be a non-blank string of at most " + ID_LENGTH_MAX + " characters");
+        }
+        return v.asText();
+    }
+
+    public static ObjectNode object(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isObject()) {
+            throw ProtocolException.badRequest(field + " must be an object");
+        }
+        return (ObjectNode) v;
+    }
+
+    /** An optional object: null when absent, 2004 when present but not an object. */
+    public static ObjectNode optionalObject(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw ProtocolException.badRequest(field + " must be an object");
+        }
+        return (ObjectNode) v;
+    }
+
+    /** An integer amount in minor units; null when absent. */
+    public static Long optionalAmount(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw ProtocolException.badRequest(field + " must be an integer number of minor units");
+        }
+        return v.longValue();
+    }
+
+    /** A make, win or refund amount: an integer in 1..10^12. */
+    public static long positiveAmount(Long amount, String field) {
+        if (amount == null) {
+            throw ProtocolException.badRequest(field + " is required");
+        }
+        if (amount <= 0 || amount > AMOUNT_MAX) {
+            throw ProtocolException.badRequest(field + " must be in 1.." + AMOUNT_MAX + " minor units");
+        }
+        return amount;
+    }
+
+    /** An ISO 4217-shaped code (three capital letters); null when absent. */
+    public static String optionalCurrency(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || !v.asText().matches("[A-Z]{3}")) {
+            throw ProtocolException.badRequest(field + " must be an ISO 4217 currency code");
+        }
+        return v.asText();
+    }
+
+    public static boolean flag(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw ProtocolException.badRequest(field + " must be a boolean");
+        }
+        return v.booleanValue();
+    }
+
+    /**
+     * The authoritative top-level value must equal the {@code transaction} one when that is
+     * present (PROTOCOL.md: make, win, lost; and the reverse for refund).
+     */
+    public static void agree(Object authoritative, Object other, String field) {
+        if (other != null && !other.equals(authoritative)) {
+            throw ProtocolException.badRequest(field + " disagrees with transaction." + field);
+        }
+    }
+
+    /**
+     * Canonical JSON: object keys sorted, recursively, no insignificant whitespace. Two payloads
+     * are the same request when their canonical forms are equal (a re-signed token with a new
+     * jti or iat carries the same payload).
+     */
+    public static String canonical(JsonNode node) {
+        return sortKeys(node).toString();
+    }
+
+    private static JsonNode sortKeys(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode sorted = CloudEventJson.mapper().createObjectNode();
+            java.util.List<String> names = new java.util.ArrayList<>();
+            node.fieldNames().forEachRemaining(names::add);
+            java.util.Collections.sort(names);
+            for (String name : names) {
+                sorted.set(name, sortKeys(node.get(name)));
+            }
+            return sorted;
+        }
+        if (node.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode array = CloudEventJson.mapper().createArrayNode();
+            node.forEach(element -> array.add(sortKeys(element)));
+            return array;
+        }
+        return node;
+    }
+}

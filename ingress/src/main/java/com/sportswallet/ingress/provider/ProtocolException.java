@@ -1,0 +1,31 @@
+package com.sportswallet.ingress.provider;
+
+/**
+ * A callback refused under the provider protocol: HTTP 400 with {"code": N, "message": text}.
+ * Thrown inside the callback's transaction it rolls everything back, so a refusal writes
+ * nothing and the same key may be tried again.
+ */
+public class ProtocolException extends RuntimeException {
+    public static final int PLAYER_BLOCKED = 1005;
+    public static final int PLAYER_NOT_FOUND = 1006;
+    public static final int NOT_ENOUGH_MONEY = 2001;
+    public static final int INVALID_CURRENCY = 2002;
+    public static final int PARENT_NOT_FOUND = 2003;
+    public static final int BAD_REQUEST = 2004;
+    public static final int INVALID_JWT = 2005;
+
+    private final int code;
+
+    public ProtocolException(int code, String message) {
+        super(message, null, false, false);
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public static ProtocolException badRequest(String message) {
+        return new ProtocolException(BAD_REQUEST, message);
+    }
+}

@@ -1,0 +1,141 @@
+package com.sportswallet.ingress.provider.rest;
+
+import java.io.IOException;
+import java.time.Instant;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
+import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.provider.jwt.CallbackVerifier;
+import com.sportswallet.ingress.provider.service.BetMakeService;
+import com.sportswallet.ingress.provider.service.BetNotesService;
+import com.sportswallet.ingress.provider.service.DiscardService;
+import com.sportswallet.ingress.provider.service.RollbackService;
+import com.sportswallet.ingress.provider.service.SettlementService;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The provider's callbacks: {@code POST /sportsbook/{endpoint}} with body {"payload": "<JWT>"}.
+ * The token is verified first (2005, nothing written); then the endpoint's service decides the
+ * callback in one transaction. Refusals are HTTP 400 {"code", "message"}; a fault on our side
+ * (database down, lock or statement timeout) is a 503 the provider retries: never a success
+ * for an effect that is not durable.
+ */
+@Path("/sportsbook")
+@PermitAll
+@Produces(MediaType.APPLICATION_JSON)
+public class SportsbookResource {
+    private static final Logger LOG = Logger.getLogger(SportsbookResource.class);
+
+    @Inject
+    CallbackVerifier verifier;
+    @Inject
+    BetMakeService makes;
+    @Inject
+    SettlementService settlements;
+    @Inject
+    RollbackService rollbacks;
+    @Inject
+    DiscardService discards;
+    @Inject
+    BetNotesService notes;
+    @Inject
+    MeterRegistry registry;
+
+    @GET
+    @Path("/ping")
+    public String ping() {
+        return "{\"timestamp\":" + Instant.now().getEpochSecond() + "}";
+    }
+
+    @POST
+    @Path("/ping")
+    public String pingPost() {
+        return ping();
+    }
+
+    @POST
+    @Path("/{endpoint: bet/[a-z]+|balance}")
+    @Consumes(MediaType.WILDCARD)
+    public Response callback(@PathParam("endpoint") String endpoint, byte[] body) throws Exception {
+        ObjectNode payload = verifier.verify(token(body));
+        String answer = switch (endpoint) {
+            case "balance" -> notes.balance(payload);
+            case "bet/make" -> body(makes.make(payload));
+            case "bet/win" -> body(settlements.settle(SettlementService.Kind.WIN, payload));
+            case "bet/lost" -> body(settlements.settle(SettlementService.Kind.LOST, payload));
+            case "bet/refund" -> body(settlements.settle(SettlementService.Kind.REFUND, payload));
+            case "bet/rollback" -> body(rollbacks.rollback(payload));
+            case "bet/discard" -> body(discards.discard(payload));
+            case "bet/commit" -> notes.commit(payload);
+            case "bet/settlement" -> notes.settlement(payload);
+            default -> null;
+        };
+        if (answer == null) {
+            return Response.status(404).entity(error(ProtocolException.BAD_REQUEST, "unknown endpoint " + endpoint)).build();
+        }
+        return Response.ok(answer).build();
+    }
+
+    private static String body(Answer answer) {
+        return answer.body();
+    }
+
+    /** The JWT of a {"payload": "<JWT>"} body; anything else is an invalid token (2005). */
+    private static String token(byte[] body) {
+        JsonNode json;
+        try {
+            json = body == null || body.length == 0 ? null : CloudEventJson.mapper().readTree(body);
+        } catch (IOException e) {
+            throw ProtocolException.badRequest("body must be JSON {\"payload\": \"<JWT>\"}");
+        }
+        JsonNode token = json == null ? null : json.get("payload");
+        if (token == null || !token.isTextual()) {
+            throw new ProtocolException(ProtocolException.INVALID_JWT, "body must carry the JWT in \"payload\"");
+        }
+        return token.asText();
+    }
+
+    @ServerExceptionMapper
+    public Response refused(ProtocolException e) {
+        registry.counter("callback.refused", "code", Integer.toString(e.code())).increment();
+        return Response.status(400).type(MediaType.APPLICATION_JSON_TYPE).entity(error(e.code(), e.getMessage())).build();
+    }
+
+    /**
+     * Our fault (database unreachable, lock or statement timeout, transaction timeout): 503, so the
+     * provider retries; the transaction was rolled back, so the retry starts clean.
+     */
+    @ServerExceptionMapper({ java.sql.SQLException.class, jakarta.transaction.RollbackException.class,
+            jakarta.persistence.PersistenceException.class, IllegalStateException.class, RuntimeException.class })
+    public Response fault(Exception e) {
+        if (e instanceof jakarta.ws.rs.WebApplicationException wae) {
+            return wae.getResponse();
+        }
+        LOG.warnf("callback failed on our side (answered 503): %s", e.toString());
+        registry.counter("callback.faults").increment();
+        return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(CloudEventJson.mapper().createObjectNode().put("message", "temporarily unavailable, retry").toString()).build();
+    }
+
+    private static String error(int code, String message) {
+        return CloudEventJson.mapper().createObjectNode().put("code", code).put("message", message).toString();
+    }
+}

@@ -1,0 +1,84 @@
+package com.sportswallet.ingress.provider.service;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.provider.Payload;
+import com.sportswallet.ingress.provider.ProtocolException;
+
+/**
+ * The callbacks that move no money: bet/commit and bet/settlement are recorded on the bet (the
+ * latest status wins; never refused for reuse), and balance is read. Each is answered afresh.
+ */
+@ApplicationScoped
+public class BetNotesService {
+    static final Set<String> SETTLEMENT_STATUSES = Set.of("won", "lost", "canceled", "refund", "cashed out", "half-won", "half-lost");
+
+    @Inject
+    DataSource dataSource;
+
+    @Transactional(rollbackOn = Exception.class)
+    public String commit(ObjectNode payload) throws SQLException {
+        String betId = Payload.text(payload, "bet_transaction_id");
+        record(betId, "UPDATE bet SET confirmed = true, updated_at = now() WHERE id = ?", null);
+        return "{}";
+    }
+
+    @Transactional(rollbackOn = Exception.class)
+    public String settlement(ObjectNode payload) throws SQLException {
+        String betId = Payload.text(payload, "bet_transaction_id");
+        String status = Payload.text(payload, "status");
+        if (!SETTLEMENT_STATUSES.contains(status)) {
+            throw ProtocolException.badRequest("status must be one of " + SETTLEMENT_STATUSES);
+        }
+        record(betId, "UPDATE bet SET provider_status = ?, updated_at = now() WHERE id = ?", status);
+        return "{}";
+    }
+
+    private void record(String betId, String sql, String status) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            if (status != null) {
+                ps.setString(i++, status);
+            }
+            ps.setString(i, betId);
+            if (ps.executeUpdate() == 0) {
+                throw new ProtocolException(ProtocolException.PARENT_NOT_FOUND, "bet " + betId + " not found");
+            }
+        }
+    }
+
+    /** {"player_id","currency","balance"}: the committed balance, pending credits excluded. */
+    public String balance(ObjectNode payload) throws SQLException {
+        String playerId = Payload.text(payload, "player_id");
+        String currency = Payload.optionalCurrency(payload, "currency");
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT currency, balance FROM wallet WHERE player_id = ? AND kind = 'CASH'")) {
+            ps.setString(1, playerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new ProtocolException(ProtocolException.PLAYER_NOT_FOUND, "player " + playerId + " not found");
+                }
+                if (currency != null && !currency.equals(rs.getString(1))) {
+                    throw new ProtocolException(ProtocolException.INVALID_CURRENCY, "currency " + currency + " is not the player's wallet currency");
+                }
+                return CloudEventJson.mapper().createObjectNode()
+                        .put("player_id", playerId)
+                        .put("currency", rs.getString(1))
+                        .put("balance", rs.getLong(2))
+                        .toString();
+            }
+        }
+    }
+}

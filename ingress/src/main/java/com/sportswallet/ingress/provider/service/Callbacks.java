@@ -1,0 +1,80 @@
+package com.sportswallet.ingress.provider.service;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.idempotency.IdempotencyStore;
+import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
+import com.sportswallet.ingress.provider.Payload;
+import com.sportswallet.ingress.provider.ProtocolException;
+
+/** What every money or state callback does the same way: idempotency, ids, the money body. */
+public final class Callbacks {
+    private Callbacks() {
+    }
+
+    /**
+     * The operator transaction id of a callback: derived from (endpoint, provider transaction id)
+     * only, so a retry, a replay and a tombstone all name the same id.
+     */
+    public static String operatorId(String endpoint, String providerTransactionId) {
+        return CloudEventJson.stableId(endpoint, providerTransactionId);
+    }
+
+    /**
+     * Claims the idempotency key (endpoint, provider id) for this payload.
+     *
+     * @return the first answer to replay byte for byte, or null when this request goes on
+     * @throws ProtocolException 2004 when the key was used with another payload
+     */
+    public static Answer claim(Connection c, String endpoint, String key, ObjectNode payload) throws SQLException {
+        byte[] hash = IdempotencyStore.hash(Payload.canonical(payload));
+        IdempotencyStore.Claim claim = IdempotencyStore.claim(c, endpoint, key, hash);
+        if (claim instanceof IdempotencyStore.Replay replay) {
+            return replay.answer();
+        }
+        if (claim instanceof IdempotencyStore.Mismatch) {
+            throw ProtocolException.badRequest("transaction id " + key + " was already used with a different request");
+        }
+        return null;
+    }
+
+    /** Stores the success answer with the idempotency record (same transaction) and returns it. */
+    public static Answer answer(Connection c, String endpoint, String key, String body) throws SQLException {
+        Answer answer = new Answer(200, body);
+        IdempotencyStore.complete(c, endpoint, key, answer);
+        return answer;
+    }
+
+    /** The protocol's money body, fields in the documented order. */
+    public static String moneyBody(String id, String extTransactionId, String parentTransactionId, String userId,
+            String operation, long amount, String currency, Long balance) {
+        ObjectNode body = CloudEventJson.mapper().createObjectNode()
+                .put("id", id)
+                .put("ext_transaction_id", extTransactionId)
+                .put("parent_transaction_id", parentTransactionId)
+                .put("user_id", userId)
+                .put("operation", operation)
+                .put("amount", amount)
+                .put("currency", currency);
+        body.put("balance", balance);
+        return body.toString();
+    }
+
+    /** The wallet's committed balance (without pending credits), read without a lock. */
+    public static long balance(Connection c, long walletId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM wallet WHERE id = ?")) {
+            ps.setLong(1, walletId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("wallet " + walletId + " vanished");
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+}

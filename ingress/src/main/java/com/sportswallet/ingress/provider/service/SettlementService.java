@@ -1,0 +1,202 @@
+package com.sportswallet.ingress.provider.service;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.EventTypes;
+import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
+import com.sportswallet.ingress.provider.Payload;
+import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.service.WalletEvents;
+
+/**
+ * bet/win, bet/lost, bet/refund: the bet's transition OPEN -> WON / CASHED_OUT / LOST / REFUNDED
+ * as ONE conditional update (two racing settlements cannot both pass), the settlement record
+ * (whose primary key refuses an id a rollback tombstoned), and for a win or refund a PENDING
+ * credit plus its command for the settlement-worker. No money moves here: the answer carries the
+ * committed balance without the pending credit. One transaction, one commit.
+ */
+@ApplicationScoped
+public class SettlementService {
+
+    /** The three settlement callbacks. */
+    public enum Kind {
+        WIN("bet/win", "win", "WIN", EventTypes.BET_WON),
+        LOST("bet/lost", "lost", null, EventTypes.BET_LOST),
+        REFUND("bet/refund", "refund", "REFUND", EventTypes.BET_REFUNDED);
+
+        public final String endpoint;
+        final String operation;
+        final String creditKind;
+        final String eventType;
+
+        Kind(String endpoint, String operation, String creditKind, String eventType) {
+            this.endpoint = endpoint;
+            this.operation = operation;
+            this.creditKind = creditKind;
+            this.eventType = eventType;
+        }
+    }
+
+    // The stake condition only binds for refunds (a refund may not exceed the stake); else it is stake >= 0.
+    private static final String TRANSITION_SQL = "UPDATE bet SET state = ?, latest_settlement_id = ?, updated_at = now()"
+            + " WHERE id = ? AND state = 'OPEN' AND currency = ? AND stake >= ? RETURNING player_id, wallet_id, stake";
+    private static final String DIAGNOSE_SQL = "SELECT state, currency, stake FROM bet WHERE id = ?";
+    private static final String SETTLEMENT_SQL = "INSERT INTO settlement (id, bet_id, kind, amount, state) VALUES (?, ?, ?, ?, 'ACTIVE')"
+            + " ON CONFLICT DO NOTHING";
+    private static final String CREDIT_SQL = "INSERT INTO credit (id, wallet_id, player_id, bet_id, kind, amount) VALUES (?, ?, ?, ?, ?, ?)";
+
+    @Inject
+    DataSource dataSource;
+
+    record SettleRequest(String transactionId, String betId, long amount, String currency, boolean cashout) {
+    }
+
+    static SettleRequest parse(Kind kind, ObjectNode p) {
+        ObjectNode tx = Payload.object(p, "transaction");
+        String transactionId = Payload.text(tx, "id");
+        String betId = Payload.text(p, "bet_transaction_id");
+        Long topAmount = Payload.optionalAmount(p, "amount");
+        Long txAmount = Payload.optionalAmount(tx, "amount");
+        String topCurrency = Payload.optionalCurrency(p, "currency");
+        String txCurrency = Payload.optionalCurrency(tx, "currency");
+        long amount;
+        String currency;
+        switch (kind) {
+            case WIN -> {
+                amount = Payload.positiveAmount(topAmount, "amount");
+                Payload.agree(amount, txAmount, "amount");
+                currency = topCurrency;
+                Payload.agree(currency, txCurrency, "currency");
+            }
+            case LOST -> {
+                if (topAmount == null || topAmount != 0) {
+                    throw ProtocolException.badRequest("bet/lost carries amount 0");
+                }
+                amount = 0;
+                Payload.agree(amount, txAmount, "amount");
+                currency = topCurrency;
+                Payload.agree(currency, txCurrency, "currency");
+            }
+            default -> {
+                // Refund: transaction.amount is authoritative; a top-level amount must agree.
+                amount = Payload.positiveAmount(txAmount, "transaction.amount");
+                Payload.agree(amount, topAmount, "amount");
+                currency = txCurrency != null ? txCurrency : topCurrency;
+                Payload.agree(currency, topCurrency, "currency");
+            }
+        }
+        if (currency == null && kind != Kind.REFUND) {
+            throw ProtocolException.badRequest("currency is required");
+        }
+        boolean cashout = kind == Kind.WIN && Payload.flag(p, "is_cashout");
+        return new SettleRequest(transactionId, betId, amount, currency, cashout);
+    }
+
+    @Transactional(rollbackOn = Exception.class)
+    public Answer settle(Kind kind, ObjectNode payload) throws SQLException {
+        SettleRequest r = parse(kind, payload);
+        try (Connection c = dataSource.getConnection()) {
+            Answer replay = Callbacks.claim(c, kind.endpoint, r.transactionId(), payload);
+            if (replay != null) {
+                return replay;
+            }
+            String settlementId = Callbacks.operatorId(kind.endpoint, r.transactionId());
+            String state = switch (kind) {
+                case WIN -> r.cashout() ? "CASHED_OUT" : "WON";
+                case LOST -> "LOST";
+                case REFUND -> "REFUNDED";
+            };
+
+            // A refund may name no currency: then it is the bet's own.
+            String currency = r.currency() != null ? r.currency() : betCurrency(c, r.betId());
+            String playerId;
+            long walletId;
+            try (PreparedStatement ps = c.prepareStatement(TRANSITION_SQL)) {
+                ps.setString(1, state);
+                ps.setString(2, settlementId);
+                ps.setString(3, r.betId());
+                ps.setString(4, currency);
+                ps.setLong(5, kind == Kind.REFUND ? r.amount() : 0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw refusal(c, r, kind, currency);
+                    }
+                    playerId = rs.getString(1);
+                    walletId = rs.getLong(2);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(SETTLEMENT_SQL)) {
+                ps.setString(1, settlementId);
+                ps.setString(2, r.betId());
+                ps.setString(3, state);
+                ps.setLong(4, r.amount());
+                if (ps.executeUpdate() == 0) {
+                    throw ProtocolException.badRequest("transaction " + settlementId + " was rolled back before it arrived");
+                }
+            }
+            Instant now = Instant.now();
+            if (kind.creditKind != null) {
+                try (PreparedStatement ps = c.prepareStatement(CREDIT_SQL)) {
+                    ps.setString(1, settlementId);
+                    ps.setLong(2, walletId);
+                    ps.setString(3, playerId);
+                    ps.setString(4, r.betId());
+                    ps.setString(5, kind.creditKind);
+                    ps.setLong(6, r.amount());
+                    ps.executeUpdate();
+                }
+                WalletEvents.appendCreditCommand(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, r.amount(), currency, now);
+            }
+            ObjectNode data = WalletEvents.data(playerId, currency, r.amount(), now)
+                    .put("bet_id", r.betId())
+                    .put("transaction_id", settlementId)
+                    .put("provider_transaction_id", r.transactionId())
+                    .put("is_cashout", r.cashout());
+            WalletEvents.append(c, kind.eventType, settlementId, playerId, data, now);
+
+            return Callbacks.answer(c, kind.endpoint, r.transactionId(), Callbacks.moneyBody(settlementId, r.transactionId(),
+                    r.betId(), playerId, kind.operation, r.amount(), currency, Callbacks.balance(c, walletId)));
+        }
+    }
+
+    /** Why the conditional transition matched no row: 2003, 2004 (state or refund amount) or 2002. */
+    private static ProtocolException refusal(Connection c, SettleRequest r, Kind kind, String currency) throws SQLException {
+        try (PreparedStatement diagnose = c.prepareStatement(DIAGNOSE_SQL)) {
+            diagnose.setString(1, r.betId());
+            try (ResultSet bet = diagnose.executeQuery()) {
+                if (!bet.next()) {
+                    return new ProtocolException(ProtocolException.PARENT_NOT_FOUND, "bet " + r.betId() + " not found");
+                }
+                String state = bet.getString(1);
+                if (!"OPEN".equals(state)) {
+                    return ProtocolException.badRequest("bet " + r.betId() + " is " + state + ": " + kind.operation + " is not allowed");
+                }
+                if (!bet.getString(2).equals(currency)) {
+                    return new ProtocolException(ProtocolException.INVALID_CURRENCY, "currency " + currency + " is not the bet's currency");
+                }
+                return ProtocolException.badRequest("refund amount " + r.amount() + " exceeds the stake " + bet.getLong(3));
+            }
+        }
+    }
+
+    /** The bet's currency, for a refund that names none (null for an unknown bet or a tombstone). */
+    private static String betCurrency(Connection c, String betId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT currency FROM bet WHERE id = ?")) {
+            ps.setString(1, betId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+}
