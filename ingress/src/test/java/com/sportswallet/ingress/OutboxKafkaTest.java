@@ -35,6 +35,10 @@ public class OutboxKafkaTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     public static KafkaConsumer<String, String> consumer() {
+        return consumer(List.of(Topics.WALLET_EVENTS));
+    }
+
+    public static KafkaConsumer<String, String> consumer(List<String> topics) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "outbox-test-" + System.nanoTime());
@@ -42,7 +46,7 @@ public class OutboxKafkaTest {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p);
-        consumer.subscribe(List.of(Topics.WALLET_EVENTS));
+        consumer.subscribe(topics);
         return consumer;
     }
 
@@ -108,6 +112,40 @@ public class OutboxKafkaTest {
         try (KafkaConsumer<String, String> consumer = consumer()) {
             Map<String, ConsumerRecord<String, String>> seen = awaitEvents(consumer, eventIds);
             assertEquals(eventIds, seen.keySet());
+        }
+        waitForEmptyOutbox();
+    }
+
+    @Test
+    void withTheBrokerDownCallbacksStillCommitAndTheirEventsAndCommandsArriveLater() throws Exception {
+        String player = OperatorApiTest.createPlayer("EUR");
+        OperatorApiTest.deposit(player, "cb-fund-" + player, 10_000).then().statusCode(200);
+        waitForEmptyOutbox();
+        Set<String> eventIds = new HashSet<>();
+        TestInfra.get().stopBroker();
+        try {
+            for (int i = 0; i < 3; i++) {
+                String makeTx = com.sportswallet.ingress.provider.Provider.txId();
+                String betId = com.sportswallet.ingress.provider.Provider.call("bet/make",
+                        com.sportswallet.ingress.provider.Provider.make(player, makeTx, 100, "EUR"))
+                        .then().statusCode(200).extract().jsonPath().getString("id");
+                String winTx = com.sportswallet.ingress.provider.Provider.txId();
+                com.sportswallet.ingress.provider.Provider.call("bet/win",
+                        com.sportswallet.ingress.provider.Provider.win(betId, winTx, 250, "EUR")).then().statusCode(200);
+                String winId = com.sportswallet.ingress.provider.Provider.operatorId("bet/win", winTx);
+                eventIds.add(CloudEventJson.stableId("wallet.bet.placed", betId));
+                eventIds.add(CloudEventJson.stableId("wallet.bet.won", winId));
+                eventIds.add(CloudEventJson.stableId("settlement.credit", winId));
+            }
+            assertEquals(10_000 - 300, OperatorApiTest.balance(player));
+            assertTrue(Db.count("SELECT count(*) FROM outbox") >= 9, "the outbox buffers while Kafka is away");
+        } finally {
+            TestInfra.get().startBroker();
+        }
+        try (KafkaConsumer<String, String> consumer = consumer(List.of(Topics.WALLET_EVENTS, Topics.SETTLEMENT_COMMANDS))) {
+            Map<String, ConsumerRecord<String, String>> seen = awaitEvents(consumer, eventIds);
+            assertEquals(eventIds, seen.keySet());
+            seen.values().forEach(r -> assertEquals(player, r.key(), "keyed by player"));
         }
         waitForEmptyOutbox();
     }
