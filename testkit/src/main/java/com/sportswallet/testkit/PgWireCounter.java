@@ -53,6 +53,7 @@ public final class PgWireCounter implements AutoCloseable {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong rollbacks = new AtomicLong();
     private final AtomicLong encrypted = new AtomicLong();
+    private volatile boolean down;
 
     private PgWireCounter(String targetHost, int targetPort, ServerSocket server) {
         this.targetHost = targetHost;
@@ -93,6 +94,20 @@ public final class PgWireCounter implements AutoCloseable {
         return encrypted.get();
     }
 
+    /**
+     * Simulates the database going away (true): every live connection is cut and new ones are
+     * closed at once, as a client sees a crashed or unreachable server. False lets them in again.
+     */
+    public void setDown(boolean down) {
+        this.down = down;
+        if (down) {
+            for (Socket s : live) {
+                closeQuietly(s);
+            }
+            live.clear();
+        }
+    }
+
     @Override
     public void close() {
         try {
@@ -113,6 +128,10 @@ public final class PgWireCounter implements AutoCloseable {
                 client = server.accept();
             } catch (IOException e) {
                 return; // closed
+            }
+            if (down) {
+                closeQuietly(client);
+                continue;
             }
             live.add(client);
             daemon("pg-wire-counter-conn", () -> serve(client));

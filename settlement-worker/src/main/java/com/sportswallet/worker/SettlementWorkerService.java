@@ -1,0 +1,135 @@
+package com.sportswallet.worker;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.sportswallet.contracts.Topics;
+import com.sportswallet.outbox.KafkaSettings;
+import com.sportswallet.worker.settlement.CreditBatch;
+import com.sportswallet.worker.settlement.SettlementConsumer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/** Starts the settlement consumers (plain {@link SettlementConsumer}s) and binds their metrics. */
+@ApplicationScoped
+public class SettlementWorkerService {
+    @Inject
+    DataSource dataSource;
+    @Inject
+    MeterRegistry registry;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+    @ConfigProperty(name = "wallet.worker.consumers", defaultValue = "1")
+    int consumerCount;
+    @ConfigProperty(name = "wallet.worker.batch-size-max", defaultValue = "500")
+    int batchSizeMax;
+    @ConfigProperty(name = "wallet.worker.transaction-ms-target", defaultValue = "200")
+    long transactionMsTarget;
+    @ConfigProperty(name = "wallet.worker.poll-timeout-ms", defaultValue = "500")
+    long pollTimeoutMs;
+    @ConfigProperty(name = "wallet.worker.backoff-ms-min", defaultValue = "100")
+    long backoffMsMin;
+    @ConfigProperty(name = "wallet.worker.backoff-ms-max", defaultValue = "10000")
+    long backoffMsMax;
+    @ConfigProperty(name = "wallet.worker.dlq-send-timeout-ms", defaultValue = "10000")
+    long dlqSendTimeoutMs;
+    @ConfigProperty(name = "wallet.worker.session-timeout-ms", defaultValue = "45000")
+    int sessionTimeoutMs;
+
+    private final List<SettlementConsumer> consumers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private KafkaProducer<String, String> dlqProducer;
+
+    void onStart(@Observes StartupEvent event) {
+        dlqProducer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, "settlement-worker-dlq", dlqSendTimeoutMs));
+        SettlementConsumer.Config config = new SettlementConsumer.Config(batchSizeMax, transactionMsTarget, pollTimeoutMs,
+                backoffMsMin, backoffMsMax, dlqSendTimeoutMs, Topics.SETTLEMENT_COMMANDS, SettlementConsumer.GROUP_ID);
+        SettlementConsumer.Listener listener = metricsListener();
+        for (int i = 0; i < consumerCount; i++) {
+            Properties kafka = new Properties();
+            kafka.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            kafka.put(ConsumerConfig.CLIENT_ID_CONFIG, "settlement-worker-" + i);
+            kafka.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+            SettlementConsumer consumer = new SettlementConsumer(dataSource, kafka, dlqProducer, config, listener, null);
+            consumers.add(consumer);
+            Thread t = new Thread(consumer, "settlement-consumer-" + i);
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        registry.gauge("settlement.consumer.lag.max", consumers, list -> list.stream().mapToDouble(SettlementConsumer::lagMax)
+                .filter(v -> !Double.isNaN(v)).max().orElse(0));
+    }
+
+    private SettlementConsumer.Listener metricsListener() {
+        Counter applied = registry.counter("settlement.credits.applied");
+        Counter skipped = registry.counter("settlement.credits.skipped");
+        Counter retries = registry.counter("settlement.retries");
+        Counter deadLettered = registry.counter("settlement.dlq");
+        DistributionSummary batchSize = DistributionSummary.builder("settlement.batch.size").publishPercentiles(0.5, 0.99).register(registry);
+        Timer commit = Timer.builder("settlement.batch.transaction").publishPercentiles(0.5, 0.99).register(registry);
+        Timer decidedToApplied = Timer.builder("settlement.credit.decided_to_applied").publishPercentiles(0.5, 0.99).register(registry);
+        return new SettlementConsumer.Listener() {
+            @Override
+            public void batchCommitted(int commands, CreditBatch.Result result, long transactionNanos) {
+                applied.increment(result.applied().size());
+                skipped.increment(result.skipped());
+                batchSize.record(commands);
+                commit.record(transactionNanos, TimeUnit.NANOSECONDS);
+                OffsetDateTime now = OffsetDateTime.now();
+                for (CreditBatch.Applied a : result.applied()) {
+                    decidedToApplied.record(Duration.between(a.decidedAt(), now));
+                }
+            }
+
+            @Override
+            public void retrying(Exception cause, long backoffMs) {
+                retries.increment();
+            }
+
+            @Override
+            public void deadLettered(int count) {
+                deadLettered.increment(count);
+            }
+        };
+    }
+
+    /** True while every consumer thread runs: the readiness check. */
+    public boolean running() {
+        return !threads.isEmpty() && threads.stream().allMatch(Thread::isAlive);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        consumers.forEach(SettlementConsumer::close);
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (dlqProducer != null) {
+            dlqProducer.close(Duration.ofSeconds(5));
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package com.sportswallet.worker.settlement;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.EventTypes;
+import com.sportswallet.contracts.Topics;
+import com.sportswallet.outbox.Outbox;
+
+/**
+ * Applies a batch of credit commands in the caller's transaction, with set-based statements
+ * (arrays, one round trip each, whatever the batch size):
+ * <ol>
+ * <li>flip PENDING -> APPLIED for the batch's credits whose row agrees with the command
+ * (wallet, amount), returning only the rows this statement flipped: that flip IS the
+ * idempotency check (an APPLIED or CANCELLED credit is skipped, a re-delivery or replay is harmless);</li>
+ * <li>lock the affected wallets in wallet-id order, then add each wallet's summed credits and bump
+ * its version by its number of entries;</li>
+ * <li>one ledger entry per credit, with its own balance_after and sequence;</li>
+ * <li>one {@code wallet.credit.applied} outbox row per credit.</li>
+ * </ol>
+ * Commands not flipped are looked up: APPLIED or CANCELLED means skipped; a missing row or one
+ * that disagrees with the command is poison. Never commits.
+ */
+public final class CreditBatch {
+    static final URI SOURCE = URI.create("/wallet/settlement-worker");
+
+    private static final String FLIP_SQL = "UPDATE credit c SET status = 'APPLIED', decided_at = now()"
+            + " FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS cmd(id, wallet_id, amount)"
+            + " WHERE c.id = cmd.id AND c.wallet_id = cmd.wallet_id AND c.amount = cmd.amount AND c.status = 'PENDING'"
+            + " RETURNING c.id, c.wallet_id, c.amount, c.player_id, c.bet_id, c.kind, c.created_at";
+    private static final String LOOKUP_SQL = "SELECT id, wallet_id, amount, status FROM credit WHERE id = ANY(?)";
+    private static final String LOCK_SQL = "SELECT id FROM wallet WHERE id = ANY(?) ORDER BY id FOR UPDATE";
+    private static final String APPLY_SQL = "UPDATE wallet w SET balance = w.balance + d.delta, version = w.version + d.entries, updated_at = now()"
+            + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS d(id, delta, entries)"
+            + " WHERE w.id = d.id RETURNING w.id, w.balance, w.version, w.currency";
+    private static final String LEDGER_SQL = "INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
+            + " SELECT w, a, b, v, 'credit', k FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) AS t(w, a, b, v, k)";
+
+    /** A credit this batch applied: its ledger position and when the ingress decided it. */
+    public record Applied(String creditId, long walletId, String playerId, String betId, String kind, long amount,
+            long balanceAfter, long sequence, String currency, OffsetDateTime decidedAt) {
+    }
+
+    /** A command that can never be applied, and why. */
+    public record Poison(CreditCommand command, String reason) {
+    }
+
+    public record Result(List<Applied> applied, int skipped, List<Poison> poison) {
+    }
+
+    private CreditBatch() {
+    }
+
+    public static Result apply(Connection c, List<CreditCommand> commands) throws SQLException {
+        Map<String, CreditCommand> byId = new LinkedHashMap<>();
+        for (CreditCommand cmd : commands) {
+            byId.putIfAbsent(cmd.creditId(), cmd);
+        }
+        List<Flipped> flipped = flip(c, byId.values());
+        Set<String> flippedIds = new HashSet<>();
+        flipped.forEach(f -> flippedIds.add(f.id));
+
+        int skipped = commands.size() - byId.size(); // duplicates inside the batch
+        List<Poison> poison = new ArrayList<>();
+        List<CreditCommand> notFlipped = byId.values().stream().filter(cmd -> !flippedIds.contains(cmd.creditId())).toList();
+        if (!notFlipped.isEmpty()) {
+            Map<String, Object[]> rows = lookup(c, notFlipped);
+            for (CreditCommand cmd : notFlipped) {
+                Object[] row = rows.get(cmd.creditId());
+                if (row == null) {
+                    poison.add(new Poison(cmd, "no credit row " + cmd.creditId()));
+                } else if ((long) row[0] != cmd.walletId() || (long) row[1] != cmd.amount()) {
+                    poison.add(new Poison(cmd, "command disagrees with credit " + cmd.creditId() + " (wallet " + row[0] + ", amount " + row[1] + ")"));
+                } else {
+                    skipped++; // APPLIED or CANCELLED already: the idempotent case.
+                }
+            }
+        }
+        return new Result(applyToWallets(c, flipped), skipped, poison);
+    }
+
+    private record Flipped(String id, long walletId, long amount, String playerId, String betId, String kind, OffsetDateTime createdAt) {
+    }
+
+    private static List<Flipped> flip(Connection c, java.util.Collection<CreditCommand> commands) throws SQLException {
+        List<Flipped> flipped = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(FLIP_SQL)) {
+            ps.setArray(1, c.createArrayOf("text", commands.stream().map(CreditCommand::creditId).toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", commands.stream().map(CreditCommand::walletId).toArray()));
+            ps.setArray(3, c.createArrayOf("bigint", commands.stream().map(CreditCommand::amount).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    flipped.add(new Flipped(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                            rs.getString(6), rs.getObject(7, OffsetDateTime.class)));
+                }
+            }
+        }
+        return flipped;
+    }
+
+    private static Map<String, Object[]> lookup(Connection c, List<CreditCommand> commands) throws SQLException {
+        Map<String, Object[]> rows = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(LOOKUP_SQL)) {
+            ps.setArray(1, c.createArrayOf("text", commands.stream().map(CreditCommand::creditId).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), new Object[] { rs.getLong(2), rs.getLong(3), rs.getString(4) });
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static List<Applied> applyToWallets(Connection c, List<Flipped> flipped) throws SQLException {
+        if (flipped.isEmpty()) {
+            return List.of();
+        }
+        // Per wallet, in wallet-id order: the summed delta and the number of entries.
+        TreeMap<Long, List<Flipped>> byWallet = new TreeMap<>();
+        flipped.forEach(f -> byWallet.computeIfAbsent(f.walletId, k -> new ArrayList<>()).add(f));
+        Long[] walletIds = byWallet.keySet().toArray(Long[]::new);
+        try (PreparedStatement ps = c.prepareStatement(LOCK_SQL)) {
+            ps.setArray(1, c.createArrayOf("bigint", walletIds));
+            ps.executeQuery().close();
+        }
+        Map<Long, long[]> after = new HashMap<>(); // wallet id -> {balance, version}
+        Map<Long, String> currencies = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(APPLY_SQL)) {
+            ps.setArray(1, c.createArrayOf("bigint", walletIds));
+            ps.setArray(2, c.createArrayOf("bigint", byWallet.values().stream().map(l -> l.stream().mapToLong(Flipped::amount).sum()).toArray()));
+            ps.setArray(3, c.createArrayOf("bigint", byWallet.values().stream().map(l -> (long) l.size()).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    after.put(rs.getLong(1), new long[] { rs.getLong(2), rs.getLong(3) });
+                    currencies.put(rs.getLong(1), rs.getString(4));
+                }
+            }
+        }
+        if (after.size() != walletIds.length) {
+            throw new IllegalStateException("credits name wallets that do not exist: " + byWallet.keySet() + " vs " + after.keySet());
+        }
+        // Replay each wallet's entries forward from its balance and version before this batch.
+        List<Applied> applied = new ArrayList<>();
+        for (Map.Entry<Long, List<Flipped>> e : byWallet.entrySet()) {
+            long[] end = after.get(e.getKey());
+            long balance = end[0] - e.getValue().stream().mapToLong(Flipped::amount).sum();
+            long version = end[1] - e.getValue().size();
+            for (Flipped f : e.getValue()) {
+                balance += f.amount;
+                version += 1;
+                applied.add(new Applied(f.id, f.walletId, f.playerId, f.betId, f.kind, f.amount, balance, version,
+                        currencies.get(e.getKey()), f.createdAt));
+            }
+            if (balance != end[0] || version != end[1]) {
+                throw new IllegalStateException("wallet " + e.getKey() + " does not add up after the batch");
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(LEDGER_SQL)) {
+            ps.setArray(1, c.createArrayOf("bigint", applied.stream().map(Applied::walletId).toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", applied.stream().map(Applied::amount).toArray()));
+            ps.setArray(3, c.createArrayOf("bigint", applied.stream().map(Applied::balanceAfter).toArray()));
+            ps.setArray(4, c.createArrayOf("bigint", applied.stream().map(Applied::sequence).toArray()));
+            ps.setArray(5, c.createArrayOf("text", applied.stream().map(a -> "credit:" + a.creditId()).toArray()));
+            ps.executeUpdate();
+        }
+        Instant now = Instant.now();
+        List<Outbox.Row> events = new ArrayList<>();
+        for (Applied a : applied) {
+            ObjectNode data = CloudEventJson.mapper().createObjectNode()
+                    .put("player_id", a.playerId())
+                    .put("currency", a.currency())
+                    .put("amount", a.amount())
+                    .put("balance_after", a.balanceAfter())
+                    .put("sequence", a.sequence())
+                    .put("bet_id", a.betId())
+                    .put("transaction_id", a.creditId())
+                    .put("credit_kind", a.kind())
+                    .put("decided_at", a.decidedAt().toInstant().toString())
+                    .put("occurred_at", now.toString());
+            String eventId = CloudEventJson.stableId(EventTypes.CREDIT_APPLIED, a.creditId());
+            events.add(new Outbox.Row(Topics.WALLET_EVENTS, a.playerId(), eventId,
+                    CloudEventJson.serialize(eventId, EventTypes.CREDIT_APPLIED, SOURCE, a.playerId(), now, data)));
+        }
+        Outbox.appendAll(c, events);
+        return applied;
+    }
+}

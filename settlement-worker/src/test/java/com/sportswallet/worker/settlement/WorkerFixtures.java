@@ -1,0 +1,274 @@
+package com.sportswallet.worker.settlement;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.Topics;
+import com.sportswallet.outbox.KafkaSettings;
+import com.sportswallet.testkit.TestInfra;
+
+/**
+ * The worker's real surroundings for plain (non-Quarkus) tests: the migrated test database,
+ * the real broker's topics, PENDING credits written as the ingress writes them, and their
+ * commands produced as the ingress's relay produces them.
+ */
+final class WorkerFixtures {
+    static final Duration WAIT = Duration.ofSeconds(90);
+    private static final AtomicLong SEQ = new AtomicLong(System.nanoTime());
+    private static boolean prepared;
+
+    private WorkerFixtures() {
+    }
+
+    static synchronized void prepare() throws Exception {
+        if (prepared) {
+            return;
+        }
+        TestInfra.get().migrate();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers()))) {
+            Topics.ensure(admin, 3, Topics.DERIVED_RETENTION_MS_DEFAULT, Duration.ofSeconds(30));
+        }
+        // The relay, as in the services, so wallet.credit.applied events reach Kafka.
+        relay = new com.sportswallet.outbox.OutboxRelay(dataSource(), producer(), new com.sportswallet.outbox.OutboxRelay.Config(500, 100, 5000, 1000), null);
+        relay.start();
+        prepared = true;
+    }
+
+    private static com.sportswallet.outbox.OutboxRelay relay;
+
+    /**
+     * A commands topic and consumer group of one test's own, so the tests of this module (and the
+     * worker app a @QuarkusTest may have running in the same JVM) never consume each other's commands.
+     */
+    record Lane(String topic, String group) {
+        static Lane fresh() throws Exception {
+            String n = Long.toString(SEQ.incrementAndGet());
+            Lane lane = new Lane("settlement.commands.test-" + n, "settlement-worker-test-" + n);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers()))) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(lane.topic, 3, (short) 1))).all().get();
+            }
+            return lane;
+        }
+    }
+
+    static DataSource dataSource() {
+        return dataSource(TestInfra.get().jdbcUrl());
+    }
+
+    static DataSource dataSource(String url) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(url);
+        ds.setUser(TestInfra.get().dbUser());
+        ds.setPassword(TestInfra.get().dbPassword());
+        return ds;
+    }
+
+    /** A player and its wallet with {@code balance} (and a matching opening ledger entry). */
+    static long wallet(long balance) throws SQLException {
+        String player = "wp-" + SEQ.incrementAndGet();
+        try (Connection c = TestInfra.get().connect(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO player (id) VALUES ('" + player + "')");
+            try (ResultSet rs = s.executeQuery("INSERT INTO wallet (player_id, currency, balance, version) VALUES ('" + player + "', 'EUR', "
+                    + balance + ", " + (balance == 0 ? 0 : 1) + ") RETURNING id")) {
+                rs.next();
+                long walletId = rs.getLong(1);
+                if (balance != 0) {
+                    s.executeUpdate("INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
+                            + " VALUES (" + walletId + ", " + balance + ", " + balance + ", 1, 'deposit', 'deposit:" + player + "')");
+                }
+                return walletId;
+            }
+        }
+    }
+
+    static String playerOf(long walletId) {
+        return text("SELECT player_id FROM wallet WHERE id = " + walletId);
+    }
+
+    /** A PENDING credit as the ingress records it for a win (with its bet). */
+    record Credit(String id, long walletId, String playerId, String betId, long amount) {
+        String command() {
+            ObjectNode data = CloudEventJson.mapper().createObjectNode()
+                    .put("credit_id", id).put("wallet_id", walletId).put("player_id", playerId).put("bet_id", betId)
+                    .put("kind", "WIN").put("amount", amount).put("currency", "EUR");
+            String eventId = CloudEventJson.stableId(CreditCommand.TYPE, id);
+            return CloudEventJson.serialize(eventId, CreditCommand.TYPE, URI.create("/test"), playerId, Instant.now(), data);
+        }
+    }
+
+    static Credit pendingCredit(long walletId, long amount) throws SQLException {
+        String player = playerOf(walletId);
+        String n = Long.toString(SEQ.incrementAndGet());
+        String betId = "bet-" + n;
+        String creditId = "credit-" + n;
+        try (Connection c = TestInfra.get().connect()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state,"
+                    + " latest_settlement_id) VALUES (?, ?, ?, ?, 'EUR', 1, 'WON', ?)")) {
+                ps.setString(1, betId);
+                ps.setString(2, "ptx-" + n);
+                ps.setString(3, player);
+                ps.setLong(4, walletId);
+                ps.setString(5, creditId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO credit (id, wallet_id, player_id, bet_id, kind, amount) VALUES (?, ?, ?, ?, 'WIN', ?)")) {
+                ps.setString(1, creditId);
+                ps.setLong(2, walletId);
+                ps.setString(3, player);
+                ps.setString(4, betId);
+                ps.setLong(5, amount);
+                ps.executeUpdate();
+            }
+        }
+        return new Credit(creditId, walletId, player, betId, amount);
+    }
+
+    static KafkaProducer<String, String> producer() {
+        return new KafkaProducer<>(KafkaSettings.relayProducer(TestInfra.get().bootstrapServers(), "worker-test-" + SEQ.incrementAndGet(), 10_000));
+    }
+
+    /** Produces each credit's command {@code copies} times, keyed by player, and waits for the acks. */
+    static void send(Lane lane, Collection<Credit> credits, int copies) throws Exception {
+        try (KafkaProducer<String, String> producer = producer()) {
+            List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+            for (int copy = 0; copy < copies; copy++) {
+                for (Credit credit : credits) {
+                    acks.add(producer.send(new ProducerRecord<>(lane.topic(), credit.playerId(), credit.command())));
+                }
+            }
+            for (var ack : acks) {
+                ack.get();
+            }
+        }
+    }
+
+    static void sendRaw(Lane lane, String key, String value) throws Exception {
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>(lane.topic(), key, value)).get();
+        }
+    }
+
+    static Properties kafka(String clientId) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
+        return p;
+    }
+
+    /** A running consumer and its thread. */
+    record Running(SettlementConsumer consumer, Thread thread) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            consumer.close();
+            thread.join(30_000);
+        }
+    }
+
+    static Running start(Lane lane, DataSource ds, KafkaProducer<String, String> dlq, SettlementConsumer.CrashPoints crashPoints) {
+        SettlementConsumer consumer = new SettlementConsumer(ds, kafka("worker-test-" + SEQ.incrementAndGet()), dlq,
+                new SettlementConsumer.Config(500, 200, 200, 50, 1000, 10_000, lane.topic(), lane.group()), null, crashPoints);
+        Thread t = new Thread(consumer, "test-settlement-consumer");
+        t.setDaemon(true);
+        t.start();
+        return new Running(consumer, t);
+    }
+
+    static long count(String sql) {
+        try (Connection c = TestInfra.get().connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    static String text(String sql) {
+        try (Connection c = TestInfra.get().connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    static long balance(long walletId) {
+        return count("SELECT balance FROM wallet WHERE id = " + walletId);
+    }
+
+    static String idList(Collection<Credit> credits) {
+        return String.join(",", credits.stream().map(c -> "'" + c.id() + "'").toList());
+    }
+
+    /** Waits until none of the credits is PENDING; returns how many are APPLIED. */
+    static long awaitDecided(Collection<Credit> credits) throws InterruptedException {
+        String ids = idList(credits);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline && count("SELECT count(*) FROM credit WHERE status = 'PENDING' AND id IN (" + ids + ")") > 0) {
+            Thread.sleep(50);
+        }
+        return count("SELECT count(*) FROM credit WHERE status = 'APPLIED' AND id IN (" + ids + ")");
+    }
+
+    /** Wallets whose balance differs from their ledger sum or whose versions have a gap. */
+    static long ledgerDiscrepancies() {
+        return count("SELECT count(*) FROM wallet w WHERE w.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger_entry l WHERE l.wallet_id = w.id)"
+                + " OR w.version <> (SELECT count(*) FROM ledger_entry l WHERE l.wallet_id = w.id)"
+                + " OR w.version <> (SELECT coalesce(max(wallet_version), 0) FROM ledger_entry l WHERE l.wallet_id = w.id)");
+    }
+
+    /**
+     * Reads wallet.events from the start until every credit's {@code wallet.credit.applied} event
+     * was seen (bounded wait); returns how many times each id was seen.
+     */
+    static Map<String, Integer> appliedEvents(Collection<Credit> credits) {
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        credits.forEach(c -> wanted.add(CloudEventJson.stableId("wallet.credit.applied", c.id())));
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        Properties p = kafka("events-" + SEQ.incrementAndGet());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "events-check-" + SEQ.incrementAndGet());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p)) {
+            consumer.subscribe(List.of(Topics.WALLET_EVENTS));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline && !seen.keySet().containsAll(wanted)) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        String id = CloudEventJson.mapper().readTree(r.value()).path("id").asText();
+                        if (wanted.contains(id)) {
+                            seen.merge(id, 1, Integer::sum);
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return seen;
+    }
+}
