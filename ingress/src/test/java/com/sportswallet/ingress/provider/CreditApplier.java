@@ -4,14 +4,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 
 import com.sportswallet.testkit.TestInfra;
+import com.sportswallet.worker.settlement.CreditBatch;
+import com.sportswallet.worker.settlement.CreditCommand;
 
 /**
- * Applies PENDING credits the way the settlement-worker does (its row-lock protocol, in one
- * transaction: flip PENDING -> APPLIED with a conditional update that returns only what it
- * flipped, then the wallet and the ledger), so the ingress's rollback can be tested racing it.
- * The worker itself (issue 4) batches this; here one credit per transaction is enough.
+ * Applies PENDING credits on demand with the settlement-worker's own code ({@link CreditBatch},
+ * one credit per transaction), so tests decide exactly when a credit lands, e.g. to race the
+ * ingress's rollback against it. End-to-end tests run the worker's consumer itself.
  */
 public final class CreditApplier {
     private CreditApplier() {
@@ -20,34 +22,23 @@ public final class CreditApplier {
     /** Applies one credit if still PENDING; true when this call applied it. */
     public static boolean apply(String creditId) {
         try (Connection c = TestInfra.get().connect()) {
+            CreditCommand command;
+            try (PreparedStatement ps = c.prepareStatement("SELECT wallet_id, player_id, bet_id, kind, amount FROM credit WHERE id = ?")) {
+                ps.setString(1, creditId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("no credit " + creditId);
+                    }
+                    command = new CreditCommand("test-" + creditId, creditId, rs.getLong(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getLong(5), null);
+                }
+            }
             c.setAutoCommit(false);
             try {
-                long walletId;
-                long amount;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE credit SET status = 'APPLIED', decided_at = now() WHERE id = ? AND status = 'PENDING' RETURNING wallet_id, amount")) {
-                    ps.setString(1, creditId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            c.rollback();
-                            return false;
-                        }
-                        walletId = rs.getLong(1);
-                        amount = rs.getLong(2);
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement("WITH w AS (UPDATE wallet SET balance = balance + ?, version = version + 1"
-                        + " WHERE id = ? RETURNING id, balance, version) INSERT INTO ledger_entry (wallet_id, amount, balance_after,"
-                        + " wallet_version, operation, idempotency_key) SELECT id, ?, balance, version, 'credit', ? FROM w")) {
-                    ps.setLong(1, amount);
-                    ps.setLong(2, walletId);
-                    ps.setLong(3, amount);
-                    ps.setString(4, "credit:" + creditId);
-                    ps.executeUpdate();
-                }
+                CreditBatch.Result result = CreditBatch.apply(c, List.of(command));
                 c.commit();
-                return true;
-            } catch (SQLException e) {
+                return result.applied().size() == 1;
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
