@@ -24,11 +24,18 @@ public final class KafkaBroker {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
+    // One broker per JVM, shared by every classloader (Quarkus loads test code in several):
+    // its whereabouts and pid live in system properties, which all of them see.
+    private static final String PROP_DIR = "testinfra.kafka.dir";
+    private static final String PROP_PORT = "testinfra.kafka.port";
+    private static final String PROP_CONTROLLER_PORT = "testinfra.kafka.controller-port";
+    private static final String PROP_CLASSPATH = "testinfra.kafka.classpath";
+    private static final String PROP_PID = "testinfra.kafka.pid";
+
     private final Path dir;
     private final int port;
     private final int controllerPort;
     private final String classpath;
-    private Process process;
 
     private KafkaBroker(Path dir, int port, int controllerPort, String classpath) {
         this.dir = dir;
@@ -48,10 +55,24 @@ public final class KafkaBroker {
             broker.writeConfig();
             broker.format();
             broker.start();
+            System.setProperty(PROP_DIR, dir.toString());
+            System.setProperty(PROP_PORT, Integer.toString(broker.port));
+            System.setProperty(PROP_CONTROLLER_PORT, Integer.toString(broker.controllerPort));
+            System.setProperty(PROP_CLASSPATH, classpath);
             return broker;
         } catch (IOException | java.net.URISyntaxException e) {
             throw new IllegalStateException("cannot start the test Kafka broker", e);
         }
+    }
+
+    /** The broker another classloader of this JVM started, or null when there is none. */
+    public static KafkaBroker attachToRunning() {
+        String dir = System.getProperty(PROP_DIR);
+        if (dir == null) {
+            return null;
+        }
+        return new KafkaBroker(Path.of(dir), Integer.getInteger(PROP_PORT), Integer.getInteger(PROP_CONTROLLER_PORT),
+                System.getProperty(PROP_CLASSPATH));
     }
 
     public String bootstrapServers() {
@@ -114,20 +135,28 @@ public final class KafkaBroker {
         return cmd;
     }
 
-    public synchronized void start() {
-        if (process != null && process.isAlive()) {
-            return;
+    private static java.util.Optional<ProcessHandle> running() {
+        String pid = System.getProperty(PROP_PID);
+        return pid == null ? java.util.Optional.empty() : ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive);
+    }
+
+    public void start() {
+        synchronized (KafkaBroker.class) {
+            if (running().isPresent()) {
+                return;
+            }
+            try {
+                Process process = new ProcessBuilder(java("kafka.Kafka", dir.resolve("server.properties").toString()))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
+                        .start();
+                System.setProperty(PROP_PID, Long.toString(process.pid()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            awaitReady();
+            LOG.infof("test Kafka broker ready at %s (pid %s, logs %s)", bootstrapServers(), System.getProperty(PROP_PID), dir);
         }
-        try {
-            process = new ProcessBuilder(java("kafka.Kafka", dir.resolve("server.properties").toString()))
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        awaitReady();
-        LOG.infof("test Kafka broker ready at %s (pid %d, logs %s)", bootstrapServers(), process.pid(), dir);
     }
 
     private void awaitReady() {
@@ -135,7 +164,7 @@ public final class KafkaBroker {
         Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
+            if (running().isEmpty()) {
                 throw new IllegalStateException("test Kafka broker exited; see " + dir.resolve("broker.log"));
             }
             try (Admin admin = Admin.create(conf)) {
@@ -149,19 +178,20 @@ public final class KafkaBroker {
     }
 
     /** Stops the broker (SIGTERM, then SIGKILL after the bound); data and ports are kept for {@link #start()}. */
-    public synchronized void stop() {
-        if (process == null) {
-            return;
+    public void stop() {
+        synchronized (KafkaBroker.class) {
+            running().ifPresent(process -> {
+                process.destroy();
+                try {
+                    process.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    process.destroyForcibly();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            System.clearProperty(PROP_PID);
         }
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process = null;
     }
 
     private static void sleep(long ms) {

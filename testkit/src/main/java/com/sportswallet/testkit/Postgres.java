@@ -30,13 +30,34 @@ public final class Postgres {
     private final AutoCloseable server;
 
     private Postgres(String host, int port, String user, String password, AutoCloseable server) {
-        this.database = "wallet_test_" + Long.toHexString(System.currentTimeMillis()) + "_"
-                + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20));
+        this(host, port, user, password, server, "wallet_test_" + Long.toHexString(System.currentTimeMillis()) + "_"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20)));
+    }
+
+    private Postgres(String host, int port, String user, String password, AutoCloseable server, String database) {
+        this.database = database;
         this.adminUrl = "jdbc:postgresql://" + host + ":" + port + "/postgres";
         this.jdbcUrl = "jdbc:postgresql://" + host + ":" + port + "/" + database;
         this.user = user;
         this.password = password;
         this.server = server;
+    }
+
+    private static final String PROP_URL = "testinfra.pg.url";
+    private static final String PROP_USER = "testinfra.pg.user";
+    private static final String PROP_PASSWORD = "testinfra.pg.password";
+
+    /** The database another classloader of this JVM created, or null (it is never stopped from here). */
+    static Postgres attachToRunning() {
+        String url = System.getProperty(PROP_URL);
+        if (url == null) {
+            return null;
+        }
+        String hostPort = url.substring("jdbc:postgresql://".length(), url.lastIndexOf('/'));
+        String host = hostPort.substring(0, hostPort.lastIndexOf(':'));
+        int port = Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+        return new Postgres(host, port, System.getProperty(PROP_USER), System.getProperty(PROP_PASSWORD), null,
+                url.substring(url.lastIndexOf('/') + 1));
     }
 
     /** Connects to the local server or starts an embedded one, and creates a fresh database. */
@@ -55,6 +76,9 @@ public final class Postgres {
         }
         pg.execAdmin("CREATE DATABASE " + pg.database);
         LOG.infof("test database %s", pg.jdbcUrl);
+        System.setProperty(PROP_URL, pg.jdbcUrl);
+        System.setProperty(PROP_USER, pg.user);
+        System.setProperty(PROP_PASSWORD, pg.password);
         return pg;
     }
 

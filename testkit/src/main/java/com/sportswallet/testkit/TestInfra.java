@@ -17,18 +17,27 @@ public final class TestInfra {
     private final KafkaBroker broker;
     private final Postgres postgres;
     private final Containers containers;
+    private final boolean owner;
 
-    private TestInfra(KafkaBroker broker, Postgres postgres, Containers containers) {
+    private TestInfra(KafkaBroker broker, Postgres postgres, Containers containers, boolean owner) {
         this.broker = broker;
         this.postgres = postgres;
         this.containers = containers;
+        this.owner = owner;
     }
 
     public static synchronized TestInfra get() {
         if (instance == null) {
-            instance = startInfra();
-            TestInfra started = instance;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "test-infra-stop"));
+            // Another classloader of this JVM (a Quarkus test profile, say) may have started it already.
+            KafkaBroker running = KafkaBroker.attachToRunning();
+            Postgres database = Postgres.attachToRunning();
+            if (running != null && database != null) {
+                instance = new TestInfra(running, database, null, false);
+            } else {
+                instance = startInfra();
+                TestInfra started = instance;
+                Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "test-infra-stop"));
+            }
         }
         return instance;
     }
@@ -38,10 +47,10 @@ public final class TestInfra {
         if (docker) {
             LOG.info("Docker answers: using Testcontainers for Kafka and PostgreSQL");
             Containers containers = Containers.start();
-            return new TestInfra(null, null, containers);
+            return new TestInfra(null, null, containers, true);
         }
         LOG.info("no Docker engine: real Kafka 4.3.1 broker as a child JVM, local or embedded PostgreSQL");
-        return new TestInfra(KafkaBroker.startFresh(), Postgres.start(), null);
+        return new TestInfra(KafkaBroker.startFresh(), Postgres.start(), null, true);
     }
 
     private static boolean dockerAvailable() {
@@ -109,6 +118,9 @@ public final class TestInfra {
     }
 
     private void stop() {
+        if (!owner) {
+            return;
+        }
         if (broker != null) {
             broker.stop();
         }

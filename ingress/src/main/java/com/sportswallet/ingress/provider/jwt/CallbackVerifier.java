@@ -39,8 +39,10 @@ import com.sportswallet.ingress.provider.ProtocolException;
 
 /**
  * Verifies the provider's callback token (jose4j): RS256 only; signed by one of the configured
- * provider keys (several at once, for rotation without downtime; chosen by {@code kid} when the
- * token names a configured one, else each is tried); {@code exp} and {@code iat} required, 15 s
+ * provider keys (several at once, for rotation without downtime). A token whose {@code kid}
+ * names a configured key is verified with that key only; a token without a kid is tried against
+ * every configured key; a token naming a kid we do not know only against keys configured without
+ * a kid (a configured kid is never a wildcard); {@code exp} and {@code iat} required, 15 s
  * clock skew; {@code iss} = the operator id; {@code aud} checked only when brand ids are
  * configured. Anything else is code 2005 and nothing is written.
  */
@@ -156,16 +158,20 @@ public class CallbackVerifier {
         return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
     }
 
-    /** The key named by the token's kid when configured, else the configured key that verifies it. */
+    /**
+     * The key named by the token's kid when configured; else, whatever the token's kid, the first
+     * key configured without a kid that verifies it. A configured kid is never a wildcard.
+     */
     static final class Resolver implements VerificationKeyResolver {
-        private final List<ProviderKey> keys;
+        private final List<PublicKey> kidless = new ArrayList<>();
         private final Map<String, PublicKey> byKid = new HashMap<>();
 
         Resolver(List<ProviderKey> keys) {
-            this.keys = List.copyOf(keys);
             for (ProviderKey k : keys) {
                 if (k.kid() != null) {
                     byKid.put(k.kid(), k.key());
+                } else {
+                    kidless.add(k.key());
                 }
             }
         }
@@ -181,11 +187,16 @@ public class CallbackVerifier {
             if (kid != null && byKid.containsKey(kid)) {
                 return byKid.get(kid);
             }
-            for (ProviderKey k : keys) {
+            // A token without a kid may come from any configured key: try the kid-less ones first.
+            List<PublicKey> candidates = new ArrayList<>(kidless);
+            if (kid == null) {
+                candidates.addAll(byKid.values());
+            }
+            for (PublicKey key : candidates) {
                 try {
-                    jws.setKey(k.key());
+                    jws.setKey(key);
                     if (jws.verifySignature()) {
-                        return k.key();
+                        return key;
                     }
                 } catch (JoseException e) {
                     // Not this key; try the next.

@@ -98,7 +98,10 @@ public class SportsbookResource {
         return answer.body();
     }
 
-    /** The JWT of a {"payload": "<JWT>"} body; anything else is an invalid token (2005). */
+    /**
+     * The JWT of a {"payload": "<JWT>"} body. A body that is not JSON at all is a malformed
+     * request (2004); JSON without a string "payload" carries no valid token (2005).
+     */
     private static String token(byte[] body) {
         JsonNode json;
         try {
