@@ -17,7 +17,7 @@ import java.util.Arrays;
  * stored answer) or rolls back (then it inserts and goes on itself). There is no check-then-act.
  */
 public final class IdempotencyStore {
-    private static final String CLAIM_SQL = "INSERT INTO idempotency_record (endpoint, key, request_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+    public static final String CLAIM_SQL = "INSERT INTO idempotency_record (endpoint, key, request_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
     private static final String READ_SQL = "SELECT request_hash, response_status, response_body FROM idempotency_record WHERE endpoint = ? AND key = ?";
     private static final String COMPLETE_SQL = "UPDATE idempotency_record SET response_status = ?, response_body = ? WHERE endpoint = ? AND key = ?";
 
@@ -58,6 +58,14 @@ public final class IdempotencyStore {
                 return new Claimed();
             }
         }
+        return existing(c, endpoint, key, requestHash);
+    }
+
+    /**
+     * What to do with a request whose {@link #CLAIM_SQL} inserted nothing: the key's committed
+     * record either replays (same hash) or refuses (another hash).
+     */
+    public static Claim existing(Connection c, String endpoint, String key, byte[] requestHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(READ_SQL)) {
             ps.setString(1, endpoint);
             ps.setString(2, key);

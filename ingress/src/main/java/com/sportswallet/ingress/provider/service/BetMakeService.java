@@ -19,25 +19,32 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.EventTypes;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.Topics;
+import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
-import com.sportswallet.ingress.service.Ledger;
 import com.sportswallet.ingress.service.WalletEvents;
 
 /**
  * bet/make, the whole money path in one place. ONE transaction, ONE commit ({@code @Transactional};
- * nothing here commits), no network call inside it, the wallet row locked last:
+ * nothing here commits), no network call inside it, the wallet row locked last, and only four
+ * round trips to PostgreSQL, because every one of them is CPU on a box where the database and
+ * the JVM share two cores:
  * <ol>
- * <li>the idempotency claim on ("bet/make", transaction.id): a duplicate replays the first answer;</li>
- * <li>the player's wallet, currency and status (1006, 2002, 1005);</li>
+ * <li>the idempotency claim on ("bet/make", transaction.id), and the player's wallet, currency and
+ * status (1006, 2002, 1005). A duplicate replays the first answer instead; a concurrent duplicate
+ * waits on the claim's unique key until the first commits;</li>
  * <li>the betslip's reference data (sport, category, tournament, event), insert-if-absent in a
- * fixed order, rows sorted by id, so concurrent makes naming the same new sport neither fail nor
- * deadlock;</li>
- * <li>the bet (unique on the provider's make id: a discard tombstone makes it 2004) and its selections;</li>
- * <li>the conditional debit of the stake (2001 when short: the check and the debit are one statement),
- * its ledger entry, and the {@code wallet.bet.placed} outbox row;</li>
- * <li>the stored answer; commit.</li>
+ * fixed order with rows sorted by id, so concurrent makes naming the same new sport neither fail
+ * nor deadlock; then the bet (unique on the provider's make id: a discard tombstone makes it
+ * 2004) and its selections;</li>
+ * <li>ONE statement that debits the stake only if the balance covers it (2001 when not: the check
+ * and the debit are one step), writes the ledger entry, the {@code wallet.bet.placed} outbox row
+ * and the stored answer, the latter two filled in with the balance and version the debit
+ * produced. The wallet row lock is taken here, so it is held for this statement and the commit only;</li>
+ * <li>commit.</li>
  * </ol>
  * Any refusal throws, which rolls back all of it: nothing is written.
  */
@@ -45,19 +52,42 @@ import com.sportswallet.ingress.service.WalletEvents;
 public class BetMakeService {
     public static final String ENDPOINT = "bet/make";
 
-    private static final String WALLET_SQL = "SELECT w.id, w.currency, p.status FROM wallet w JOIN player p ON p.id = w.player_id"
-            + " WHERE w.player_id = ? AND w.kind = 'CASH'";
-    // One round trip, four statements, always in this order (the fixed lock order of reference rows).
-    private static final String REFERENCE_SQL = String.join(";\n",
+    /**
+     * Stand-ins for the balance and version inside the event and the answer, replaced by the
+     * debit's own results in the same statement. Out of range for any real balance (|x| <= 10^18
+     * in practice), equal in length, and neither contains the other, so a replace hits only them.
+     */
+    static final String BALANCE_SLOT = "-9111111111111111111";
+    static final String VERSION_SLOT = "-9111111111111111112";
+
+    // Round trip 1: the claim, then the player's wallet (read in the same trip; used only if claimed).
+    // The later statements name the wallet by player, not by this read's id, so that nothing waits
+    // on this result but the checks: a client can pipeline all three trips' statements.
+    private static final String CLAIM_AND_WALLET_SQL = IdempotencyStore.CLAIM_SQL + ";\n"
+            + "SELECT w.currency, p.status FROM wallet w JOIN player p ON p.id = w.player_id WHERE w.player_id = ? AND w.kind = 'CASH'";
+    // Round trip 2: reference rows in a fixed order (the lock order), the bet, its selections.
+    private static final String BET_SQL = String.join(";\n",
             "INSERT INTO sport (id, name) SELECT * FROM unnest(?::text[], ?::text[]) ORDER BY 1 ON CONFLICT DO NOTHING",
             "INSERT INTO category (id, sport_id, name) SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ORDER BY 1 ON CONFLICT DO NOTHING",
             "INSERT INTO tournament (id, category_id, name) SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ORDER BY 1 ON CONFLICT DO NOTHING",
             "INSERT INTO sport_event (id, tournament_id, name, scheduled) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[])"
-                    + " ORDER BY 1 ON CONFLICT DO NOTHING");
-    private static final String BET_SQL = "INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state, betslip_id, potential_win)"
-            + " VALUES (?, ?, ?, ?, ?, ?, 'OPEN', ?, ?) ON CONFLICT DO NOTHING";
-    private static final String SELECTIONS_SQL = "INSERT INTO bet_selection (bet_id, position, selection_id, event_id, market_name, outcome_name, odds, live)"
-            + " SELECT ?, * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])";
+                    + " ORDER BY 1 ON CONFLICT DO NOTHING",
+            "INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state, betslip_id, potential_win)"
+                    + " VALUES (?, ?, ?, (SELECT id FROM wallet WHERE player_id = ? AND kind = 'CASH'), ?, ?, 'OPEN', ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO bet_selection (bet_id, position, selection_id, event_id, market_name, outcome_name, odds, live)"
+                    + " SELECT ?, * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])");
+    private static final int BET_STATEMENT_INDEX = 4;
+    // Round trip 3: the conditional debit and everything that needs its result, as one statement.
+    private static final String DEBIT_SQL = "WITH w AS ("
+            + " UPDATE wallet SET balance = balance - ?, version = version + 1, updated_at = now()"
+            + " WHERE player_id = ? AND kind = 'CASH' AND balance >= ? RETURNING id, balance, version),"
+            + " l AS (INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
+            + " SELECT id, ?, balance, version, 'bet', ? FROM w),"
+            + " o AS (INSERT INTO outbox (topic, msg_key, event_id, payload)"
+            + " SELECT ?, ?, ?, replace(replace(?, '" + BALANCE_SLOT + "', balance::text), '" + VERSION_SLOT + "', version::text) FROM w),"
+            + " i AS (UPDATE idempotency_record SET response_status = 200,"
+            + " response_body = replace(?, '" + BALANCE_SLOT + "', w.balance::text) FROM w WHERE endpoint = ? AND key = ? RETURNING response_body)"
+            + " SELECT i.response_body FROM w, i";
 
     @Inject
     DataSource dataSource;
@@ -91,58 +121,65 @@ public class BetMakeService {
     @Transactional(rollbackOn = Exception.class)
     public Answer make(ObjectNode payload) throws SQLException {
         MakeRequest r = parse(payload);
+        byte[] requestHash = IdempotencyStore.hash(Payload.canonical(payload));
         try (Connection c = dataSource.getConnection()) {
-            Answer replay = Callbacks.claim(c, ENDPOINT, r.transactionId(), payload);
-            if (replay != null) {
-                return replay;
+            if (!claimAndCheckWallet(c, r, requestHash)) {
+                return replay(c, r, requestHash);
             }
-            long walletId = playerWallet(c, r);
-            upsertReferences(c, r.betslip());
-
             String betId = Callbacks.operatorId(ENDPOINT, r.transactionId());
-            insertBet(c, betId, walletId, r);
-
-            Ledger.Moved moved = Ledger.debitIfFunded(c, walletId, r.amount(), "bet", ENDPOINT + ":" + r.transactionId());
-            if (moved == null) {
+            insertBet(c, betId, r);
+            String body = debit(c, betId, r);
+            if (body == null) {
                 throw new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount());
             }
-            Instant now = Instant.now();
-            ObjectNode data = WalletEvents.withBalance(WalletEvents.data(r.playerId(), r.currency(), -r.amount(), now), moved)
-                    .put("bet_id", betId)
-                    .put("transaction_id", betId)
-                    .put("provider_transaction_id", r.transactionId());
-            WalletEvents.append(c, EventTypes.BET_PLACED, betId, r.playerId(), data, now);
-
-            return Callbacks.answer(c, ENDPOINT, r.transactionId(), Callbacks.moneyBody(betId, r.transactionId(), null,
-                    r.playerId(), "bet", r.amount(), r.currency(), moved.balanceAfter()));
+            return new Answer(200, body);
         }
     }
 
-    /** The player's CASH wallet id, after the player, currency and status checks. */
-    private static long playerWallet(Connection c, MakeRequest r) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(WALLET_SQL)) {
-            ps.setString(1, r.playerId());
-            try (ResultSet rs = ps.executeQuery()) {
+    /** Round trip 1. True when this request claimed its key (and the player may bet), false when the key was taken. */
+    private static boolean claimAndCheckWallet(Connection c, MakeRequest r, byte[] requestHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CLAIM_AND_WALLET_SQL)) {
+            ps.setString(1, ENDPOINT);
+            ps.setString(2, r.transactionId());
+            ps.setBytes(3, requestHash);
+            ps.setString(4, r.playerId());
+            ps.execute();
+            boolean claimed = ps.getUpdateCount() == 1;
+            if (!ps.getMoreResults()) {
+                throw new IllegalStateException("the wallet read returned no result set");
+            }
+            if (!claimed) {
+                return false;
+            }
+            try (ResultSet rs = ps.getResultSet()) {
                 if (!rs.next()) {
                     throw new ProtocolException(ProtocolException.PLAYER_NOT_FOUND, "player " + r.playerId() + " not found");
                 }
-                if (!rs.getString(2).equals(r.currency())) {
+                if (!rs.getString(1).equals(r.currency())) {
                     throw new ProtocolException(ProtocolException.INVALID_CURRENCY,
                             "currency " + r.currency() + " is not the player's wallet currency");
                 }
-                if (!"ACTIVE".equals(rs.getString(3))) {
+                if (!"ACTIVE".equals(rs.getString(2))) {
                     throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
                 }
-                return rs.getLong(1);
+                return true;
             }
         }
     }
 
-    private static void upsertReferences(Connection c, Betslip slip) throws SQLException {
-        if (slip.isEmpty()) {
-            return;
+    private static Answer replay(Connection c, MakeRequest r, byte[] requestHash) throws SQLException {
+        IdempotencyStore.Claim existing = IdempotencyStore.existing(c, ENDPOINT, r.transactionId(), requestHash);
+        if (existing instanceof IdempotencyStore.Replay replay) {
+            return replay.answer();
         }
-        try (PreparedStatement ps = c.prepareStatement(REFERENCE_SQL)) {
+        throw ProtocolException.badRequest("transaction id " + r.transactionId() + " was already used with a different request");
+    }
+
+    /** Round trip 2: reference data, the bet and its selections. */
+    private static void insertBet(Connection c, String betId, MakeRequest r) throws SQLException {
+        Betslip slip = r.betslip();
+        List<Betslip.Selection> selections = slip.selections;
+        try (PreparedStatement ps = c.prepareStatement(BET_SQL)) {
             int i = 1;
             ps.setArray(i++, c.createArrayOf("text", slip.sports.keySet().toArray()));
             ps.setArray(i++, c.createArrayOf("text", slip.sports.values().toArray()));
@@ -151,9 +188,32 @@ public class BetMakeService {
             ps.setArray(i++, c.createArrayOf("text", slip.events.keySet().toArray()));
             ps.setArray(i++, c.createArrayOf("text", slip.events.values().stream().map(e -> e[0]).toArray()));
             ps.setArray(i++, c.createArrayOf("text", slip.events.values().stream().map(e -> e[1]).toArray()));
-            ps.setArray(i, c.createArrayOf("bigint", slip.events.values().stream()
+            ps.setArray(i++, c.createArrayOf("bigint", slip.events.values().stream()
                     .map(e -> e[2] == null ? null : Long.valueOf(e[2])).toArray()));
+            ps.setString(i++, betId);
+            ps.setString(i++, r.transactionId());
+            ps.setString(i++, r.playerId());
+            ps.setString(i++, r.playerId());
+            ps.setString(i++, r.currency());
+            ps.setLong(i++, r.amount());
+            ps.setString(i++, r.betslipId());
+            ps.setObject(i++, r.potentialWin(), java.sql.Types.BIGINT);
+            ps.setString(i++, betId);
+            ps.setArray(i++, c.createArrayOf("integer", selections.stream().map(Betslip.Selection::position).toArray()));
+            ps.setArray(i++, c.createArrayOf("text", selections.stream().map(Betslip.Selection::id).toArray()));
+            ps.setArray(i++, c.createArrayOf("text", selections.stream().map(Betslip.Selection::eventId).toArray()));
+            ps.setArray(i++, c.createArrayOf("text", selections.stream().map(Betslip.Selection::market).toArray()));
+            ps.setArray(i++, c.createArrayOf("text", selections.stream().map(Betslip.Selection::outcome).toArray()));
+            ps.setArray(i++, c.createArrayOf("text", selections.stream().map(Betslip.Selection::odds).toArray()));
+            ps.setArray(i, c.createArrayOf("boolean", selections.stream().map(Betslip.Selection::live).toArray()));
             ps.execute();
+            for (int statement = 0; statement < BET_STATEMENT_INDEX; statement++) {
+                ps.getMoreResults();
+            }
+            if (ps.getUpdateCount() == 0) {
+                // Only a discard tombstone can hold this make's id: the idempotency claim let no other make through.
+                throw ProtocolException.badRequest("transaction " + r.transactionId() + " was discarded before it was made");
+            }
         }
     }
 
@@ -164,35 +224,40 @@ public class BetMakeService {
         return i;
     }
 
-    private static void insertBet(Connection c, String betId, long walletId, MakeRequest r) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(BET_SQL)) {
-            ps.setString(1, betId);
-            ps.setString(2, r.transactionId());
-            ps.setString(3, r.playerId());
-            ps.setLong(4, walletId);
-            ps.setString(5, r.currency());
-            ps.setLong(6, r.amount());
-            ps.setString(7, r.betslipId());
-            ps.setObject(8, r.potentialWin(), java.sql.Types.BIGINT);
-            if (ps.executeUpdate() == 0) {
-                // Only a discard tombstone can hold this make's id: the idempotency claim let no other make through.
-                throw ProtocolException.badRequest("transaction " + r.transactionId() + " was discarded before it was made");
+    /**
+     * Round trip 3: the conditional debit with its ledger entry, event and stored answer.
+     *
+     * @return the answer as stored, or null when the balance does not cover the stake
+     */
+    private static String debit(Connection c, String betId, MakeRequest r) throws SQLException {
+        Instant now = Instant.now();
+        ObjectNode data = WalletEvents.data(r.playerId(), r.currency(), -r.amount(), now)
+                .put("balance_after", Long.parseLong(BALANCE_SLOT))
+                .put("sequence", Long.parseLong(VERSION_SLOT))
+                .put("bet_id", betId)
+                .put("transaction_id", betId)
+                .put("provider_transaction_id", r.transactionId());
+        String eventId = CloudEventJson.stableId(EventTypes.BET_PLACED, betId);
+        String event = CloudEventJson.serialize(eventId, EventTypes.BET_PLACED, WalletEvents.SOURCE, r.playerId(), now, data);
+        String body = Callbacks.moneyBody(betId, r.transactionId(), null, r.playerId(), "bet", r.amount(), r.currency(),
+                Long.parseLong(BALANCE_SLOT));
+        try (PreparedStatement ps = c.prepareStatement(DEBIT_SQL)) {
+            int i = 1;
+            ps.setLong(i++, r.amount());
+            ps.setString(i++, r.playerId());
+            ps.setLong(i++, r.amount());
+            ps.setLong(i++, -r.amount());
+            ps.setString(i++, ENDPOINT + ":" + r.transactionId());
+            ps.setString(i++, Topics.WALLET_EVENTS);
+            ps.setString(i++, r.playerId());
+            ps.setString(i++, eventId);
+            ps.setString(i++, event);
+            ps.setString(i++, body);
+            ps.setString(i++, ENDPOINT);
+            ps.setString(i, r.transactionId());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
             }
-        }
-        List<Betslip.Selection> selections = r.betslip().selections;
-        if (selections.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(SELECTIONS_SQL)) {
-            ps.setString(1, betId);
-            ps.setArray(2, c.createArrayOf("integer", selections.stream().map(Betslip.Selection::position).toArray()));
-            ps.setArray(3, c.createArrayOf("text", selections.stream().map(Betslip.Selection::id).toArray()));
-            ps.setArray(4, c.createArrayOf("text", selections.stream().map(Betslip.Selection::eventId).toArray()));
-            ps.setArray(5, c.createArrayOf("text", selections.stream().map(Betslip.Selection::market).toArray()));
-            ps.setArray(6, c.createArrayOf("text", selections.stream().map(Betslip.Selection::outcome).toArray()));
-            ps.setArray(7, c.createArrayOf("text", selections.stream().map(Betslip.Selection::odds).toArray()));
-            ps.setArray(8, c.createArrayOf("boolean", selections.stream().map(Betslip.Selection::live).toArray()));
-            ps.executeUpdate();
         }
     }
 
