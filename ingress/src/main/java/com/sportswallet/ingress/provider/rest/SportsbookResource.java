@@ -126,8 +126,7 @@ public class SportsbookResource {
      * Our fault (database unreachable, lock or statement timeout, transaction timeout): 503, so the
      * provider retries; the transaction was rolled back, so the retry starts clean.
      */
-    @ServerExceptionMapper({ java.sql.SQLException.class, jakarta.transaction.RollbackException.class,
-            jakarta.persistence.PersistenceException.class, IllegalStateException.class, RuntimeException.class })
+    @ServerExceptionMapper({ java.sql.SQLException.class, jakarta.transaction.RollbackException.class, RuntimeException.class })
     public Response fault(Exception e) {
         if (e instanceof jakarta.ws.rs.WebApplicationException wae) {
             return wae.getResponse();
