@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -19,7 +18,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
 
 import com.sportswallet.contracts.CloudEventJson;
 
@@ -32,14 +30,16 @@ import com.sportswallet.contracts.CloudEventJson;
  * producer, acks=all), wait for every acknowledgement (bounded by {@code sendTimeoutMs}), delete
  * the rows, commit. A failure rolls the round back and the rows stay for the next round; a crash
  * after the send and before the commit re-sends them, with the same event ids, which consumers
- * drop as duplicates. The relay is woken by {@code NOTIFY outbox} from the committing transaction
- * (a statement trigger on the table) and, in any case, every {@code pollIntervalMs}.
+ * drop as duplicates. The relay is woken by {@link #wakeUp()}, which the service calls after each
+ * commit that wrote outbox rows, and in any case every {@code pollIntervalMs} (rows written by
+ * another process, or left by a relay that died). Not by PostgreSQL NOTIFY: a committing
+ * transaction that notifies takes a database-wide lock, which serialised every commit of the
+ * hot path (see the V3 migration for the figures).
  *
  * <p>The relay holds locks only on outbox rows while it talks to Kafka, never on wallet, bet or
  * credit rows. Callers never wait for it: Kafka being down only makes the outbox grow.
  */
 public final class OutboxRelay implements AutoCloseable {
-    public static final String NOTIFY_CHANNEL = "outbox";
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
     /**
@@ -90,7 +90,8 @@ public final class OutboxRelay implements AutoCloseable {
     private final AtomicLong publishedTotal = new AtomicLong();
     private volatile boolean running;
     private Thread thread;
-    private Connection listenConnection;
+    // At most one pending wake-up: many commits during a round are served by the next round.
+    private final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
 
     public OutboxRelay(DataSource dataSource, Producer<String, String> producer, Config config, Listener listener) {
         this.dataSource = dataSource;
@@ -107,6 +108,13 @@ public final class OutboxRelay implements AutoCloseable {
         thread = new Thread(this::loop, "outbox-relay");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Asks for a round now (cheap, never blocks): called after a commit that wrote outbox rows. */
+    public void wakeUp() {
+        if (wake.availablePermits() == 0) {
+            wake.release();
+        }
     }
 
     /** Total rows this relay has published since it started. */
@@ -133,7 +141,6 @@ public final class OutboxRelay implements AutoCloseable {
                 backoffMs = Math.min(config.backoffMsMax(), backoffMs * 2);
             }
         }
-        closeListenConnection();
     }
 
     /**
@@ -186,30 +193,11 @@ public final class OutboxRelay implements AutoCloseable {
 
     private void awaitWakeUp(long timeoutMs) {
         try {
-            if (listenConnection == null) {
-                listenConnection = dataSource.getConnection();
-                listenConnection.setAutoCommit(true);
-                try (Statement s = listenConnection.createStatement()) {
-                    s.execute("LISTEN " + NOTIFY_CHANNEL);
-                }
+            if (wake.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
+                wake.drainPermits();
             }
-            // Blocks until a notification arrives or the poll interval passes.
-            listenConnection.unwrap(PGConnection.class).getNotifications((int) timeoutMs);
-        } catch (SQLException e) {
-            // The database went away: fall back to plain polling and re-LISTEN next time.
-            closeListenConnection();
-            sleep(timeoutMs);
-        }
-    }
-
-    private void closeListenConnection() {
-        if (listenConnection != null) {
-            try {
-                listenConnection.close();
-            } catch (SQLException ignored) {
-                // Closing a broken connection: nothing left to release.
-            }
-            listenConnection = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

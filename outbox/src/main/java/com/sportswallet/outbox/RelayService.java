@@ -53,7 +53,7 @@ public class RelayService {
     long derivedRetentionMs;
 
     private KafkaProducer<String, String> producer;
-    private OutboxRelay relay;
+    private volatile OutboxRelay relay;
     private Thread topicBootstrap;
 
     void onStart(@Observes StartupEvent event) {
@@ -90,6 +90,14 @@ public class RelayService {
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Wakes the relay now; call it after a commit that wrote outbox rows (harmless otherwise). */
+    public void wakeUp() {
+        OutboxRelay r = relay;
+        if (r != null) {
+            r.wakeUp();
         }
     }
 

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.outbox.KafkaSettings;
+import com.sportswallet.outbox.RelayService;
 import com.sportswallet.worker.settlement.CreditBatch;
 import com.sportswallet.worker.settlement.SettlementConsumer;
 
@@ -36,6 +37,8 @@ public class SettlementWorkerService {
     DataSource dataSource;
     @Inject
     MeterRegistry registry;
+    @Inject
+    RelayService relay;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -92,6 +95,9 @@ public class SettlementWorkerService {
         return new SettlementConsumer.Listener() {
             @Override
             public void batchCommitted(int commands, CreditBatch.Result result, long transactionNanos) {
+                if (!result.applied().isEmpty()) {
+                    relay.wakeUp(); // the batch's wallet.credit.applied rows are committed
+                }
                 applied.increment(result.applied().size());
                 skipped.increment(result.skipped());
                 batchSize.record(commands);

@@ -24,6 +24,7 @@ import com.sportswallet.ingress.model.LedgerEntry;
 import com.sportswallet.ingress.model.Player;
 import com.sportswallet.ingress.model.Wallet;
 import com.sportswallet.ingress.service.OperatorWalletService;
+import com.sportswallet.outbox.RelayService;
 
 /**
  * The operator wallet API. Every call needs an RS256 JWT from the operator key with "operator"
@@ -40,6 +41,8 @@ public class OperatorResource {
 
     @Inject
     OperatorWalletService service;
+    @Inject
+    RelayService relay;
 
     /** Creates the player with one CASH wallet; idempotent (201 created, 200 existing, 409 other currency). */
     @PUT
@@ -129,7 +132,9 @@ public class OperatorResource {
         throw ApiException.badRequest("invalid_limit", "limit must be an integer in 1.." + LEDGER_LIMIT_MAX);
     }
 
-    private static Response answer(Answer answer) {
+    /** Answers a committed operation, waking the outbox relay for the rows it wrote. */
+    private Response answer(Answer answer) {
+        relay.wakeUp();
         return Response.status(answer.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(answer.body()).build();
     }
 }

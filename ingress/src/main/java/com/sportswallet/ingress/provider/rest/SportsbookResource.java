@@ -28,6 +28,7 @@ import com.sportswallet.ingress.provider.service.BetNotesService;
 import com.sportswallet.ingress.provider.service.DiscardService;
 import com.sportswallet.ingress.provider.service.RollbackService;
 import com.sportswallet.ingress.provider.service.SettlementService;
+import com.sportswallet.outbox.RelayService;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -58,6 +59,8 @@ public class SportsbookResource {
     BetNotesService notes;
     @Inject
     MeterRegistry registry;
+    @Inject
+    RelayService relay;
 
     @GET
     @Path("/ping")
@@ -91,6 +94,8 @@ public class SportsbookResource {
         if (answer == null) {
             return Response.status(404).entity(error(ProtocolException.BAD_REQUEST, "unknown endpoint " + endpoint)).build();
         }
+        // The service's transaction has committed: its outbox rows (if any) can go now.
+        relay.wakeUp();
         return Response.ok(answer).build();
     }
 
