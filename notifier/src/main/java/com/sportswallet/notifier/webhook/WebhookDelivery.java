@@ -1,0 +1,248 @@
+package com.sportswallet.notifier.webhook;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import com.sportswallet.contracts.CloudEventJson;
+
+/**
+ * Optional delivery of {@code crm.events} to an HTTP endpoint: its own consumer group (default
+ * {@code notifier-webhook}, read_committed), one POST per event (the CloudEvent JSON, content type
+ * {@code application/cloudevents+json}), in partition order. A 2xx is delivered; 408, 429, 5xx,
+ * I/O errors and timeouts are retried up to {@code maxAttempts} in all, with exponential backoff
+ * ({@code backoffInitial} doubling up to {@code backoffMax}); another 4xx is permanent. An event
+ * that cannot be delivered goes to {@code crm.webhook.dlq} (same key and value, headers
+ * {@code dlq.reason}, {@code dlq.attempts}, {@code dlq.url}, {@code dlq.source}). Offsets are
+ * committed only after each event is delivered or dead-lettered: at-least-once, so the receiver
+ * dedupes by the CloudEvent id (stable). A plain class (no Quarkus), so tests drive it directly.
+ */
+public final class WebhookDelivery implements Runnable, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(WebhookDelivery.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration DLQ_SEND_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration MAX_POLL_INTERVAL_MARGIN = Duration.ofSeconds(60);
+
+    /**
+     * @param maxAttempts  attempts per event in all (1 = no retry), 1..20
+     * @param batchSizeMax events per poll, 1..500 (max.poll.interval.ms is derived from it and the worst case per event)
+     */
+    public record Settings(String bootstrapServers, String topic, String groupId, URI url, int maxAttempts, Duration backoffInitial,
+            Duration backoffMax, Duration requestTimeout, int batchSizeMax, String dlqTopic, String autoOffsetReset) {
+        public Settings {
+            if (maxAttempts < 1 || maxAttempts > 20) {
+                throw new IllegalArgumentException("webhook max attempts must be 1..20: " + maxAttempts);
+            }
+            if (batchSizeMax < 1 || batchSizeMax > 500) {
+                throw new IllegalArgumentException("webhook batch size must be 1..500: " + batchSizeMax);
+            }
+        }
+
+        /** The longest one event can take: every attempt timing out, plus every backoff. */
+        Duration worstCasePerEvent() {
+            Duration d = requestTimeout.multipliedBy(maxAttempts);
+            for (int attempt = 1; attempt < maxAttempts; attempt++) {
+                d = d.plus(backoffAfter(attempt));
+            }
+            return d;
+        }
+
+        Duration backoffAfter(int attempt) {
+            long ms = backoffInitial.toMillis();
+            for (int i = 1; i < attempt && ms < backoffMax.toMillis(); i++) {
+                ms *= 2;
+            }
+            return Duration.ofMillis(Math.min(ms, backoffMax.toMillis()));
+        }
+    }
+
+    private final Settings settings;
+    private final HttpClient http;
+    private final KafkaConsumer<String, String> consumer;
+    private final KafkaProducer<String, String> dlqProducer;
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private volatile boolean running = true;
+    private Thread thread;
+
+    public WebhookDelivery(Settings settings) {
+        this.settings = settings;
+        this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
+        long maxPollIntervalMs = settings.worstCasePerEvent().multipliedBy(settings.batchSizeMax()).plus(MAX_POLL_INTERVAL_MARGIN).toMillis();
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, settings.groupId(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, settings.autoOffsetReset(),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSizeMax(),
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxPollIntervalMs),
+                ConsumerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-consumer"),
+                new StringDeserializer(), new StringDeserializer());
+        this.dlqProducer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DLQ_SEND_TIMEOUT.toMillis(),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DLQ_SEND_TIMEOUT.toMillis() / 2,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-dlq"),
+                new StringSerializer(), new StringSerializer());
+    }
+
+    public synchronized void start() {
+        thread = new Thread(this, "crm-webhook");
+        thread.start();
+    }
+
+    public long delivered() {
+        return delivered.get();
+    }
+
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(settings.topic()));
+            while (running) {
+                ConsumerRecords<String, String> records = consumer.poll(POLL_TIMEOUT);
+                for (TopicPartition tp : records.partitions()) {
+                    for (ConsumerRecord<String, String> r : records.records(tp)) {
+                        if (!running || !handle(r)) {
+                            // Stopping, or the dead-letter send failed: this record is not done; read it again later.
+                            consumer.seek(tp, r.offset());
+                            break;
+                        }
+                        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("crm webhook delivery stopped", e);
+        } finally {
+            consumer.close(CLOSE_TIMEOUT);
+            dlqProducer.close(CLOSE_TIMEOUT);
+        }
+    }
+
+    /** Delivers or dead-letters one event; false when neither happened (the DLQ send failed) or we are stopping. */
+    private boolean handle(ConsumerRecord<String, String> r) throws InterruptedException {
+        String failure = null;
+        int attempt = 0;
+        while (attempt < settings.maxAttempts()) {
+            attempt++;
+            Outcome o = post(r.value());
+            if (o.delivered()) {
+                delivered.incrementAndGet();
+                return true;
+            }
+            failure = o.reason();
+            if (!o.retriable() || attempt >= settings.maxAttempts()) {
+                break;
+            }
+            if (!sleep(settings.backoffAfter(attempt))) {
+                return false;
+            }
+        }
+        return deadLetter(r, failure, attempt);
+    }
+
+    /** One POST's result: delivered, or why not and whether another attempt may succeed. */
+    private record Outcome(boolean delivered, boolean retriable, String reason) {
+        static final Outcome DELIVERED = new Outcome(true, false, null);
+    }
+
+    private Outcome post(String body) throws InterruptedException {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(settings.url())
+                    .timeout(settings.requestTimeout())
+                    .header("Content-Type", CloudEventJson.CONTENT_TYPE)
+                    .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body, StandardCharsets.UTF_8))
+                    .build();
+            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status >= 200 && status < 300) {
+                return Outcome.DELIVERED;
+            }
+            boolean retriable = status == 408 || status == 429 || status >= 500;
+            return new Outcome(false, retriable, "http " + status);
+        } catch (IOException e) {
+            return new Outcome(false, true, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private boolean deadLetter(ConsumerRecord<String, String> r, String reason, int attempts) {
+        ProducerRecord<String, String> dlq = new ProducerRecord<>(settings.dlqTopic(), r.key(), r.value());
+        dlq.headers().add("dlq.reason", String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
+        dlq.headers().add("dlq.attempts", Integer.toString(attempts).getBytes(StandardCharsets.UTF_8));
+        dlq.headers().add("dlq.url", settings.url().toString().getBytes(StandardCharsets.UTF_8));
+        dlq.headers().add("dlq.source", (r.topic() + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
+        dlq.headers().add(CloudEventJson.CONTENT_TYPE_HEADER, CloudEventJson.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+        try {
+            dlqProducer.send(dlq).get(DLQ_SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            deadLettered.incrementAndGet();
+            LOG.warnf("crm event %s-%d@%d dead-lettered after %d attempts: %s", r.topic(), r.partition(), r.offset(), attempts, reason);
+            return true;
+        } catch (Exception e) {
+            LOG.errorf("dead-lettering %s-%d@%d failed (retried later): %s", r.topic(), r.partition(), r.offset(), e);
+            sleep(settings.backoffMax());
+            return false;
+        }
+    }
+
+    private boolean sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+            return running;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            try {
+                t.join(settings.worstCasePerEvent().plus(CLOSE_TIMEOUT).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

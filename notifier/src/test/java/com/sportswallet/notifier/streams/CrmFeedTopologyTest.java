@@ -1,0 +1,172 @@
+package com.sportswallet.notifier.streams;
+
+import static com.sportswallet.notifier.streams.WalletEventsFixture.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.EventTypes;
+
+/** crm.events: every type, every threshold edge, the envelope and the stable ids. */
+class CrmFeedTopologyTest {
+    static final Instant T = Instant.parse("2026-11-21T10:00:00.123456789Z");
+
+    @Test
+    void firstBetIsEmittedOncePerPlayerForTheFirstPlacedSeen() {
+        try (TopologyHarness h = new TopologyHarness()) {
+            Ev first = placed("p1", betId("b1"), 500, T);
+            h.pipe(first);
+            h.pipe(placed("p1", betId("b2"), 700, T.plusSeconds(1)));
+            h.pipe(placed("p2", betId("b3"), 300, T.plusSeconds(2)));
+
+            List<TestRecord<String, String>> records = h.crmRecords();
+            assertEquals(2, records.size(), "one first-bet per player");
+            TestRecord<String, String> r = records.get(0);
+            assertEquals("p1", r.key(), "keyed by player id");
+            assertEquals(CloudEventJson.CONTENT_TYPE,
+                    new String(r.headers().lastHeader(CloudEventJson.CONTENT_TYPE_HEADER).value(), StandardCharsets.UTF_8));
+            JsonNode e = TopologyHarness.parse(List.of(r.value())).get(0);
+            assertEquals("1.0", e.get("specversion").asText());
+            assertEquals(EventTypes.CRM_FIRST_BET, e.get("type").asText());
+            assertEquals(CloudEventJson.stableId(EventTypes.CRM_FIRST_BET, first.id()), e.get("id").asText(), "id derives from the source id");
+            assertEquals("/wallet/notifier", e.get("source").asText());
+            assertEquals("p1", e.get("subject").asText());
+            assertEquals(T, Instant.parse(e.get("time").asText()), "time is the source event's time");
+            JsonNode d = e.get("data");
+            assertEquals("p1", d.get("player_id").asText());
+            assertEquals(500, d.get("amount").asLong(), "amount is the stake");
+            assertEquals("EUR", d.get("currency").asText());
+            assertEquals(first.id(), d.get("source_event_id").asText());
+            assertEquals(T.toString(), d.get("occurred_at").asText());
+            io.cloudevents.CloudEvent ce = CloudEventJson.parse(r.value().getBytes(StandardCharsets.UTF_8));
+            assertEquals(e.get("id").asText(), ce.getId(), "a valid CloudEvent for the CloudEvents SDK");
+            assertEquals(EventTypes.CRM_FIRST_BET, ce.getType());
+            assertEquals("/wallet/notifier", ce.getSource().toString());
+            assertEquals("p1", ce.getSubject());
+            assertEquals("application/json", ce.getDataContentType());
+            assertEquals(T, ce.getTime().toInstant());
+            assertEquals(500, CloudEventJson.dataOf(ce).get("amount").asLong());
+            JsonNode second = TopologyHarness.parse(List.of(records.get(1).value())).get(0);
+            assertEquals("p2", second.get("data").get("player_id").asText());
+        }
+    }
+
+    @Test
+    void bigWinCountsFromExactlyTheThresholdCashOutsIncluded() {
+        try (TopologyHarness h = new TopologyHarness(NotifierSettings.defaults().withBigWinThreshold(1_000))) {
+            String bet = betId("b1");
+            h.pipe(placed("p1", bet, 10, T));
+            h.crmEvents(); // the first-bet
+            h.pipe(won("p1", bet, settlementId("bet/win", "w1"), 999, false, T));
+            assertTrue(h.crmEvents().isEmpty(), "999 < 1000: not a big win");
+            Ev atThreshold = won("p1", bet, settlementId("bet/win", "w2"), 1_000, false, T);
+            h.pipe(atThreshold);
+            List<JsonNode> out = h.crmEvents();
+            assertEquals(1, out.size(), "exactly the threshold is a big win");
+            assertEquals(EventTypes.CRM_BIG_WIN, out.get(0).get("type").asText());
+            assertEquals(CloudEventJson.stableId(EventTypes.CRM_BIG_WIN, atThreshold.id()), out.get(0).get("id").asText());
+            assertEquals(1_000, out.get(0).get("data").get("amount").asLong());
+            assertEquals(bet, out.get(0).get("data").get("bet_id").asText());
+            assertFalse(out.get(0).get("data").get("is_cashout").asBoolean());
+
+            h.pipe(won("p1", bet, settlementId("bet/win", "w3"), 5_000, true, T));
+            out = h.crmEvents();
+            assertEquals(1, out.size(), "a cash-out over the threshold is a big win");
+            assertTrue(out.get(0).get("data").get("is_cashout").asBoolean());
+
+            h.pipe(refunded("p1", bet, settlementId("bet/refund", "r1"), 50_000, T));
+            h.pipe(discarded("p1", bet, "d1", 50_000, T));
+            h.pipe(creditApplied("p1", bet, settlementId("bet/win", "w2"), "WIN", 1_000_000, 2_000_000, 9, T));
+            assertTrue(h.crmEvents().isEmpty(), "refunds, discards and credit.applied are never big wins");
+        }
+    }
+
+    @Test
+    void negativeBalanceOncePerWalletVersionFromTheAlertOrTheDebit() {
+        try (TopologyHarness h = new TopologyHarness()) {
+            String bet = betId("b1");
+            String win = settlementId("bet/win", "w1");
+            String rb = settlementId("bet/rollback", "rb1");
+            // RollbackService writes the alert, then the rollback, both with the new sequence 7.
+            Ev alert = negativeBalanceAlert("p1", bet, rb, 800, -300, 7, T);
+            h.pipe(alert);
+            h.pipe(rolledBack("p1", bet, rb, win, "win", 800, -300L, 7L, T));
+            List<JsonNode> out = h.crmEvents();
+            assertEquals(1, out.size(), "the alert and its rollback are one negative-balance fact");
+            JsonNode e = out.get(0);
+            assertEquals(EventTypes.CRM_NEGATIVE_BALANCE, e.get("type").asText());
+            assertEquals(CloudEventJson.stableId(EventTypes.CRM_NEGATIVE_BALANCE, alert.id()), e.get("id").asText());
+            assertEquals(-300, e.get("data").get("amount").asLong(), "amount is the balance reached");
+            assertEquals(-300, e.get("data").get("balance_after").asLong());
+            assertEquals(7, e.get("data").get("sequence").asLong());
+
+            // A debit that leaves exactly 0 is not negative; -1 is.
+            h.pipe(rolledBack("p1", bet, settlementId("bet/rollback", "rb2"), settlementId("bet/win", "w2"), "win", 100, 0L, 8L, T));
+            assertTrue(h.crmEvents().isEmpty(), "balance_after 0 is not negative");
+            Ev minusOne = rolledBack("p1", bet, settlementId("bet/rollback", "rb3"), settlementId("bet/win", "w3"), "win", 1, -1L, 9L, T);
+            h.pipe(minusOne);
+            out = h.crmEvents();
+            assertEquals(1, out.size(), "balance_after -1 without an alert is negative too");
+            assertEquals(CloudEventJson.stableId(EventTypes.CRM_NEGATIVE_BALANCE, minusOne.id()), out.get(0).get("id").asText());
+
+            // A credit that still leaves the balance below zero improves it: no new fact. Nor an alert of another reason.
+            h.pipe(deposit("p1", "dep-1", 100, -200, 10, T));
+            h.pipe(alert("p1", "dlq", "cmd-1", T));
+            out = h.crmEvents();
+            assertEquals(1, out.size());
+            assertEquals(EventTypes.CRM_DEPOSIT, out.get(0).get("type").asText(), "only the deposit itself");
+        }
+    }
+
+    @Test
+    void depositWithdrawalAndStatusChange() {
+        try (TopologyHarness h = new TopologyHarness()) {
+            Ev dep = deposit("p1", "dep-1", 2_500, 2_500, 1, T);
+            Ev wd = withdrawal("p1", "wd-1", 700, 1_800, 2, T.plusSeconds(1));
+            Ev st = statusChanged("p1", "BLOCKED", 2, T.plusSeconds(2));
+            h.pipe(dep);
+            h.pipe(wd);
+            h.pipe(st);
+            List<JsonNode> out = h.crmEvents();
+            assertEquals(3, out.size());
+            assertEquals(EventTypes.CRM_DEPOSIT, out.get(0).get("type").asText());
+            assertEquals(2_500, out.get(0).get("data").get("amount").asLong());
+            assertEquals(CloudEventJson.stableId(EventTypes.CRM_DEPOSIT, dep.id()), out.get(0).get("id").asText());
+            assertEquals(EventTypes.CRM_WITHDRAWAL, out.get(1).get("type").asText());
+            assertEquals(700, out.get(1).get("data").get("amount").asLong(), "the amount withdrawn, positive");
+            assertEquals(wd.id(), out.get(1).get("data").get("source_event_id").asText());
+            assertEquals(EventTypes.CRM_STATUS_CHANGED, out.get(2).get("type").asText());
+            assertEquals("BLOCKED", out.get(2).get("data").get("status").asText());
+            assertEquals(0, out.get(2).get("data").get("amount").asLong());
+            assertTrue(h.bonusEvents().isEmpty(), "no wagering output for money movements");
+        }
+    }
+
+    @Test
+    void theSameInputGivesByteIdenticalOutputsInAFreshTopology() {
+        List<Ev> events = List.of(placed("p1", betId("b1"), 500, T), deposit("p1", "dep-1", 100_000, 100_500, 2, T),
+                won("p1", betId("b1"), settlementId("bet/win", "w1"), 200_000, false, T), statusChanged("p1", "BLOCKED", 2, T));
+        List<TestRecord<String, String>> first;
+        List<TestRecord<String, String>> second;
+        try (TopologyHarness h = new TopologyHarness()) {
+            h.pipeAll(events);
+            first = h.crmRecords();
+        }
+        try (TopologyHarness h = new TopologyHarness()) {
+            h.pipeAll(events);
+            second = h.crmRecords();
+        }
+        assertEquals(4, first.size());
+        assertEquals(first.stream().map(TestRecord::value).toList(), second.stream().map(TestRecord::value).toList());
+        assertEquals(first.stream().map(TestRecord::timestamp).toList(), second.stream().map(TestRecord::timestamp).toList());
+    }
+}

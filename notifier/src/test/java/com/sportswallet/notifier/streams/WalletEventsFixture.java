@@ -1,0 +1,137 @@
+package com.sportswallet.notifier.streams;
+
+import java.net.URI;
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.EventTypes;
+
+/**
+ * wallet.events records shaped exactly as the ingress (WalletEvents, BetMakeService,
+ * SettlementService, RollbackService, DiscardService, OperatorWalletService) and the worker
+ * (CreditBatch) write them: same type, id rule (stableId(type, transaction id)), data fields.
+ */
+public final class WalletEventsFixture {
+    public static final URI INGRESS = URI.create("/wallet/ingress");
+    public static final String EUR = "EUR";
+
+    /** One event: its id, key (player) and CloudEvent JSON. */
+    public record Ev(String id, String type, String player, String json) {
+    }
+
+    private WalletEventsFixture() {
+    }
+
+    public static String betId(String providerTx) {
+        return CloudEventJson.stableId("bet/make", providerTx);
+    }
+
+    public static String settlementId(String endpoint, String providerTx) {
+        return CloudEventJson.stableId(endpoint, providerTx);
+    }
+
+    private static ObjectNode data(String player, long amount, Instant at) {
+        return CloudEventJson.mapper().createObjectNode().put("player_id", player).put("currency", EUR).put("amount", amount)
+                .put("occurred_at", at.toString());
+    }
+
+    private static Ev event(String type, String transactionId, String player, ObjectNode data, Instant at) {
+        String id = CloudEventJson.stableId(type, transactionId);
+        return new Ev(id, type, player, CloudEventJson.serialize(id, type, INGRESS, player, at, data));
+    }
+
+    public static Ev placed(String player, String betId, long stake, long balanceAfter, long sequence, Instant at) {
+        ObjectNode d = data(player, -stake, at).put("balance_after", balanceAfter).put("sequence", sequence)
+                .put("bet_id", betId).put("transaction_id", betId).put("provider_transaction_id", "p-" + betId);
+        return event(EventTypes.BET_PLACED, betId, player, d, at);
+    }
+
+    public static Ev placed(String player, String betId, long stake, Instant at) {
+        return placed(player, betId, stake, 1_000_000, 1, at);
+    }
+
+    public static Ev won(String player, String betId, String settlementId, long amount, boolean cashout, Instant at) {
+        ObjectNode d = data(player, amount, at).put("bet_id", betId).put("transaction_id", settlementId)
+                .put("provider_transaction_id", "w-" + settlementId).put("is_cashout", cashout);
+        return event(EventTypes.BET_WON, settlementId, player, d, at);
+    }
+
+    public static Ev lost(String player, String betId, String settlementId, Instant at) {
+        ObjectNode d = data(player, 0, at).put("bet_id", betId).put("transaction_id", settlementId)
+                .put("provider_transaction_id", "l-" + settlementId).put("is_cashout", false);
+        return event(EventTypes.BET_LOST, settlementId, player, d, at);
+    }
+
+    public static Ev refunded(String player, String betId, String settlementId, long amount, Instant at) {
+        ObjectNode d = data(player, amount, at).put("bet_id", betId).put("transaction_id", settlementId)
+                .put("provider_transaction_id", "r-" + settlementId).put("is_cashout", false);
+        return event(EventTypes.BET_REFUNDED, settlementId, player, d, at);
+    }
+
+    /** A rollback of settlement {@code reversedId} ({@code op}: win, cashout, lost, refund) of {@code reversedAmount}. */
+    public static Ev rolledBack(String player, String betId, String rollbackId, String reversedId, String op, long reversedAmount,
+            Long balanceAfter, Long sequence, Instant at) {
+        ObjectNode d = data(player, -reversedAmount, at).put("bet_id", betId).put("transaction_id", rollbackId)
+                .put("provider_transaction_id", "rb-" + rollbackId).put("reversed_operation", op)
+                .put("reversed_transaction_id", reversedId);
+        if (reversedAmount > 0) {
+            d.put("credit_cancelled", balanceAfter == null);
+        }
+        if (balanceAfter != null) {
+            d.put("balance_after", balanceAfter).put("sequence", sequence);
+        }
+        return event(EventTypes.BET_ROLLED_BACK, rollbackId, player, d, at);
+    }
+
+    public static Ev rolledBack(String player, String betId, String rollbackId, String reversedId, String op, long reversedAmount,
+            Instant at) {
+        return rolledBack(player, betId, rollbackId, reversedId, op, reversedAmount, null, null, at);
+    }
+
+    /** The alert RollbackService writes when a reversal leaves the balance below zero (same id rule, type wallet.alert). */
+    public static Ev negativeBalanceAlert(String player, String betId, String rollbackId, long reversedAmount, long balanceAfter,
+            long sequence, Instant at) {
+        ObjectNode d = data(player, -reversedAmount, at).put("balance_after", balanceAfter).put("sequence", sequence)
+                .put("reason", "negative_balance").put("bet_id", betId).put("transaction_id", rollbackId)
+                .put("provider_transaction_id", "rb-" + rollbackId);
+        return event(EventTypes.ALERT, rollbackId, player, d, at);
+    }
+
+    public static Ev alert(String player, String reason, String transactionId, Instant at) {
+        ObjectNode d = data(player, 0, at).put("reason", reason).put("transaction_id", transactionId);
+        return event(EventTypes.ALERT, transactionId, player, d, at);
+    }
+
+    public static Ev discarded(String player, String betId, String discardId, long stake, Instant at) {
+        ObjectNode d = data(player, stake, at).put("bet_id", betId).put("transaction_id", discardId)
+                .put("provider_transaction_id", "d-" + discardId);
+        return event(EventTypes.BET_DISCARDED, discardId, player, d, at);
+    }
+
+    /** wallet.credit.applied as CreditBatch writes it (id = stableId(type, credit id)). */
+    public static Ev creditApplied(String player, String betId, String creditId, String kind, long amount, long balanceAfter,
+            long sequence, Instant at) {
+        ObjectNode d = data(player, amount, at).put("balance_after", balanceAfter).put("sequence", sequence).put("bet_id", betId)
+                .put("transaction_id", creditId).put("credit_kind", kind).put("decided_at", at.toString());
+        return event(EventTypes.CREDIT_APPLIED, creditId, player, d, at);
+    }
+
+    /** Deposit or withdrawal as OperatorWalletService writes it (id from the idempotency key). */
+    public static Ev deposit(String player, String key, long amount, long balanceAfter, long sequence, Instant at) {
+        ObjectNode d = data(player, amount, at).put("balance_after", balanceAfter).put("sequence", sequence)
+                .put("transaction_id", CloudEventJson.stableId("deposits", key));
+        return event(EventTypes.DEPOSIT, key, player, d, at);
+    }
+
+    public static Ev withdrawal(String player, String key, long amount, long balanceAfter, long sequence, Instant at) {
+        ObjectNode d = data(player, -amount, at).put("balance_after", balanceAfter).put("sequence", sequence)
+                .put("transaction_id", CloudEventJson.stableId("withdrawals", key));
+        return event(EventTypes.WITHDRAWAL, key, player, d, at);
+    }
+
+    public static Ev statusChanged(String player, String status, long statusVersion, Instant at) {
+        ObjectNode d = data(player, 0, at).put("status", status);
+        return event(EventTypes.PLAYER_STATUS_CHANGED, player + "#" + statusVersion, player, d, at);
+    }
+}

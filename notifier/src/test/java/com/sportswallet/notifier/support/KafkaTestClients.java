@@ -1,0 +1,79 @@
+package com.sportswallet.notifier.support;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.notifier.streams.WalletEventsFixture.Ev;
+
+/** Real producers and consumers against the test broker (no mocks). */
+public final class KafkaTestClients {
+    private KafkaTestClients() {
+    }
+
+    public static void produce(String bootstrap, String topic, List<Ev> events) throws Exception {
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new StringSerializer())) {
+            List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+            for (Ev e : events) {
+                ProducerRecord<String, String> r = new ProducerRecord<>(topic, e.player(), e.json());
+                r.headers().add(CloudEventJson.CONTENT_TYPE_HEADER, CloudEventJson.CONTENT_TYPE.getBytes());
+                acks.add(p.send(r));
+            }
+            for (var f : acks) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Reads {@code topic} from the beginning (read_committed, no group) until {@code done} holds
+     * for the matching events read so far, or {@code timeout} passes; returns the matching events.
+     */
+    public static List<JsonNode> readUntil(String bootstrap, String topic, Predicate<JsonNode> match, Predicate<List<JsonNode>> done,
+            Duration timeout) throws Exception {
+        Map<String, Object> conf = new HashMap<>();
+        conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        conf.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        conf.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        conf.put(ConsumerConfig.CLIENT_ID_CONFIG, "test-reader-" + UUID.randomUUID());
+        List<JsonNode> found = new ArrayList<>();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(conf, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    JsonNode e = CloudEventJson.mapper().readTree(r.value());
+                    if (match.test(e)) {
+                        found.add(e);
+                    }
+                }
+                if (done.test(found)) {
+                    return found;
+                }
+            }
+        }
+        return found;
+    }
+}

@@ -1,0 +1,111 @@
+package com.sportswallet.notifier.support;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+
+import com.sportswallet.notifier.streams.NotifierSettings;
+import com.sportswallet.notifier.streams.PlayerState;
+import com.sportswallet.notifier.streams.StoreNames;
+import com.sportswallet.notifier.streams.TopologyProducer;
+
+/** The notifier topology as a plain KafkaStreams app against the real test broker (production settings: exactly_once_v2). */
+public final class StreamsRunner implements AutoCloseable {
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(120);
+
+    private final String applicationId;
+    private final String bootstrap;
+    private final KafkaStreams streams;
+    private final TopologyProducer.TopicNames topics;
+
+    public StreamsRunner(String bootstrap, String applicationId, Path stateDir, NotifierSettings settings) throws InterruptedException {
+        this(bootstrap, applicationId, stateDir, settings, TopologyProducer.TopicNames.DEFAULT);
+    }
+
+    public StreamsRunner(String bootstrap, String applicationId, Path stateDir, NotifierSettings settings,
+            TopologyProducer.TopicNames topics) throws InterruptedException {
+        this.bootstrap = bootstrap;
+        this.topics = topics;
+        this.applicationId = applicationId;
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
+        p.put(StreamsConfig.consumerPrefix("internal.leave.group.on.close"), true); // as the notifier's application.properties
+        p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 10000);
+        // -Dbench.streams.<config>=<value> overrides (the throughput program uses it to compare settings).
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.streams."))
+                .forEach(k -> p.put(k.substring("bench.streams.".length()), System.getProperty(k)));
+        streams = new KafkaStreams(TopologyProducer.build(settings, topics), p);
+        streams.start();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(applicationId + " not RUNNING within " + START_TIMEOUT + ": " + streams.state());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Waits until the app has committed every input (wallet.events) offset (its outputs and stores are then complete). */
+    public void awaitCaughtUp() throws Exception {
+        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            while (true) {
+                Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+                for (var d : admin.describeTopics(List.of(topics.walletEvents())).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+                    d.partitions().forEach(part -> req.put(new TopicPartition(d.name(), part.partition()), OffsetSpec.latest()));
+                }
+                var ends = admin.listOffsets(req).all().get(30, TimeUnit.SECONDS);
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                boolean done = ends.entrySet().stream().allMatch(e -> {
+                    OffsetAndMetadata c = committed.get(e.getKey());
+                    return e.getValue().offset() == 0 || (c != null && c.offset() >= e.getValue().offset());
+                });
+                if (done) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(applicationId + " did not catch up within " + CATCH_UP_TIMEOUT + ": committed " + committed
+                            + " ends " + ends);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /** Every player aggregate of the app (all local partitions). */
+    public Map<String, PlayerState> players() {
+        Map<String, PlayerState> m = new HashMap<>();
+        var store = streams.store(StoreQueryParameters.fromNameAndType(StoreNames.PLAYERS, QueryableStoreTypes.<String, PlayerState>keyValueStore()));
+        try (KeyValueIterator<String, PlayerState> it = store.all()) {
+            it.forEachRemaining(kv -> m.put(kv.key, kv.value));
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}
