@@ -26,7 +26,8 @@ public final class TestKeys implements QuarkusTestResourceLifecycleManager {
     public static final KeyPair ROGUE = generate();
     public static final String OPERATOR_ISSUER = "demo-operator";
 
-    private static KeyPair generate() {
+    /** A fresh RSA 2048 key pair (for the operator's and the provider's test keys alike). */
+    public static KeyPair generate() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
             g.initialize(2048);

@@ -402,12 +402,7 @@ class ProtocolStateTableTest {
                 String kind = s.split(":")[0];
                 long amount = Long.parseLong(s.split(":")[1]);
                 String tx = txId();
-                Map<String, Object> payload = switch (kind) {
-                    case "win" -> Provider.win(betId, tx, amount, "EUR");
-                    case "refund" -> Provider.refund(betId, tx, amount);
-                    default -> Provider.lost(betId, tx, "EUR");
-                };
-                call("bet/" + kind, payload).then().statusCode(200);
+                call("bet/" + kind, Provider.settlement(kind, betId, tx, amount)).then().statusCode(200);
                 if (applyBeforeRollback) {
                     CreditApplier.applyAllOf(betId);
                     assertEquals(expected + amount, balance(player), "after " + kind);

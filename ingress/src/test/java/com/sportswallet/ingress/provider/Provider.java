@@ -135,6 +135,16 @@ public final class Provider {
         return p;
     }
 
+    /** The payload of a settlement of {@code kind} "win", "refund" or "lost" (amount ignored for lost). */
+    public static Map<String, Object> settlement(String kind, String betId, String txId, long amount) {
+        return switch (kind) {
+            case "win" -> win(betId, txId, amount, "EUR");
+            case "refund" -> refund(betId, txId, amount);
+            case "lost" -> lost(betId, txId, "EUR");
+            default -> throw new IllegalArgumentException("not a settlement: " + kind);
+        };
+    }
+
     public static Map<String, Object> rollback(String betId, String txId, String parentOperatorId) {
         Map<String, Object> transaction = new LinkedHashMap<>();
         transaction.put("id", txId);

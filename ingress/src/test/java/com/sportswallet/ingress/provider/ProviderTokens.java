@@ -2,8 +2,6 @@ package com.sportswallet.ingress.provider;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.Base64;
@@ -33,11 +31,11 @@ import com.sportswallet.ingress.TestKeys;
  * worth sending. Jackson also writes the claims exactly as the ingress's Jackson reads them.
  */
 public final class ProviderTokens {
-    public static final KeyPair PROVIDER = generate();
+    public static final KeyPair PROVIDER = TestKeys.generate();
     /** A second provider key, rotated in next to {@link #PROVIDER}. */
-    public static final KeyPair PROVIDER_NEXT = generate();
+    public static final KeyPair PROVIDER_NEXT = TestKeys.generate();
     /** Never configured in the ingress. */
-    public static final KeyPair ROGUE = generate();
+    public static final KeyPair ROGUE = TestKeys.generate();
     public static final String PROVIDER_KID = "p1";
     public static final String PROVIDER_NEXT_KID = "p2";
     public static final String OPERATOR_ID = "demo-operator";
@@ -50,16 +48,6 @@ public final class ProviderTokens {
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
     private ProviderTokens() {
-    }
-
-    private static KeyPair generate() {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-            g.initialize(2048);
-            return g.generateKeyPair();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Quarkus config that makes the ingress trust {@link #PROVIDER} (p1) and {@link #PROVIDER_NEXT} (p2). */

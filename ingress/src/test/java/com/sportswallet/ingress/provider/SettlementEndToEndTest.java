@@ -6,7 +6,6 @@ import static com.sportswallet.ingress.provider.Provider.txId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -119,12 +118,7 @@ class SettlementEndToEndTest {
 
     private static String settle(String betId, String kind, long amount) {
         String tx = txId();
-        Map<String, Object> payload = switch (kind) {
-            case "win" -> Provider.win(betId, tx, amount, "EUR");
-            case "refund" -> Provider.refund(betId, tx, amount);
-            default -> Provider.lost(betId, tx, "EUR");
-        };
-        call("bet/" + kind, payload).then().statusCode(200);
+        call("bet/" + kind, Provider.settlement(kind, betId, tx, amount)).then().statusCode(200);
         return tx;
     }
 }
