@@ -167,12 +167,9 @@ public class BetMakeService {
         }
     }
 
+    /** The key was taken: the stored answer (same payload) or 2004 (another payload). */
     private static Answer replay(Connection c, MakeRequest r, byte[] requestHash) throws SQLException {
-        IdempotencyStore.Claim existing = IdempotencyStore.existing(c, ENDPOINT, r.transactionId(), requestHash);
-        if (existing instanceof IdempotencyStore.Replay replay) {
-            return replay.answer();
-        }
-        throw ProtocolException.badRequest("transaction id " + r.transactionId() + " was already used with a different request");
+        return Callbacks.answerOf(IdempotencyStore.existing(c, ENDPOINT, r.transactionId(), requestHash), r.transactionId());
     }
 
     /** Round trip 2: reference data, the bet and its selections. */

@@ -33,7 +33,14 @@ public final class Callbacks {
      */
     public static Answer claim(Connection c, String endpoint, String key, ObjectNode payload) throws SQLException {
         byte[] hash = IdempotencyStore.hash(Payload.canonical(payload));
-        IdempotencyStore.Claim claim = IdempotencyStore.claim(c, endpoint, key, hash);
+        return answerOf(IdempotencyStore.claim(c, endpoint, key, hash), key);
+    }
+
+    /**
+     * What a claim means for the callback: the first answer to replay, null when this request
+     * goes on, or 2004 when the key was used with another payload.
+     */
+    public static Answer answerOf(IdempotencyStore.Claim claim, String key) {
         if (claim instanceof IdempotencyStore.Replay replay) {
             return replay.answer();
         }
