@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -124,65 +125,30 @@ public final class DrainBench {
         if (password != null) {
             o.dbPassword = password;
         }
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String name = arg;
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            }
+        Args.parse(args, USAGE, Set.of("--connection-per-batch", "--keep-topic"), (name, value) -> {
             switch (name) {
-                case "--help", "-h" -> {
-                    System.out.println(USAGE);
-                    System.exit(0);
-                }
                 case "--connection-per-batch" -> o.connectionPerBatch = true;
                 case "--keep-topic" -> o.keepTopic = true;
-                default -> {
-                    if (value == null) {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException("missing value for " + name + "\n" + USAGE);
-                        }
-                        value = args[++i];
-                    }
-                    switch (name) {
-                        case "--jdbc-url" -> o.jdbcUrl = value;
-                        case "--db-user" -> o.dbUser = value;
-                        case "--bootstrap" -> o.bootstrap = value;
-                        case "--players" -> o.players = positiveInt(name, value);
-                        case "--credits" -> o.credits = positiveInt(name, value);
-                        case "--batch-size-max" -> {
-                            o.batchSizeMax = positiveInt(name, value);
-                            if (o.batchSizeMax > 10_000) {
-                                throw new IllegalArgumentException(name + " must be in 1..10000");
-                            }
-                        }
-                        case "--partitions" -> o.partitions = positiveInt(name, value);
-                        case "--timeout-seconds" -> o.timeoutSeconds = positiveInt(name, value);
-                        case "--lock-timeout-ms" -> o.lockTimeoutMs = positiveInt(name, value);
-                        case "--statement-timeout-ms" -> o.statementTimeoutMs = positiveInt(name, value);
-                        case "--out" -> o.out = Path.of(value);
-                        default -> throw new IllegalArgumentException("unknown option " + name + "\n" + USAGE);
+                case "--jdbc-url" -> o.jdbcUrl = value;
+                case "--db-user" -> o.dbUser = value;
+                case "--bootstrap" -> o.bootstrap = value;
+                case "--players" -> o.players = Args.positiveInt(name, value);
+                case "--credits" -> o.credits = Args.positiveInt(name, value);
+                case "--batch-size-max" -> {
+                    o.batchSizeMax = Args.positiveInt(name, value);
+                    if (o.batchSizeMax > 10_000) {
+                        throw new IllegalArgumentException(name + " must be in 1..10000");
                     }
                 }
+                case "--partitions" -> o.partitions = Args.positiveInt(name, value);
+                case "--timeout-seconds" -> o.timeoutSeconds = Args.positiveInt(name, value);
+                case "--lock-timeout-ms" -> o.lockTimeoutMs = Args.positiveInt(name, value);
+                case "--statement-timeout-ms" -> o.statementTimeoutMs = Args.positiveInt(name, value);
+                case "--out" -> o.out = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown option " + name + "\n" + USAGE);
             }
-        }
+        });
         return o;
-    }
-
-    private static int positiveInt(String name, String value) {
-        int v;
-        try {
-            v = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer: " + value);
-        }
-        if (v < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1");
-        }
-        return v;
     }
 
     // ------------------------------------------------------------------ main

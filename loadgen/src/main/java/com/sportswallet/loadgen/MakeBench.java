@@ -15,6 +15,7 @@ import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -152,84 +153,46 @@ public final class MakeBench {
 
     static Options parse(String[] args) {
         Options o = new Options();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String name = arg;
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            }
+        Args.parse(args, USAGE, Set.of("--setup-only", "--skip-setup"), (name, value) -> {
             switch (name) {
-                case "--help", "-h" -> {
-                    System.out.println(USAGE);
-                    System.exit(0);
-                }
                 case "--setup-only" -> o.setupOnly = true;
                 case "--skip-setup" -> o.skipSetup = true;
-                default -> {
-                    if (value == null) {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException("missing value for " + name + "\n" + USAGE);
-                        }
-                        value = args[++i];
-                    }
-                    switch (name) {
-                        case "--url" -> o.url = value.replaceAll("/+$", "");
-                        case "--keys-dir" -> o.keysDir = Path.of(value);
-                        case "--players" -> o.players = positiveInt(name, value);
-                        case "--concurrency" -> o.concurrency = positiveInt(name, value);
-                        case "--duration-seconds" -> o.durationSeconds = positiveInt(name, value);
-                        case "--warmup-seconds" -> o.warmupSeconds = nonNegativeInt(name, value);
-                        case "--rate-per-second" -> {
-                            o.ratePerSecond = Double.parseDouble(value);
-                            if (!(o.ratePerSecond >= 0)) {
-                                throw new IllegalArgumentException(name + " must be >= 0");
-                            }
-                        }
-                        case "--stake" -> {
-                            o.stake = Long.parseLong(value);
-                            if (o.stake < 1 || o.stake > AMOUNT_MAX) {
-                                throw new IllegalArgumentException(name + " must be in 1..10^12");
-                            }
-                        }
-                        case "--operator-id" -> o.operatorId = value;
-                        case "--currency" -> o.currency = value;
-                        case "--bodies" -> o.bodies = nonNegativeInt(name, value);
-                        case "--out" -> o.out = Path.of(value);
-                        case "--watch-pid" -> o.watchPid = Long.parseLong(value);
-                        case "--http-client" -> {
-                            if (!value.equals("jdk") && !value.equals("raw")) {
-                                throw new IllegalArgumentException(name + " must be jdk or raw");
-                            }
-                            o.httpClient = value;
-                        }
-                        default -> throw new IllegalArgumentException("unknown option " + name + "\n" + USAGE);
+                case "--url" -> o.url = value.replaceAll("/+$", "");
+                case "--keys-dir" -> o.keysDir = Path.of(value);
+                case "--players" -> o.players = Args.positiveInt(name, value);
+                case "--concurrency" -> o.concurrency = Args.positiveInt(name, value);
+                case "--duration-seconds" -> o.durationSeconds = Args.positiveInt(name, value);
+                case "--warmup-seconds" -> o.warmupSeconds = Args.nonNegativeInt(name, value);
+                case "--rate-per-second" -> {
+                    o.ratePerSecond = Double.parseDouble(value);
+                    if (!(o.ratePerSecond >= 0)) {
+                        throw new IllegalArgumentException(name + " must be >= 0");
                     }
                 }
+                case "--stake" -> {
+                    o.stake = Long.parseLong(value);
+                    if (o.stake < 1 || o.stake > AMOUNT_MAX) {
+                        throw new IllegalArgumentException(name + " must be in 1..10^12");
+                    }
+                }
+                case "--operator-id" -> o.operatorId = value;
+                case "--currency" -> o.currency = value;
+                case "--bodies" -> o.bodies = Args.nonNegativeInt(name, value);
+                case "--out" -> o.out = Path.of(value);
+                case "--watch-pid" -> o.watchPid = Long.parseLong(value);
+                case "--http-client" -> {
+                    if (!value.equals("jdk") && !value.equals("raw")) {
+                        throw new IllegalArgumentException(name + " must be jdk or raw");
+                    }
+                    o.httpClient = value;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + name + "\n" + USAGE);
             }
-        }
+        });
         if (o.setupOnly && o.skipSetup) {
             throw new IllegalArgumentException("--setup-only and --skip-setup exclude each other");
         }
         return o;
-    }
-
-    private static int positiveInt(String name, String value) {
-        int v = Integer.parseInt(value);
-        if (v < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1");
-        }
-        return v;
-    }
-
-    private static int nonNegativeInt(String name, String value) {
-        int v = Integer.parseInt(value);
-        if (v < 0) {
-            throw new IllegalArgumentException(name + " must be >= 0");
-        }
-        return v;
     }
 
     // ------------------------------------------------------------------ main
