@@ -55,4 +55,22 @@ final class Args {
         }
         return v;
     }
+
+    /** A whole number in {@code min..max}. */
+    static long longInRange(String name, String value, long min, long max) {
+        long v = Long.parseLong(value);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ": " + value);
+        }
+        return v;
+    }
+
+    /** A number in {@code min..max} (NaN refused). */
+    static double doubleInRange(String name, String value, double min, double max) {
+        double v = Double.parseDouble(value);
+        if (!(v >= min && v <= max)) {
+            throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ": " + value);
+        }
+        return v;
+    }
 }

@@ -39,8 +39,8 @@ public final class CreditLatencyBench {
         String url = args.length > 2 ? args[2] : "http://127.0.0.1:8080";
         Path keys = Path.of(args.length > 3 ? args[3] : ".local/keys");
         String jdbcUrl = args.length > 4 ? args[4] : "jdbc:postgresql://127.0.0.1:5432/wallet";
-        PrivateKey provider = MakeBench.readPrivateKey(keys.resolve("provider-private.pem"));
-        String operator = MakeBench.operatorToken(MakeBench.readPrivateKey(keys.resolve("operator-private.pem")), "demo-operator");
+        PrivateKey provider = Tokens.readPrivateKey(keys.resolve("provider-private.pem"));
+        String operator = Tokens.operatorToken(Tokens.readPrivateKey(keys.resolve("operator-private.pem")), "demo-operator");
         HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
 
         String run = Long.toString(System.currentTimeMillis(), 36);
@@ -107,7 +107,7 @@ public final class CreditLatencyBench {
         ObjectNode claims = JSON.createObjectNode().put("iss", "demo-operator").put("iat", now).put("exp", now + 300)
                 .put("jti", UUID.randomUUID().toString());
         claims.set("payload", payload);
-        String body = JSON.createObjectNode().put("payload", MakeBench.sign(key, claims.toString())).toString();
+        String body = JSON.createObjectNode().put("payload", Tokens.sign(key, claims.toString())).toString();
         send(http, HttpRequest.newBuilder(URI.create(url + "/sportsbook/" + endpoint)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }

@@ -1,48 +1,29 @@
 package com.sportswallet.loadgen;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.lang.JoseException;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -74,27 +55,14 @@ public final class MakeBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The request timeout: a request not answered by then is counted as "timeout", never retried. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(30);
-    /** Provider tokens and the operator token live this long, so they stay valid through the run. */
-    private static final long TOKEN_LIFETIME_SECONDS = 3600;
     /** Upper bound of pre-signed bodies (about 2 KB each). */
     private static final int BODIES_MAX = 200_000;
     /** At least this many bodies in closed loop, whatever the estimate. */
     private static final int BODIES_MIN = 5_000;
     /** Closed-loop estimate of the make rate per 64 concurrent clients (makes/s), generous on this hardware. */
     private static final int CLOSED_LOOP_RATE_PER_64 = 3000;
-    private static final long PROGRESS_INTERVAL_SECONDS = 5;
-    /** Latencies recorded in microseconds, up to this (a request times out at 10 s anyway). */
-    private static final long LATENCY_MAX_MICROS = 60_000_000L;
     /** Each player's balance covers at least this many stakes after setup (bet/make runs and pgbench both debit it). */
     private static final long STAKES_PER_PLAYER_MIN = 100_000;
-    private static final long AMOUNT_MAX = 1_000_000_000_000L;
-    private static final int SETUP_THREADS = 8;
-
-    // The small fixed set of reference data: reference upserts mostly hit existing rows.
-    // scripts/bench-make's pgbench script uses the same ids.
-    static final String[] SPORTS = { "Football", "Tennis", "Basketball", "Ice Hockey", "Volleyball" };
-    static final int EVENTS_PER_SPORT = 20;
 
     private MakeBench() {
     }
@@ -171,7 +139,7 @@ public final class MakeBench {
                 }
                 case "--stake" -> {
                     o.stake = Long.parseLong(value);
-                    if (o.stake < 1 || o.stake > AMOUNT_MAX) {
+                    if (o.stake < 1 || o.stake > PlayerSetup.AMOUNT_MAX) {
                         throw new IllegalArgumentException(name + " must be in 1..10^12");
                     }
                 }
@@ -217,11 +185,11 @@ public final class MakeBench {
         if (o.setupOnly) {
             return;
         }
-        PrivateKey providerKey = readPrivateKey(o.keysDir.resolve("provider-private.pem"));
+        PrivateKey providerKey = Tokens.readPrivateKey(o.keysDir.resolve("provider-private.pem"));
         long t = System.nanoTime();
         byte[][] signed = presign(o, providerKey, bodies);
         System.out.printf(Locale.ROOT, "presigned %d make bodies in %.1f s (%d threads; untimed)%n", signed.length,
-                (System.nanoTime() - t) / 1e9, Runtime.getRuntime().availableProcessors());
+                (System.nanoTime() - t) / 1e9, Parallel.cores());
         Result result = run(o, client, signed);
         result.print(o);
         if (o.out != null) {
@@ -250,107 +218,23 @@ public final class MakeBench {
         return (int) Math.min(BODIES_MAX, n);
     }
 
-    // ------------------------------------------------------------------ keys and tokens
-
-    static PrivateKey readPrivateKey(Path pem) throws IOException, GeneralSecurityException {
-        String text = Files.readString(pem);
-        if (text.contains("BEGIN RSA PRIVATE KEY")) {
-            throw new IllegalArgumentException(pem + " is PKCS#1; convert it: openssl pkcs8 -topk8 -nocrypt -in " + pem);
-        }
-        String base64 = text.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-    }
-
-    static String sign(PrivateKey key, String claimsJson) {
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
-        jws.setHeader("typ", "JWT");
-        jws.setPayload(claimsJson);
-        jws.setKey(key);
-        try {
-            return jws.getCompactSerialization();
-        } catch (JoseException e) {
-            throw new IllegalStateException("signing failed", e);
-        }
-    }
-
-    /** The operator API token: RS256, iss = operator id, groups [operator], 1 h. */
-    static String operatorToken(PrivateKey key, String issuer) {
-        long now = Instant.now().getEpochSecond();
-        ObjectNode claims = JSON.createObjectNode()
-                .put("iss", issuer)
-                .put("sub", "loadgen")
-                .put("upn", "loadgen")
-                .put("iat", now)
-                .put("exp", now + TOKEN_LIFETIME_SECONDS)
-                .put("jti", UUID.randomUUID().toString());
-        claims.putArray("groups").add("operator");
-        return sign(key, claims.toString());
-    }
-
     // ------------------------------------------------------------------ setup
 
     /** Creates bench-1..N (EUR) and tops up each balance to cover many runs; untimed. */
     static void setup(Options o, HttpClient client, int bodies) throws Exception {
-        String token = operatorToken(readPrivateKey(o.keysDir.resolve("operator-private.pem")), o.operatorId);
+        String token = Tokens.operatorToken(Tokens.readPrivateKey(o.keysDir.resolve("operator-private.pem")), o.operatorId);
         long perPlayer = Math.max(STAKES_PER_PLAYER_MIN, 20L * bodies / o.players + 1);
-        long target = (long) Math.min((double) AMOUNT_MAX, (double) o.stake * perPlayer);
+        long target = (long) Math.min((double) PlayerSetup.AMOUNT_MAX, (double) o.stake * perPlayer);
         String runId = Long.toString(System.currentTimeMillis(), 36);
-        AtomicInteger created = new AtomicInteger();
-        AtomicInteger funded = new AtomicInteger();
-        long t = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(SETUP_THREADS);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 1; i <= o.players; i++) {
-                String player = o.playerPrefix + i;
-                futures.add(pool.submit(() -> {
-                    String base = o.url + "/operator/players/" + player;
-                    HttpResponse<String> r = operatorCall(client, token, "PUT", base,
-                            JSON.createObjectNode().put("currency", o.currency).toString());
-                    if (r.statusCode() != 200 && r.statusCode() != 201) {
-                        throw new IllegalStateException("PUT " + base + ": HTTP " + r.statusCode() + " " + r.body());
-                    }
-                    if (r.statusCode() == 201) {
-                        created.incrementAndGet();
-                    }
-                    JsonNode wallet = JSON.readTree(r.body());
-                    if (!"ACTIVE".equals(wallet.path("status").asText("ACTIVE"))) {
-                        throw new IllegalStateException("player " + player + " is not ACTIVE: " + r.body());
-                    }
-                    long balance = wallet.path("balance").asLong();
-                    if (balance < target / 2) {
-                        ObjectNode deposit = JSON.createObjectNode()
-                                .put("id", "bench-fund-" + player + "-" + runId)
-                                .put("amount", target - balance);
-                        HttpResponse<String> d = operatorCall(client, token, "POST", base + "/deposits", deposit.toString());
-                        if (d.statusCode() != 200 && d.statusCode() != 201) {
-                            throw new IllegalStateException("POST " + base + "/deposits: HTTP " + d.statusCode() + " " + d.body());
-                        }
-                        funded.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
+        List<String> players = new ArrayList<>();
+        for (int i = 1; i <= o.players; i++) {
+            players.add(o.playerPrefix + i);
         }
+        long t = System.nanoTime();
+        PlayerSetup.Summary s = PlayerSetup.ensure(client, o.url, token, o.currency, players, p -> target,
+                "bench-fund-" + runId + "-");
         System.out.printf(Locale.ROOT, "setup: %d players %s1..%d (%d created, %d topped up to %d minor units) in %.1f s (untimed)%n",
-                o.players, o.playerPrefix, o.players, created.get(), funded.get(), target, (System.nanoTime() - t) / 1e9);
-    }
-
-    private static HttpResponse<String> operatorCall(HttpClient client, String token, String method, String url, String body)
-            throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-                .timeout(SETUP_TIMEOUT)
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
+                o.players, o.playerPrefix, o.players, s.created(), s.funded(), target, (System.nanoTime() - t) / 1e9);
     }
 
     // ------------------------------------------------------------------ pre-signing
@@ -360,28 +244,7 @@ public final class MakeBench {
         byte[][] out = new byte[count][];
         String runId = Long.toString(System.currentTimeMillis(), 36);
         long iat = Instant.now().getEpochSecond();
-        int threads = Runtime.getRuntime().availableProcessors();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            AtomicInteger next = new AtomicInteger();
-            int chunk = 256;
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    for (int from; (from = next.getAndAdd(chunk)) < count;) {
-                        for (int i = from; i < Math.min(count, from + chunk); i++) {
-                            out[i] = makeBody(o, key, runId, i, iat);
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        Parallel.forEach(count, Parallel.cores(), i -> out[i] = makeBody(o, key, runId, i, iat));
         return out;
     }
 
@@ -390,79 +253,23 @@ public final class MakeBench {
         SplittableRandom random = new SplittableRandom(runId.hashCode() * 1_000_003L + i);
         String txId = "mb-" + runId + "-" + i;
         String player = o.playerPrefix + (1 + random.nextInt(o.players));
-        int s = 1 + random.nextInt(SPORTS.length);
-        int e = 1 + random.nextInt(EVENTS_PER_SPORT);
-        String sportName = SPORTS[s - 1];
-        long stake = o.stake;
-        long potentialWin = stake * 185 / 100;
-        long timestamp = iat;
-
-        ObjectNode selection = JSON.createObjectNode()
-                .put("id", "sel-" + txId)
-                .put("event_id", "bench-ev-" + s + "-" + e)
-                .put("sport_id", "bench-sport-" + s)
-                .put("sport_name", sportName)
-                .put("category_id", "bench-cat-" + s)
-                .put("category_name", "Category of " + sportName)
-                .put("tournament_id", "bench-tour-" + s)
-                .put("tournament_name", "Cup of " + sportName);
-        selection.putArray("competitor_name").add("Home " + s + "-" + e).add("Away " + s + "-" + e);
-        selection.put("market_name", "1x2")
-                .put("outcome_name", "1")
-                .put("live", false)
-                .put("scheduled", 1_790_000_000L + e * 3600L)
-                .put("odds", "1.85");
-        ObjectNode betslip = JSON.createObjectNode()
-                .put("id", "slip-" + txId)
-                .put("timestamp", timestamp)
-                .put("type", "single")
-                .put("sum", stake)
-                .put("k", "1.85")
-                .put("is_quick_bet", false)
-                .put("accept_odds_change", true);
-        betslip.putArray("bets").add(selection);
-        ObjectNode transaction = JSON.createObjectNode()
-                .put("id", txId)
-                .put("betslip_id", "slip-" + txId)
-                .put("player_id", player)
-                .put("operator_id", o.operatorId)
-                .put("operator_brand_id", "brand-1")
-                .put("ext_player_id", player)
-                .put("timestamp", timestamp)
-                .put("amount", stake)
-                .put("currency", o.currency)
-                .put("operation", "bet");
-        ObjectNode payload = JSON.createObjectNode()
-                .put("amount", stake)
-                .put("currency", o.currency)
-                .put("player_id", player)
-                .put("session_id", "session-" + player)
-                .put("potential_win", potentialWin);
-        payload.set("transaction", transaction);
-        payload.set("betslip", betslip);
-
-        ObjectNode claims = JSON.createObjectNode()
-                .put("iss", o.operatorId)
-                .put("iat", iat)
-                .put("exp", iat + TOKEN_LIFETIME_SECONDS)
-                .put("jti", UUID.randomUUID().toString());
-        claims.set("payload", payload);
-        String jwt = sign(key, claims.toString());
-        // A compact JWT is base64url and dots: nothing to escape.
-        return ("{\"payload\":\"" + jwt + "\"}").getBytes(StandardCharsets.US_ASCII);
+        int sport = 1 + random.nextInt(Payloads.SPORTS.length);
+        int event = 1 + random.nextInt(Payloads.EVENTS_PER_SPORT);
+        ObjectNode payload = Payloads.make(o.operatorId, o.currency, player, txId, o.stake, sport, event, iat);
+        return Tokens.callbackBody(key, o.operatorId, iat, UUID.randomUUID().toString(), payload);
     }
 
     // ------------------------------------------------------------------ timed phase
 
     /** One worker's counts and latencies: written only by its thread, merged after the run. */
     static final class WorkerStats {
-        final Recorder recorder = new Recorder(1, LATENCY_MAX_MICROS, 3);
+        final Recorder recorder = Latency.recorder();
         final Map<String, Long> answers = new HashMap<>();
         long measured;
         long successes;
 
         void record(long latencyNanos, String answer) {
-            recorder.recordValue(Math.min(LATENCY_MAX_MICROS, Math.max(1, latencyNanos / 1000)));
+            Latency.record(recorder, latencyNanos);
             answers.merge(answer, 1L, Long::sum);
             measured++;
             if ("200".equals(answer)) {
@@ -472,12 +279,9 @@ public final class MakeBench {
     }
 
     static Result run(Options o, HttpClient client, byte[][] bodies) throws Exception {
-        URI uri = URI.create(o.url + "/sportsbook/bet/make");
+        String path = "/sportsbook/bet/make";
         long warmupNanos = TimeUnit.SECONDS.toNanos(o.warmupSeconds);
         long durationNanos = TimeUnit.SECONDS.toNanos(o.durationSeconds);
-        AtomicInteger next = new AtomicInteger();
-        AtomicBoolean exhausted = new AtomicBoolean();
-        AtomicLong exhaustedAt = new AtomicLong(Long.MAX_VALUE);
         LongAdder completed = new LongAdder();
         List<WorkerStats> stats = new ArrayList<>();
         for (int w = 0; w < o.concurrency; w++) {
@@ -491,24 +295,17 @@ public final class MakeBench {
         long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         long warmupEnd = t0 + warmupNanos;
         long end = warmupEnd + durationNanos;
-        double nanosPerRequest = o.openLoop() ? 1e9 / o.ratePerSecond : 0;
+        Pacer pacer = new Pacer(t0, end, o.ratePerSecond, bodies.length);
 
-        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread th = new Thread(r, "progress");
-            th.setDaemon(true);
-            return th;
-        });
         long[] last = { 0, t0 };
-        progress.scheduleAtFixedRate(() -> {
-            long now = System.nanoTime();
+        ScheduledExecutorService progress = Progress.every(t0, now -> {
             long done = completed.sum();
             double rate = (done - last[0]) / ((now - last[1]) / 1e9);
             last[0] = done;
             last[1] = now;
             System.out.printf(Locale.ROOT, "  t=%3.0f s  %-7s requests so far %8d  current rate %7.0f/s%n",
                     (now - t0) / 1e9, now < warmupEnd + TimeUnit.MILLISECONDS.toNanos(500) ? "warm-up" : "measure", done, rate);
-        }, t0 + TimeUnit.SECONDS.toNanos(PROGRESS_INTERVAL_SECONDS) - System.nanoTime(),
-                TimeUnit.SECONDS.toNanos(PROGRESS_INTERVAL_SECONDS), TimeUnit.NANOSECONDS);
+        });
 
         // CPU used over the measured window by this client and by the watched process.
         CpuSample[] cpu = new CpuSample[2];
@@ -524,64 +321,26 @@ public final class MakeBench {
         sampler.setDaemon(true);
         sampler.start();
 
-        List<Thread> workers = new ArrayList<>();
         List<Transport> transports = new ArrayList<>();
-        for (int w = 0; w < o.concurrency; w++) {
+        pacer.runWorkers(o.concurrency, "make", w -> {
             WorkerStats s = stats.get(w);
-            Transport transport = o.httpClient.equals("raw") ? new RawTransport(uri) : new JdkTransport(client, uri);
+            Transport transport = Transport.create(o.httpClient, client, o.url, REQUEST_TIMEOUT);
             transports.add(transport);
-            Thread th = new Thread(() -> {
-                LockSupport.parkNanos(t0 - System.nanoTime());
-                while (true) {
-                    long intended;
-                    int i;
-                    if (o.openLoop()) {
-                        i = next.getAndIncrement();
-                        intended = t0 + (long) (i * nanosPerRequest);
-                        if (intended >= end) {
-                            return;
-                        }
-                        if (i >= bodies.length) {
-                            exhaust(exhausted, exhaustedAt, intended);
-                            return;
-                        }
-                        long wait;
-                        while ((wait = intended - System.nanoTime()) > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                    } else {
-                        long now = System.nanoTime();
-                        if (now >= end) {
-                            return;
-                        }
-                        i = next.getAndIncrement();
-                        if (i >= bodies.length) {
-                            exhaust(exhausted, exhaustedAt, now);
-                            return;
-                        }
-                        intended = now;
-                    }
-                    String answer = transport.send(bodies[i]);
-                    long latency = System.nanoTime() - intended;
-                    completed.increment();
-                    if (intended >= warmupEnd) {
-                        s.record(latency, answer);
-                    }
+            return slot -> {
+                String answer = classify(transport.post(path, bodies[slot.index]));
+                long latency = System.nanoTime() - slot.intended;
+                completed.increment();
+                if (slot.intended >= warmupEnd) {
+                    s.record(latency, answer);
                 }
-            }, "make-" + w);
-            th.setUncaughtExceptionHandler((t, e) -> e.printStackTrace());
-            th.start();
-            workers.add(th);
-        }
-        for (Thread th : workers) {
-            th.join();
-        }
+            };
+        });
         long finished = System.nanoTime();
         progress.shutdownNow();
         transports.forEach(Transport::close);
         sampler.join(TimeUnit.SECONDS.toMillis(2));
 
-        Histogram merged = new Histogram(1, LATENCY_MAX_MICROS, 3);
+        Histogram merged = Latency.histogram();
         Map<String, Long> answers = new TreeMap<>();
         long measured = 0;
         long successes = 0;
@@ -592,7 +351,7 @@ public final class MakeBench {
             successes += s.successes;
         }
         // The measured window: [warm-up end, end), shortened if the pre-signed bodies ran out.
-        long windowEnd = Math.min(end, exhaustedAt.get());
+        long windowEnd = Math.min(end, pacer.exhaustedAt());
         double windowSeconds = Math.max(1e-9, (windowEnd - warmupEnd) / 1e9);
         double clientCores = Double.NaN;
         double watchedCores = Double.NaN;
@@ -603,215 +362,20 @@ public final class MakeBench {
                 watchedCores = (cpu[1].watchedNanos - cpu[0].watchedNanos) / 1e9 / wall;
             }
         }
-        return new Result(merged, answers, measured, successes, windowSeconds, exhausted.get(), next.get(), bodies.length,
-                (finished - t0) / 1e9, clientCores, watchedCores, o.watchPid);
+        return new Result(merged, answers, measured, successes, windowSeconds, pacer.exhausted(), pacer.started(),
+                bodies.length, (finished - t0) / 1e9, clientCores, watchedCores, o.watchPid);
     }
 
-    private static void exhaust(AtomicBoolean exhausted, AtomicLong exhaustedAt, long at) {
-        exhausted.set(true);
-        exhaustedAt.accumulateAndGet(at, Math::min);
-    }
-
-    /**
-     * Sends one make body and classifies the answer: "200", "400/&lt;protocol code&gt;", another HTTP
-     * status, "timeout" or "io_error". Never retries. One instance per worker thread.
-     */
-    interface Transport {
-        String send(byte[] body);
-
-        default void close() {
+    /** "200", "400/&lt;protocol code&gt;" ("400/?" without one), another HTTP status, "timeout" or "io_error". */
+    static String classify(Transport.Reply reply) {
+        if (!reply.answered()) {
+            return reply.failure();
         }
-    }
-
-    static String classify(int status, byte[] body) {
-        if (status == 200) {
-            return "200";
+        if (reply.status() == 400) {
+            Integer code = reply.protocolCode();
+            return "400/" + (code == null ? "?" : code.toString());
         }
-        if (status == 400) {
-            try {
-                JsonNode code = JSON.readTree(body).get("code");
-                return "400/" + (code == null ? "?" : code.asText());
-            } catch (IOException | RuntimeException e) {
-                return "400/?";
-            }
-        }
-        return Integer.toString(status);
-    }
-
-    /** java.net.http.HttpClient, HTTP/1.1, synchronous send; the client (and its connection pool) is shared. */
-    static final class JdkTransport implements Transport {
-        private final HttpClient client;
-        private final URI uri;
-
-        JdkTransport(HttpClient client, URI uri) {
-            this.client = client;
-            this.uri = uri;
-        }
-
-        @Override
-        public String send(byte[] body) {
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .timeout(REQUEST_TIMEOUT)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                    .build();
-            try {
-                HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                return classify(response.statusCode(), response.body());
-            } catch (HttpTimeoutException e) {
-                return "timeout";
-            } catch (IOException e) {
-                return "io_error";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted";
-            }
-        }
-    }
-
-    /**
-     * A minimal HTTP/1.1 client: one keep-alive socket per worker, the request written in one
-     * buffer, the answer read by Content-Length (or chunked). Costs a fraction of HttpClient's CPU,
-     * which on a small machine competes with the server being measured. The 10 s timeout is per
-     * read (no byte for 10 s); after a timeout or an I/O error the socket is dropped and the next
-     * request opens a new one (the failed request is not retried).
-     */
-    static final class RawTransport implements Transport {
-        private static final byte[] CRLF2 = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-        private static final int CONNECT_TIMEOUT_MS = 5000;
-
-        private final String host;
-        private final int port;
-        private final byte[] head;
-        private final StringBuilder line = new StringBuilder(128);
-        private java.net.Socket socket;
-        private java.io.OutputStream out;
-        private java.io.InputStream in;
-
-        RawTransport(URI uri) {
-            if (!"http".equals(uri.getScheme())) {
-                throw new IllegalArgumentException("--http-client raw speaks plain http only: " + uri);
-            }
-            host = uri.getHost();
-            port = uri.getPort() < 0 ? 80 : uri.getPort();
-            String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-            head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
-                    + "\r\nContent-Type: application/json\r\nContent-Length: ").getBytes(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public String send(byte[] body) {
-            try {
-                if (socket == null) {
-                    socket = new java.net.Socket();
-                    socket.setTcpNoDelay(true);
-                    socket.connect(new java.net.InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
-                    socket.setSoTimeout((int) REQUEST_TIMEOUT.toMillis());
-                    out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16384);
-                    in = new java.io.BufferedInputStream(socket.getInputStream(), 16384);
-                }
-                out.write(head);
-                out.write(Integer.toString(body.length).getBytes(StandardCharsets.US_ASCII));
-                out.write(CRLF2);
-                out.write(body);
-                out.flush();
-                return readResponse();
-            } catch (java.net.SocketTimeoutException e) {
-                close();
-                return "timeout";
-            } catch (IOException | RuntimeException e) {
-                close();
-                return "io_error";
-            }
-        }
-
-        private String readResponse() throws IOException {
-            String statusLine = readLine();
-            if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
-                throw new IOException("not an HTTP/1.x status line: " + statusLine);
-            }
-            int status = Integer.parseInt(statusLine.substring(9, 12));
-            long length = -1;
-            boolean chunked = false;
-            boolean closeAfter = statusLine.startsWith("HTTP/1.0");
-            for (String h; !(h = readLine()).isEmpty();) {
-                int colon = h.indexOf(':');
-                if (colon <= 0) {
-                    continue;
-                }
-                String name = h.substring(0, colon).trim();
-                String value = h.substring(colon + 1).trim();
-                if (name.equalsIgnoreCase("content-length")) {
-                    length = Long.parseLong(value);
-                } else if (name.equalsIgnoreCase("transfer-encoding")) {
-                    chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                } else if (name.equalsIgnoreCase("connection")) {
-                    closeAfter = value.equalsIgnoreCase("close");
-                }
-            }
-            byte[] body;
-            if (chunked) {
-                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-                while (true) {
-                    String size = readLine();
-                    int semi = size.indexOf(';');
-                    int n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
-                    if (n == 0) {
-                        while (!readLine().isEmpty()) {
-                            // trailers
-                        }
-                        break;
-                    }
-                    all.write(readExactly(n));
-                    readLine();
-                }
-                body = all.toByteArray();
-            } else if (length >= 0) {
-                body = readExactly((int) length);
-            } else {
-                body = in.readAllBytes();
-                closeAfter = true;
-            }
-            if (closeAfter) {
-                close();
-            }
-            return classify(status, body);
-        }
-
-        private byte[] readExactly(int n) throws IOException {
-            byte[] b = in.readNBytes(n);
-            if (b.length != n) {
-                throw new java.io.EOFException("connection closed in a response body");
-            }
-            return b;
-        }
-
-        private String readLine() throws IOException {
-            line.setLength(0);
-            for (int c; (c = in.read()) != '\n';) {
-                if (c < 0) {
-                    throw new java.io.EOFException("connection closed");
-                }
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.toString();
-        }
-
-        @Override
-        public void close() {
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    // Closing anyway.
-                }
-            }
-            socket = null;
-            out = null;
-            in = null;
-        }
+        return Integer.toString(reply.status());
     }
 
     /** Process CPU times at one instant: this JVM's, and the watched process's from /proc (-1 when unknown). */
@@ -858,11 +422,11 @@ public final class MakeBench {
         }
 
         double ms(double percentile) {
-            return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(percentile) / 1000.0;
+            return Latency.ms(latency, percentile);
         }
 
         double maxMs() {
-            return latency.getTotalCount() == 0 ? 0 : latency.getMaxValue() / 1000.0;
+            return Latency.maxMs(latency);
         }
 
         void print(Options o) {
