@@ -1,0 +1,152 @@
+package com.sportswallet.loadgen.reconcile;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The wallet and its ledger, from PostgreSQL alone: balances, versions, running balances,
+ * overdrafts. Each query returns only the offending rows (see {@link Sql#discrepancies}).
+ */
+final class LedgerChecks {
+    static final String WALLET_BALANCE = "wallet-balance";
+    static final String LEDGER_VERSIONS = "ledger-versions";
+    static final String RUNNING_BALANCE = "ledger-running-balance";
+    static final String NO_OVERDRAFT = "no-overdraft";
+
+    /*
+     * Proves: every wallet's balance is the sum of its ledger entries (0 without entries), and its
+     * latest entry (the one at wallet.version) recorded that same balance. A balance changed without
+     * its ledger row, or a ledger row written without its balance change, shows here.
+     */
+    private static final String WALLET_BALANCE_SQL = """
+            SELECT w.id, w.player_id, w.balance, coalesce(s.total, 0) AS ledger_sum, latest.balance_after,
+                   w.version, count(*) OVER () AS total
+            FROM wallet w
+            LEFT JOIN (SELECT wallet_id, sum(amount) AS total FROM ledger_entry GROUP BY wallet_id) s ON s.wallet_id = w.id
+            LEFT JOIN ledger_entry latest ON latest.wallet_id = w.id AND latest.wallet_version = w.version
+            WHERE w.balance <> coalesce(s.total, 0)
+               OR (latest.id IS NOT NULL AND latest.balance_after <> w.balance)
+            ORDER BY w.id
+            LIMIT ?
+            """;
+
+    /*
+     * Proves: each wallet's ledger versions are exactly 1..wallet.version. The table's unique
+     * (wallet_id, wallet_version) forbids duplicates, so count = version, min = 1 and
+     * max = version together leave no room for a gap or for an entry beyond the wallet's version.
+     */
+    private static final String LEDGER_VERSIONS_SQL = """
+            SELECT w.id, w.player_id, w.version, coalesce(v.n, 0) AS entries, v.lo, v.hi, count(*) OVER () AS total
+            FROM wallet w
+            LEFT JOIN (SELECT wallet_id, count(*) AS n, min(wallet_version) AS lo, max(wallet_version) AS hi
+                       FROM ledger_entry GROUP BY wallet_id) v ON v.wallet_id = w.id
+            WHERE coalesce(v.n, 0) <> w.version OR v.lo <> 1 OR v.hi <> w.version
+            ORDER BY w.id
+            LIMIT ?
+            """;
+
+    // For an example wallet only: the first versions missing from 1..max(version, highest entry).
+    private static final String MISSING_VERSIONS_SQL = """
+            SELECT array_agg(g ORDER BY g) FROM (
+                SELECT g FROM generate_series(1, greatest(?, (SELECT coalesce(max(wallet_version), 0) FROM ledger_entry WHERE wallet_id = ?))) g
+                WHERE NOT EXISTS (SELECT 1 FROM ledger_entry l WHERE l.wallet_id = ? AND l.wallet_version = g)
+                ORDER BY g LIMIT 5) m
+            """;
+
+    /*
+     * Proves: every entry's balance_after is the previous entry's balance_after (0 before the first)
+     * plus its own amount, in version order. So balance_after tells the truth about every balance
+     * the wallet went through, which is what no-overdraft relies on.
+     */
+    private static final String RUNNING_BALANCE_SQL = """
+            SELECT e.wallet_id, e.wallet_version, e.operation, e.idempotency_key, e.amount, e.balance_after, e.previous,
+                   count(*) OVER () AS total
+            FROM (SELECT wallet_id, wallet_version, operation, idempotency_key, amount, balance_after,
+                         lag(balance_after, 1, 0::bigint) OVER (PARTITION BY wallet_id ORDER BY wallet_version) AS previous
+                  FROM ledger_entry) e
+            WHERE e.balance_after <> e.previous + e.amount
+            ORDER BY e.wallet_id, e.wallet_version
+            LIMIT ?
+            """;
+
+    /*
+     * Proves: no debit other than a rollback drove a balance below zero. Stakes and withdrawals
+     * are conditional debits (balance >= amount in the same statement); only the reversal of an
+     * already applied credit may overdraw, and those entries are operation 'rollback'.
+     */
+    private static final String NO_OVERDRAFT_SQL = """
+            SELECT l.wallet_id, w.player_id, l.wallet_version, l.operation, l.idempotency_key, l.amount, l.balance_after,
+                   count(*) OVER () AS total
+            FROM ledger_entry l JOIN wallet w ON w.id = l.wallet_id
+            WHERE l.amount < 0 AND l.balance_after < 0 AND l.operation <> 'rollback'
+            ORDER BY l.id
+            LIMIT ?
+            """;
+
+    private LedgerChecks() {
+    }
+
+    static List<CheckResult> run(Connection c, int examples) throws SQLException {
+        List<CheckResult> results = new ArrayList<>();
+
+        CheckResult.Builder balance = CheckResult.builder(WALLET_BALANCE, examples);
+        Sql.discrepancies(c, WALLET_BALANCE_SQL, balance, rs -> "wallet " + rs.getLong(1) + " (player " + rs.getString(2) + "): balance "
+                + rs.getLong(3) + ", ledger sum " + rs.getLong(4) + ", latest entry (version " + rs.getLong(6) + ") balance_after "
+                + (rs.getObject(5) == null ? "none" : rs.getLong(5)));
+        results.add(balance.build());
+
+        CheckResult.Builder versions = CheckResult.builder(LEDGER_VERSIONS, examples);
+        List<long[]> gapWallets = new ArrayList<>();
+        Sql.discrepancies(c, LEDGER_VERSIONS_SQL, versions, rs -> {
+            gapWallets.add(new long[] { rs.getLong(1), rs.getLong(3) });
+            return "wallet " + rs.getLong(1) + " (player " + rs.getString(2) + "): version " + rs.getLong(3) + ", " + rs.getLong(4)
+                    + " entries, versions " + (rs.getObject(5) == null ? "none" : rs.getLong(5) + ".." + rs.getLong(6));
+        });
+        results.add(withMissingVersions(c, versions.build(), gapWallets));
+
+        CheckResult.Builder running = CheckResult.builder(RUNNING_BALANCE, examples);
+        Sql.discrepancies(c, RUNNING_BALANCE_SQL, running, rs -> "wallet " + rs.getLong(1) + " version " + rs.getLong(2) + " ("
+                + rs.getString(3) + ", " + rs.getString(4) + "): amount " + rs.getLong(5) + ", balance_after " + rs.getLong(6)
+                + ", but the previous entry left " + rs.getLong(7));
+        results.add(running.build());
+
+        CheckResult.Builder overdraft = CheckResult.builder(NO_OVERDRAFT, examples);
+        Sql.discrepancies(c, NO_OVERDRAFT_SQL, overdraft, rs -> "wallet " + rs.getLong(1) + " (player " + rs.getString(2) + ") version "
+                + rs.getLong(3) + ": " + rs.getString(4) + " " + rs.getString(5) + " of " + rs.getLong(6) + " left balance " + rs.getLong(7));
+        results.add(overdraft.build());
+        return results;
+    }
+
+    /** Appends the first missing versions to each example of the versions check. */
+    private static CheckResult withMissingVersions(Connection c, CheckResult versions, List<long[]> wallets) throws SQLException {
+        if (versions.ok()) {
+            return versions;
+        }
+        List<String> examples = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(MISSING_VERSIONS_SQL)) {
+            for (int i = 0; i < versions.examples().size(); i++) {
+                long walletId = wallets.get(i)[0];
+                ps.setLong(1, wallets.get(i)[1]);
+                ps.setLong(2, walletId);
+                ps.setLong(3, walletId);
+                String missing = "";
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        Array a = rs.getArray(1);
+                        if (a != null) {
+                            missing = ", missing " + Arrays.toString((Object[]) a.getArray());
+                        }
+                    }
+                }
+                examples.add(versions.examples().get(i) + missing);
+            }
+        }
+        return new CheckResult(versions.name(), versions.discrepancies(), examples);
+    }
+}

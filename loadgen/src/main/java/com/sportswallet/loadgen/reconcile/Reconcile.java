@@ -1,0 +1,310 @@
+package com.sportswallet.loadgen.reconcile;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+import com.sportswallet.contracts.Topics;
+import com.sportswallet.worker.settlement.SettlementConsumer;
+
+/**
+ * Reconciles the wallet against PostgreSQL and Kafka after a load (issue 6), and prints one line
+ * per check ({@code check NAME: ok} or {@code check NAME: N discrepancies}, then up to
+ * {@code --examples} of them), then {@code discrepancies: N}. Exit 0 iff N = 0; 1 when it found
+ * discrepancies; 2 for bad options, a bad log, or a database or broker that does not answer.
+ *
+ * <p>The checks, in the order printed:
+ * <ol>
+ * <li>{@code wallet-balance}, {@code ledger-versions}, {@code ledger-running-balance},
+ * {@code no-overdraft} ({@link LedgerChecks}): balance = sum of the ledger, versions 1..version
+ * without a gap, each balance_after = the previous one + amount, no debit other than a rollback
+ * left a balance below zero;</li>
+ * <li>{@code bets-debited-once}, {@code credits-applied-once}, {@code rollbacks-reversed-once},
+ * {@code credits-pending}, {@code outbox-drained} ({@link MoneyFactChecks}): the ledger against
+ * the bets, credits and settlements that moved money; nothing owed by the pipeline;</li>
+ * <li>{@code settlement-commands}, {@code ledger-events}, {@code consumer-lag} ({@link KafkaChecks}):
+ * every command matched by a decided credit (and every credit commanded), every ledger entry's
+ * event on {@code wallet.events}, the worker's and the notifier's groups at the end of their topics;</li>
+ * <li>with {@code --log}: {@code log-effects} ({@link LogChecks}): every callback of a loadgen log
+ * had exactly its effect.</li>
+ * </ol>
+ *
+ * <p>First it waits, at most {@code --wait-seconds}, until the outbox is drained, no credit is
+ * PENDING and both groups' lag is 0 (the pipeline settling after a load); then it checks whatever
+ * it finds. The database checks read one snapshot (a REPEATABLE READ, READ ONLY transaction);
+ * Kafka is read afterwards, up to the end offsets of that moment, so everything the snapshot
+ * holds and the relays had published is seen. Run it once the load has stopped: facts committed
+ * while it runs may show as passing discrepancies.
+ */
+public final class Reconcile {
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration PROGRESS = Duration.ofSeconds(5);
+    private static final int ADMIN_TIMEOUT_MS = 15_000;
+
+    /**
+     * What to check and how long to wait.
+     *
+     * @param bootstrapServers Kafka
+     * @param log              a loadgen log to check callback by callback, or null
+     * @param waitMax          longest wait for outbox drained, no PENDING credit, lag 0
+     * @param workerGroup      the settlement-worker's consumer group (of {@code commandsTopic})
+     * @param notifierGroup    the notifier's consumer group, its Kafka Streams application.id (of {@code eventsTopic})
+     * @param commandsTopic    {@code settlement.commands}
+     * @param eventsTopic      {@code wallet.events}
+     * @param examples         discrepancies described per check
+     */
+    public record Options(String bootstrapServers, Path log, Duration waitMax, String workerGroup, String notifierGroup,
+            String commandsTopic, String eventsTopic, int examples) {
+
+        public static final String NOTIFIER_GROUP = "notifier";
+
+        public static Options defaults(String bootstrapServers) {
+            return new Options(bootstrapServers, null, Duration.ofSeconds(60), SettlementConsumer.GROUP_ID, NOTIFIER_GROUP,
+                    Topics.SETTLEMENT_COMMANDS, Topics.WALLET_EVENTS, 10);
+        }
+
+        public Options withLog(Path file) {
+            return new Options(bootstrapServers, file, waitMax, workerGroup, notifierGroup, commandsTopic, eventsTopic, examples);
+        }
+
+        public Options withWait(Duration d) {
+            return new Options(bootstrapServers, log, d, workerGroup, notifierGroup, commandsTopic, eventsTopic, examples);
+        }
+
+        public Options withGroups(String worker, String notifier) {
+            return new Options(bootstrapServers, log, waitMax, worker, notifier, commandsTopic, eventsTopic, examples);
+        }
+
+        /** Which topic each group must have consumed to its end. */
+        Map<String, String> topicByGroup() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put(workerGroup, commandsTopic);
+            m.put(notifierGroup, eventsTopic);
+            return m;
+        }
+    }
+
+    private Reconcile() {
+    }
+
+    /**
+     * Runs every check on {@code db}. With auto-commit on, the database checks run in one
+     * REPEATABLE READ, READ ONLY transaction of their own (rolled back at the end); with
+     * auto-commit off they run in the caller's open transaction as it is (how the tests look at
+     * seeded, uncommitted discrepancies). Progress notes go to {@code notes}.
+     */
+    public static Report run(Connection db, Options o, PrintStream notes) throws SQLException, ReconcileException, InterruptedException {
+        LoadgenLog log = o.log() == null ? null : LoadgenLog.read(o.log());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ADMIN_TIMEOUT_MS, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ADMIN_TIMEOUT_MS))) {
+            try {
+                admin.describeCluster().clusterId().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                throw new ReconcileException("Kafka at " + o.bootstrapServers() + " does not answer: " + e, e);
+            }
+            awaitSettled(db, admin, o, notes);
+
+            List<CheckResult> results = new ArrayList<>();
+            boolean ownTransaction = db.getAutoCommit();
+            int isolation = db.getTransactionIsolation();
+            if (ownTransaction) {
+                db.setAutoCommit(false);
+                db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                db.setReadOnly(true);
+            }
+            Map<String, KafkaChecks.Credit> credits;
+            KafkaChecks.LedgerEvents ledger;
+            CheckResult logEffects = null;
+            try {
+                results.addAll(LedgerChecks.run(db, o.examples()));
+                results.addAll(MoneyFactChecks.run(db, o.examples()));
+                credits = KafkaChecks.loadCredits(db);
+                ledger = KafkaChecks.loadLedger(db);
+                if (log != null) {
+                    logEffects = LogChecks.run(db, log, o.examples());
+                }
+            } finally {
+                if (ownTransaction) {
+                    db.rollback();
+                    db.setReadOnly(false);
+                    db.setAutoCommit(true);
+                    db.setTransactionIsolation(isolation);
+                }
+            }
+            notes.println("reconcile: " + credits.size() + " credits, " + ledger.entries + " ledger entries"
+                    + (log == null ? "; no --log: the per-callback checks are skipped" : "; " + log.callbacks().size() + " logged callbacks")
+                    + "; reading " + o.commandsTopic() + " and " + o.eventsTopic());
+            results.add(KafkaChecks.commands(o.bootstrapServers(), o.commandsTopic(), credits, o.examples()));
+            credits = null; // no longer needed: let the heap have it for the events
+            results.add(KafkaChecks.events(o.bootstrapServers(), o.eventsTopic(), ledger, o.examples()));
+            results.add(KafkaChecks.consumerLag(admin, o.topicByGroup(), o.examples()));
+            if (logEffects != null) {
+                results.add(logEffects);
+            }
+            return new Report(results);
+        }
+    }
+
+    /** Polls until the outbox is empty, no credit is PENDING and the lag is 0, or until the wait is over. */
+    private static void awaitSettled(Connection db, Admin admin, Options o, PrintStream notes)
+            throws SQLException, ReconcileException, InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + o.waitMax().toNanos();
+        long nextNote = start;
+        while (true) {
+            long outbox = Sql.number(db, MoneyFactChecks.OUTBOX_COUNT_SQL);
+            long pending = Sql.number(db, MoneyFactChecks.PENDING_COUNT_SQL);
+            long lag = KafkaChecks.totalLag(admin, o.topicByGroup());
+            long now = System.nanoTime();
+            if (outbox == 0 && pending == 0 && lag == 0) {
+                return;
+            }
+            if (now >= deadline) {
+                notes.printf("reconcile: still not settled after %d s (outbox %d rows, %d PENDING credits, lag %d): checking as it is%n",
+                        o.waitMax().toSeconds(), outbox, pending, lag);
+                return;
+            }
+            if (now >= nextNote) {
+                notes.printf("reconcile: waiting up to %d s more for the pipeline to settle: outbox %d rows, %d PENDING credits, lag %d%n",
+                        TimeUnit.NANOSECONDS.toSeconds(deadline - now), outbox, pending, lag);
+                nextNote = now + PROGRESS.toNanos();
+            }
+            Thread.sleep(Math.min(POLL.toMillis(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - now))));
+        }
+    }
+
+    // ------------------------------------------------------------------ command line
+
+    static final String USAGE = String.join("\n",
+            "usage: scripts/reconcile [options]",
+            "  --jdbc-url URL              the wallet database (WALLET_DB_URL, else jdbc:postgresql://127.0.0.1:5432/wallet)",
+            "  --db-user USER              (WALLET_DB_USER, else postgres); the password comes from WALLET_DB_PASSWORD (empty)",
+            "  --bootstrap-servers H:P     Kafka (KAFKA_BOOTSTRAP_SERVERS, else 127.0.0.1:9092)",
+            "  --log FILE                  a loadgen log (JSON Lines): also check every logged callback's effect",
+            "  --wait-seconds N            longest wait for outbox drained, no PENDING credit and lag 0 (60)",
+            "  --worker-group ID           the settlement-worker's consumer group (settlement-worker)",
+            "  --notifier-group ID         the notifier's consumer group, its application.id (notifier)",
+            "  --commands-topic NAME       (settlement.commands)",
+            "  --events-topic NAME         (wallet.events)",
+            "  --examples N                discrepancies described per check (10)",
+            "Prints one line per check and then 'discrepancies: N'; exit 0 iff N = 0, 1 otherwise, 2 for bad options,",
+            "a bad log or a database or Kafka that does not answer.");
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** The whole command: parse, connect, check, print. Returns the exit status. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String jdbcUrl = env("WALLET_DB_URL", "jdbc:postgresql://127.0.0.1:5432/wallet");
+        String dbUser = env("WALLET_DB_USER", "postgres");
+        String dbPassword = env("WALLET_DB_PASSWORD", "");
+        Options o = Options.defaults(env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
+        Path log = null;
+        long waitSeconds = o.waitMax().toSeconds();
+        String workerGroup = o.workerGroup();
+        String notifierGroup = o.notifierGroup();
+        String commandsTopic = o.commandsTopic();
+        String eventsTopic = o.eventsTopic();
+        String bootstrap = o.bootstrapServers();
+        int examples = o.examples();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String name = args[i];
+                String value = null;
+                int eq = name.indexOf('=');
+                if (name.startsWith("--") && eq > 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                }
+                if (name.equals("--help") || name.equals("-h")) {
+                    out.println(USAGE);
+                    return 0;
+                }
+                if (value == null) {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("missing value for " + name);
+                    }
+                    value = args[++i];
+                }
+                switch (name) {
+                    case "--jdbc-url" -> jdbcUrl = value;
+                    case "--db-user" -> dbUser = value;
+                    case "--bootstrap-servers", "--bootstrap" -> bootstrap = value;
+                    case "--log" -> log = Path.of(value);
+                    case "--wait-seconds" -> waitSeconds = nonNegative(name, value);
+                    case "--worker-group" -> workerGroup = value;
+                    case "--notifier-group" -> notifierGroup = value;
+                    case "--commands-topic" -> commandsTopic = value;
+                    case "--events-topic" -> eventsTopic = value;
+                    case "--examples" -> examples = (int) Math.min(10_000, nonNegative(name, value));
+                    default -> throw new IllegalArgumentException("unknown option " + name);
+                }
+            }
+            if (log != null && !Files.isReadable(log)) {
+                throw new IllegalArgumentException("--log " + log + ": no such readable file");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("reconcile: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        o = new Options(bootstrap, log, Duration.ofSeconds(waitSeconds), workerGroup, notifierGroup, commandsTopic, eventsTopic, examples);
+
+        Report report;
+        try (Connection db = connect(jdbcUrl, dbUser, dbPassword)) {
+            report = run(db, o, err);
+        } catch (ReconcileException e) {
+            err.println("reconcile: " + e.getMessage());
+            return 2;
+        } catch (SQLException e) {
+            err.println("reconcile: database " + jdbcUrl + ": " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("reconcile: interrupted");
+            return 2;
+        }
+        report.print(out);
+        out.flush();
+        return report.discrepancies() == 0 ? 0 : 1;
+    }
+
+    private static Connection connect(String url, String user, String password) throws ReconcileException {
+        try {
+            DriverManager.setLoginTimeout(10);
+            return DriverManager.getConnection(url, user, password);
+        } catch (SQLException e) {
+            throw new ReconcileException("cannot connect to the database " + url + " as " + user + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long nonNegative(String name, String value) {
+        try {
+            long v = Long.parseLong(value);
+            if (v < 0) {
+                throw new IllegalArgumentException(name + " must be >= 0: " + value);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer: " + value);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}

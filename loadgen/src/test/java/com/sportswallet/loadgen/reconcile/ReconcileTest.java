@@ -1,0 +1,816 @@
+package com.sportswallet.loadgen.reconcile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import javax.sql.DataSource;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.EventTypes;
+import com.sportswallet.contracts.Topics;
+import com.sportswallet.outbox.KafkaSettings;
+import com.sportswallet.outbox.Outbox;
+import com.sportswallet.outbox.OutboxRelay;
+import com.sportswallet.testkit.TestInfra;
+import com.sportswallet.worker.settlement.SettlementConsumer;
+
+/**
+ * Reconcile against the real PostgreSQL and Kafka of the testkit. A small consistent world is built
+ * once, through the real worker (SettlementConsumer and CreditBatch apply the credits from
+ * settlement.commands) and the real outbox relay (OutboxRelay publishes every outbox row), with the
+ * ingress's decisions written by {@link Ingress} exactly as the ingress's services write them, and
+ * a loadgen log of those callbacks. Reconcile finds nothing there. Then each kind of discrepancy is
+ * seeded alone, inside a transaction that is rolled back afterwards (Reconcile runs in it), and
+ * Reconcile must report exactly the check that proves it.
+ */
+class ReconcileTest {
+    /** Short: the seeded PENDING credit and outbox row never settle; the consistent world needs no wait. */
+    private static final Duration WAIT = Duration.ofSeconds(1);
+    private static final Duration SETTLE_MAX = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path dir;
+
+    private static DataSource ds;
+    private static Path log;
+    private static Reconcile.Options options;
+
+    @BeforeAll
+    static void buildTheWorld() throws Exception {
+        TestInfra infra = TestInfra.get();
+        infra.migrate();
+        try (Admin admin = admin()) {
+            Topics.ensure(admin, 3, Topics.DERIVED_RETENTION_MS_DEFAULT, Duration.ofSeconds(30));
+        }
+        PGSimpleDataSource pg = new PGSimpleDataSource();
+        pg.setUrl(infra.jdbcUrl());
+        pg.setUser(infra.dbUser());
+        pg.setPassword(infra.dbPassword());
+        ds = pg;
+        options = Reconcile.Options.defaults(infra.bootstrapServers()).withWait(WAIT);
+        log = dir.resolve("loadgen.jsonl");
+        new World().build(log);
+    }
+
+    // ------------------------------------------------------------------ the consistent world
+
+    @Test
+    void theConsistentWorldHasNoDiscrepancies() throws Exception {
+        Report report = reconcile(null, options.withLog(log));
+        assertEquals(List.of(), report.failing(), () -> printed(report));
+        assertEquals(0, report.discrepancies());
+        assertEquals(List.of("wallet-balance", "ledger-versions", "ledger-running-balance", "no-overdraft", "bets-debited-once",
+                "credits-applied-once", "rollbacks-reversed-once", "credits-pending", "outbox-drained", "settlement-commands",
+                "ledger-events", "consumer-lag", "log-effects"), report.checks().stream().map(CheckResult::name).toList());
+        // Without a log, the same minus the per-callback check.
+        Report withoutLog = reconcile(null, options);
+        assertEquals(0, withoutLog.discrepancies(), () -> printed(withoutLog));
+        assertTrue(withoutLog.check("log-effects").isEmpty());
+    }
+
+    @Test
+    void theCommandLinePrintsEachCheckAndTheTotalAndExitsZero() {
+        TestInfra infra = TestInfra.get();
+        Assumptions.assumeTrue(infra.dbPassword() == null || infra.dbPassword().isEmpty(), "the password only comes from the environment");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = Reconcile.run(new String[] { "--jdbc-url", infra.jdbcUrl(), "--db-user", infra.dbUser(), "--bootstrap-servers",
+                infra.bootstrapServers(), "--log", log.toString(), "--wait-seconds=1" }, new PrintStream(out, true), quiet());
+        String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(0, status, String.join("\n", lines));
+        assertEquals("discrepancies: 0", lines[lines.length - 1]);
+        assertEquals(14, lines.length);
+        assertEquals("check wallet-balance: ok", lines[0]);
+    }
+
+    @Test
+    void badOptionsAndAnUnreachableDatabaseExitTwo() {
+        assertEquals(2, Reconcile.run(new String[] { "--wait-seconds", "soon" }, quiet(), quiet()));
+        assertEquals(2, Reconcile.run(new String[] { "--no-such-option", "x" }, quiet(), quiet()));
+        assertEquals(2, Reconcile.run(new String[] { "--log", dir.resolve("absent.jsonl").toString() }, quiet(), quiet()));
+        assertEquals(2, Reconcile.run(new String[] { "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/wallet", "--bootstrap-servers",
+                TestInfra.get().bootstrapServers() }, quiet(), quiet()));
+    }
+
+    // ------------------------------------------------------------------ each discrepancy, seeded alone
+
+    @Test
+    void aLedgerRowWithoutItsBalanceChange() throws Exception {
+        Report report = reconcile(c -> {
+            Wallet w = Wallet.of(c, "p1");
+            // The entry and the version, but the balance not moved.
+            entry(c, w.id, 77, w.balance + 77, w.version + 1, "deposit", "deposit:seed-a");
+            update(c, w.id, w.balance, w.version + 1);
+            produceEvent(EventTypes.DEPOSIT, "seed-a", "p1", 77, w.balance + 77, w.version + 1);
+        }, options);
+        assertOnly(report, "wallet-balance", 1);
+    }
+
+    @Test
+    void aLostOutboxRowLeavesALedgerEntryWithoutItsEvent() throws Exception {
+        Report report = reconcile(c -> {
+            Wallet w = Wallet.of(c, "p3");
+            // A deposit committed with its balance change, but its outbox row lost: no event ever.
+            entry(c, w.id, 5, w.balance + 5, w.version + 1, "deposit", "deposit:seed-b");
+            update(c, w.id, w.balance + 5, w.version + 1);
+        }, options);
+        assertOnly(report, "ledger-events", 1);
+        assertTrue(report.check("ledger-events").orElseThrow().examples().get(0).contains("deposit:seed-b"));
+    }
+
+    @Test
+    void aCreditAppliedTwice() throws Exception {
+        String creditId = CloudEventJson.stableId("bet/win", "w1");
+        Report report = reconcile(c -> {
+            Wallet w = Wallet.of(c, "p1");
+            // The worker applied credit w1 a second time, under a derived ledger key.
+            entry(c, w.id, 250, w.balance + 250, w.version + 1, "credit", "credit:" + creditId + "#again");
+            update(c, w.id, w.balance + 250, w.version + 1);
+            produceEvent(EventTypes.CREDIT_APPLIED, creditId + "#again", "p1", 250, w.balance + 250, w.version + 1);
+        }, options);
+        assertOnly(report, "credits-applied-once", 1);
+        assertTrue(report.check("credits-applied-once").orElseThrow().examples().get(0).contains("applied more than once"));
+    }
+
+    @Test
+    void aVersionGap() throws Exception {
+        Report report = reconcile(c -> {
+            Wallet w = Wallet.of(c, "p2");
+            // An entry at version + 2: version + 1 never written.
+            entry(c, w.id, 5, w.balance + 5, w.version + 2, "deposit", "deposit:seed-d");
+            update(c, w.id, w.balance + 5, w.version + 2);
+            produceEvent(EventTypes.DEPOSIT, "seed-d", "p2", 5, w.balance + 5, w.version + 2);
+        }, options);
+        assertOnly(report, "ledger-versions", 1);
+        assertTrue(report.check("ledger-versions").orElseThrow().examples().get(0).contains("missing ["), () -> printed(report));
+    }
+
+    @Test
+    void aPendingCreditLeftBehind() throws Exception {
+        Report report = reconcile(c -> {
+            // p3's latest entry is a credit the worker applied: undo it, as if the worker never had.
+            Wallet w = Wallet.of(c, "p3");
+            String key;
+            long amount;
+            try (PreparedStatement ps = c.prepareStatement("SELECT idempotency_key, amount FROM ledger_entry WHERE wallet_id = ? AND wallet_version = ?")) {
+                ps.setLong(1, w.id);
+                ps.setLong(2, w.version);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    key = rs.getString(1);
+                    amount = rs.getLong(2);
+                }
+            }
+            assertTrue(key.startsWith("credit:"), key);
+            exec(c, "DELETE FROM ledger_entry WHERE idempotency_key = '" + key + "'");
+            update(c, w.id, w.balance - amount, w.version - 1);
+            exec(c, "UPDATE credit SET status = 'PENDING', decided_at = NULL WHERE id = '" + key.substring("credit:".length()) + "'");
+        }, options.withLog(log));
+        assertOnly(report, "credits-pending", 1);
+    }
+
+    @Test
+    void aMakeInTheLogWithoutItsBetAndDebit() throws Exception {
+        Path ghost = dir.resolve("ghost.jsonl");
+        List<String> lines = new ArrayList<>(Files.readAllLines(log));
+        lines.add(World.line(100, "bet/make", "m-ghost", "m-ghost", null, null, "p1", 100, false, 200, null, 100L));
+        Files.write(ghost, lines);
+        Report report = reconcile(null, options.withLog(ghost));
+        assertOnly(report, "log-effects", 1);
+        assertTrue(report.check("log-effects").orElseThrow().examples().get(0).contains("m-ghost"));
+    }
+
+    @Test
+    void aBalanceDrivenBelowZeroByAWithdrawal() throws Exception {
+        Report report = reconcile(c -> {
+            Wallet w = Wallet.of(c, "p1");
+            // A debit that was not conditional on the balance.
+            long amount = w.balance + 10;
+            entry(c, w.id, -amount, -10, w.version + 1, "withdrawal", "withdrawal:seed-g");
+            update(c, w.id, -10, w.version + 1);
+            produceEvent(EventTypes.WITHDRAWAL, "seed-g", "p1", -amount, -10, w.version + 1);
+        }, options);
+        assertOnly(report, "no-overdraft", 1);
+    }
+
+    @Test
+    void anOutboxRowNotPublished() throws Exception {
+        Report report = reconcile(c -> Outbox.append(c, Topics.WALLET_EVENTS, "p1", "seed-h", "{}"), options);
+        assertOnly(report, "outbox-drained", 1);
+    }
+
+    @Test
+    void aConsumerGroupBehind() throws Exception {
+        // One discrepancy per partition of wallet.events holding records the group never consumed.
+        long partitionsWithEvents = partitionsWithEvents();
+        assertTrue(partitionsWithEvents > 0);
+        Report report = reconcile(null, options.withGroups(SettlementConsumer.GROUP_ID, "a-notifier-that-never-ran"));
+        assertOnly(report, "consumer-lag", partitionsWithEvents);
+        assertTrue(report.check("consumer-lag").orElseThrow().examples().get(0).contains("records behind"), () -> printed(report));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    @FunctionalInterface
+    interface Seed {
+        void apply(Connection c) throws Exception;
+    }
+
+    /** Runs Reconcile on the world, with {@code seed} applied in a transaction rolled back afterwards. */
+    private static Report reconcile(Seed seed, Reconcile.Options o) throws Exception {
+        try (Connection c = ds.getConnection()) {
+            if (seed == null) {
+                return Reconcile.run(c, o, quiet());
+            }
+            c.setAutoCommit(false);
+            try {
+                seed.apply(c);
+                return Reconcile.run(c, o, quiet());
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    private static void assertOnly(Report report, String check, long discrepancies) {
+        assertEquals(List.of(check), report.failing(), () -> printed(report));
+        assertEquals(discrepancies, report.discrepancies(), () -> printed(report));
+    }
+
+    private static String printed(Report report) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        report.print(new PrintStream(out, true));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static PrintStream quiet() {
+        return new PrintStream(new ByteArrayOutputStream(), true);
+    }
+
+    record Wallet(long id, long balance, long version) {
+        static Wallet of(Connection c, String player) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, balance, version FROM wallet WHERE player_id = ?")) {
+                ps.setString(1, player);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Wallet(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                }
+            }
+        }
+    }
+
+    private static void entry(Connection c, long walletId, long amount, long balanceAfter, long version, String operation, String key)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation,"
+                + " idempotency_key) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, walletId);
+            ps.setLong(2, amount);
+            ps.setLong(3, balanceAfter);
+            ps.setLong(4, version);
+            ps.setString(5, operation);
+            ps.setString(6, key);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void update(Connection c, long walletId, long balance, long version) throws SQLException {
+        exec(c, "UPDATE wallet SET balance = " + balance + ", version = " + version + " WHERE id = " + walletId);
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (var s = c.createStatement()) {
+            s.executeUpdate(sql);
+        }
+    }
+
+    /** A seeded entry's event, on wallet.events for good; the notifier's group is moved past it. */
+    private static void produceEvent(String type, String idPart, String player, long amount, long balanceAfter, long sequence)
+            throws Exception {
+        Instant now = Instant.now();
+        ObjectNode data = CloudEventJson.mapper().createObjectNode().put("player_id", player).put("currency", "EUR").put("amount", amount)
+                .put("occurred_at", now.toString()).put("balance_after", balanceAfter).put("sequence", sequence);
+        String id = CloudEventJson.stableId(type, idPart);
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>(Topics.WALLET_EVENTS, player,
+                    CloudEventJson.serialize(id, type, URI.create("/test/seed"), player, now, data))).get();
+        }
+        catchUp(Reconcile.Options.NOTIFIER_GROUP, Topics.WALLET_EVENTS);
+    }
+
+    private static long partitionsWithEvents() {
+        try (KafkaConsumer<String, String> consumer = consumer(null)) {
+            List<TopicPartition> partitions = partitions(consumer, Topics.WALLET_EVENTS);
+            Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
+            return consumer.endOffsets(partitions).entrySet().stream().filter(e -> e.getValue() > start.get(e.getKey())).count();
+        }
+    }
+
+    /** Commits {@code group}'s offsets at the end of {@code topic}: a consumer that has read everything. */
+    static void catchUp(String group, String topic) {
+        try (KafkaConsumer<String, String> consumer = consumer(group)) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            consumer.endOffsets(partitions).forEach((tp, end) -> offsets.put(tp, new OffsetAndMetadata(end)));
+            consumer.commitSync(offsets);
+        }
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<String, String> consumer, String topic) {
+        return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+
+    static KafkaConsumer<String, String> consumer(String group) {
+        Properties p = kafka("reconcile-test");
+        if (group != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        }
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return new KafkaConsumer<>(p);
+    }
+
+    static Properties kafka(String clientId) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
+        return p;
+    }
+
+    static KafkaProducer<String, String> producer() {
+        return new KafkaProducer<>(KafkaSettings.relayProducer(TestInfra.get().bootstrapServers(), "reconcile-test", 10_000));
+    }
+
+    static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers()));
+    }
+
+    // ------------------------------------------------------------------ building the world
+
+    /**
+     * Three players and the callbacks of a small load: makes, a duplicate, a refused make, a make
+     * whose outcome stayed unknown (it never landed), wins, a lost, a refund, a discard, a
+     * rollback that cancels a pending win, one that takes back an applied win (the balance goes
+     * below zero), one naming an unknown settlement; deposits and a withdrawal. The credits are
+     * applied by the real settlement consumer, the outbox is published by the real relay, and the
+     * notifier's group is committed at the end of wallet.events (the notifier itself is another
+     * module's Kafka Streams application).
+     */
+    static final class World {
+        private final Ingress ingress = new Ingress();
+        private final List<String> lines = new ArrayList<>();
+        private long seq;
+
+        void build(Path logFile) throws Exception {
+            for (String p : List.of("p1", "p2", "p3")) {
+                ingress.player(p);
+            }
+            ingress.deposit("p1", "dep-p1", 1000);
+            ingress.deposit("p2", "dep-p2", 500);
+            ingress.deposit("p3", "dep-p3", 300);
+
+            make("m1", "p1", 100);
+            log("bet/make", "m1", "m1", null, null, "p1", 100, true, 200, null, 100L); // a replayed duplicate
+            make("m2", "p1", 200);
+            make("m3", "p2", 100);
+            make("m5", "p3", 50);
+            make("m6", "p3", 60);
+            make("m7", "p3", 40);
+            assertEquals(null, ingress.make("m8", "p3", 1_000_000)); // 2001: nothing written
+            log("bet/make", "m8", "m8", null, null, "p3", 1_000_000, false, 400, 2001, null);
+            log("bet/make", "m10", "m10", null, null, "p2", 30, false, 0, null, null); // every attempt timed out, never landed
+
+            settle("bet/win", "w1", "m1", "p1", 250);
+            settle("bet/lost", "l2", "m2", "p1", 0);
+            settle("bet/win", "w3", "m3", "p2", 400);
+            settle("bet/win", "w5", "m5", "p3", 90);
+            rollback("r5", "m5", "bet/win", "w5", "p3"); // before the worker: cancels the PENDING credit
+            settle("bet/refund", "f6", "m6", "p3", 60);
+            ingress.discard("m7");
+            log("bet/discard", "m7", "m7", null, null, "p3", 40, false, 200, null, null);
+            rollback("r9", "m2", "bet/win", "w-unknown", "p1"); // an unknown settlement: tombstoned, nothing moves
+
+            try (OutboxRelay relay = relay(); KafkaProducer<String, String> dlq = producer()) {
+                drain(relay);
+                SettlementConsumer worker = new SettlementConsumer(ds, kafka("reconcile-test-worker"), dlq,
+                        new SettlementConsumer.Config(500, 200, 200, 50, 1000, 10_000, Topics.SETTLEMENT_COMMANDS, SettlementConsumer.GROUP_ID),
+                        null, null);
+                Thread t = new Thread(worker, "reconcile-test-worker");
+                t.setDaemon(true);
+                t.start();
+                try {
+                    awaitSettled();
+                } finally {
+                    worker.close();
+                    t.join(30_000);
+                }
+                assertEquals(0, count("SELECT count(*) FROM credit WHERE status <> 'APPLIED' AND id <> '"
+                        + CloudEventJson.stableId("bet/win", "w5") + "'"));
+
+                assertTrue(ingress.withdraw("p2", "wd-p2", 800)); // p2: 500 - 100 + 400 = 800 -> 0
+                rollback("r3", "m3", "bet/win", "w3", "p2"); // the win was applied and spent: p2 goes to -400
+                log("bet/rollback", "r3", "m3", "w3", "bet/win", "p2", 400, true, 200, null, 400L);
+                drain(relay);
+            }
+            catchUp(Reconcile.Options.NOTIFIER_GROUP, Topics.WALLET_EVENTS);
+            assertEquals(-400, count("SELECT balance FROM wallet WHERE player_id = 'p2'"));
+
+            List<String> file = new ArrayList<>();
+            file.add("{\"kind\":\"header\",\"version\":1,\"startedAt\":\"" + Instant.now() + "\",\"url\":\"http://test\","
+                    + "\"operatorId\":\"demo-operator\",\"currency\":\"EUR\",\"players\":[\"p1\",\"p2\",\"p3\"],\"options\":{}}");
+            file.addAll(lines);
+            Files.write(logFile, file);
+        }
+
+        private void make(String tx, String player, long stake) throws SQLException {
+            assertTrue(ingress.make(tx, player, stake) != null, tx);
+            log("bet/make", tx, tx, null, null, player, stake, false, 200, null, stake);
+        }
+
+        private void settle(String endpoint, String tx, String betTx, String player, long amount) throws SQLException {
+            ingress.settle(endpoint, tx, betTx, amount);
+            log(endpoint, tx, betTx, null, null, player, amount, false, 200, null, amount);
+        }
+
+        private void rollback(String tx, String betTx, String parentEndpoint, String parentTx, String player) throws SQLException {
+            long reversed = ingress.rollback(tx, betTx, parentEndpoint, parentTx);
+            log("bet/rollback", tx, betTx, parentTx, parentEndpoint, player, reversed, false, 200, null, reversed);
+        }
+
+        private void log(String endpoint, String tx, String betTx, String parentTx, String parentEndpoint, String player, long amount,
+                boolean duplicate, int status, Integer code, Long answerAmount) {
+            lines.add(line(++seq, endpoint, tx, betTx, parentTx, parentEndpoint, player, amount, duplicate, status, code, answerAmount));
+        }
+
+        /** One callback line of the loadgen log contract. */
+        static String line(long seq, String endpoint, String tx, String betTx, String parentTx, String parentEndpoint, String player,
+                long amount, boolean duplicate, int status, Integer code, Long answerAmount) {
+            ObjectNode n = CloudEventJson.mapper().createObjectNode().put("kind", "callback").put("seq", seq).put("endpoint", endpoint)
+                    .put("txId", tx).put("betTxId", betTx).put("betId", CloudEventJson.stableId("bet/make", betTx))
+                    .put("parentTxId", parentTx).put("parentEndpoint", parentEndpoint).put("playerId", player).put("amount", amount)
+                    .put("currency", "EUR").put("duplicate", duplicate).put("status", status).put("attempts", 1).put("latencyMs", 1.5);
+            n.put("code", code);
+            if (answerAmount != null) {
+                n.putObject("answer").put("id", CloudEventJson.stableId(endpoint, tx)).put("ext_transaction_id", tx)
+                        .put("operation", endpoint.equals("bet/make") ? "bet" : endpoint.substring(4)).put("amount", answerAmount).put("currency", "EUR");
+            } else if (status == 200) {
+                n.putObject("answer");
+            } else {
+                n.putNull("answer");
+            }
+            return n.toString();
+        }
+
+        private static OutboxRelay relay() {
+            return new OutboxRelay(ds, producer(), new OutboxRelay.Config(500, 100, 5000, 1000), null);
+        }
+
+        private static void drain(OutboxRelay relay) throws Exception {
+            while (relay.drainOnce() > 0) {
+                // one round per batch until the outbox is empty
+            }
+            assertEquals(0, count("SELECT count(*) FROM outbox"));
+        }
+
+        /** Until the worker decided every credit and committed its offsets. */
+        private static void awaitSettled() throws Exception {
+            long deadline = System.nanoTime() + SETTLE_MAX.toNanos();
+            try (Admin admin = admin()) {
+                while (count("SELECT count(*) FROM credit WHERE status = 'PENDING'") > 0
+                        || KafkaChecks.totalLag(admin, Map.of(SettlementConsumer.GROUP_ID, Topics.SETTLEMENT_COMMANDS)) > 0) {
+                    assertTrue(System.nanoTime() < deadline, "the worker did not settle the credits");
+                    Thread.sleep(100);
+                }
+            }
+        }
+
+        static long count(String sql) throws SQLException {
+            try (Connection c = ds.getConnection(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * The ingress's provider and operator decisions, statement for statement as its services write
+     * them (BetMakeService, SettlementService, RollbackService, DiscardService, OperatorWalletService,
+     * Ledger, WalletEvents), without the HTTP and JWT layers and the idempotency records: one
+     * transaction per callback, the outbox rows in it.
+     */
+    static final class Ingress {
+        private static final URI SOURCE = URI.create("/wallet/ingress");
+
+        void player(String id) throws SQLException {
+            tx(c -> {
+                exec(c, "INSERT INTO player (id) VALUES ('" + id + "')");
+                exec(c, "INSERT INTO wallet (player_id, currency) VALUES ('" + id + "', 'EUR')");
+                return null;
+            });
+        }
+
+        void deposit(String player, String key, long amount) throws SQLException {
+            tx(c -> {
+                long[] moved = apply(c, walletOf(c, player), amount, "deposit", "deposit:" + key);
+                event(c, EventTypes.DEPOSIT, key, player, data(player, amount, moved)
+                        .put("transaction_id", CloudEventJson.stableId("operator/deposit", key)));
+                return null;
+            });
+        }
+
+        boolean withdraw(String player, String key, long amount) throws SQLException {
+            return tx(c -> {
+                long[] moved = debitIfFunded(c, walletOf(c, player), amount, "withdrawal", "withdrawal:" + key);
+                if (moved == null) {
+                    return false;
+                }
+                event(c, EventTypes.WITHDRAWAL, key, player, data(player, -amount, moved)
+                        .put("transaction_id", CloudEventJson.stableId("operator/withdrawal", key)));
+                return true;
+            });
+        }
+
+        /** bet/make: the bet, the conditional debit, wallet.bet.placed. Null (nothing written) when the balance is short. */
+        String make(String txId, String player, long stake) throws SQLException {
+            String betId = CloudEventJson.stableId("bet/make", txId);
+            return tx(c -> {
+                long walletId = walletOf(c, player);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state)"
+                        + " VALUES (?, ?, ?, ?, 'EUR', ?, 'OPEN')")) {
+                    ps.setString(1, betId);
+                    ps.setString(2, txId);
+                    ps.setString(3, player);
+                    ps.setLong(4, walletId);
+                    ps.setLong(5, stake);
+                    ps.executeUpdate();
+                }
+                long[] moved = debitIfFunded(c, walletId, stake, "bet", "bet/make:" + txId);
+                if (moved == null) {
+                    c.rollback();
+                    return null;
+                }
+                event(c, EventTypes.BET_PLACED, betId, player, data(player, -stake, moved).put("bet_id", betId).put("transaction_id", betId)
+                        .put("provider_transaction_id", txId));
+                return betId;
+            });
+        }
+
+        /** bet/win, bet/lost, bet/refund: the transition, the settlement, for money a PENDING credit and its command, the event. */
+        void settle(String endpoint, String txId, String betTxId, long amount) throws SQLException {
+            String betId = CloudEventJson.stableId("bet/make", betTxId);
+            String settlementId = CloudEventJson.stableId(endpoint, txId);
+            String state = switch (endpoint) {
+                case "bet/win" -> "WON";
+                case "bet/lost" -> "LOST";
+                default -> "REFUNDED";
+            };
+            String creditKind = switch (endpoint) {
+                case "bet/win" -> "WIN";
+                case "bet/refund" -> "REFUND";
+                default -> null;
+            };
+            String type = switch (endpoint) {
+                case "bet/win" -> EventTypes.BET_WON;
+                case "bet/lost" -> EventTypes.BET_LOST;
+                default -> EventTypes.BET_REFUNDED;
+            };
+            tx(c -> {
+                String player;
+                long walletId;
+                try (PreparedStatement ps = c.prepareStatement("UPDATE bet SET state = ?, latest_settlement_id = ?, updated_at = now()"
+                        + " WHERE id = ? AND state = 'OPEN' RETURNING player_id, wallet_id")) {
+                    ps.setString(1, state);
+                    ps.setString(2, settlementId);
+                    ps.setString(3, betId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertTrue(rs.next(), "bet " + betTxId + " is open");
+                        player = rs.getString(1);
+                        walletId = rs.getLong(2);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO settlement (id, bet_id, kind, amount, state) VALUES (?, ?, ?, ?, 'ACTIVE')")) {
+                    ps.setString(1, settlementId);
+                    ps.setString(2, betId);
+                    ps.setString(3, state);
+                    ps.setLong(4, amount);
+                    ps.executeUpdate();
+                }
+                if (creditKind != null) {
+                    credit(c, settlementId, walletId, player, betId, creditKind, amount);
+                }
+                event(c, type, settlementId, player, data(player, amount, null).put("bet_id", betId).put("transaction_id", settlementId)
+                        .put("provider_transaction_id", txId).put("is_cashout", false));
+                return null;
+            });
+        }
+
+        /** bet/rollback: reopen, reverse (cancel the PENDING credit or debit the applied one), or tombstone. Returns the reversed amount. */
+        long rollback(String txId, String betTxId, String parentEndpoint, String parentTxId) throws SQLException {
+            String betId = CloudEventJson.stableId("bet/make", betTxId);
+            String parentId = CloudEventJson.stableId(parentEndpoint, parentTxId);
+            String rollbackId = CloudEventJson.stableId("bet/rollback", txId);
+            return tx(c -> {
+                String player = null;
+                long walletId = 0;
+                try (PreparedStatement ps = c.prepareStatement("UPDATE bet SET state = 'OPEN', updated_at = now() WHERE id = ?"
+                        + " AND latest_settlement_id = ? AND state IN ('WON', 'CASHED_OUT', 'LOST', 'REFUNDED') RETURNING player_id, wallet_id")) {
+                    ps.setString(1, betId);
+                    ps.setString(2, parentId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            player = rs.getString(1);
+                            walletId = rs.getLong(2);
+                        }
+                    }
+                }
+                if (player == null) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO settlement (id, bet_id, kind, state)"
+                            + " VALUES (?, ?, 'TOMBSTONE', 'TOMBSTONE') ON CONFLICT DO NOTHING")) {
+                        ps.setString(1, parentId);
+                        ps.setString(2, betId);
+                        ps.executeUpdate();
+                    }
+                    return 0L;
+                }
+                long amount;
+                try (PreparedStatement ps = c.prepareStatement("UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = ? AND state = 'ACTIVE'"
+                        + " RETURNING amount")) {
+                    ps.setString(1, parentId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        amount = rs.getLong(1);
+                    }
+                }
+                ObjectNode data = data(player, -amount, null).put("bet_id", betId).put("transaction_id", rollbackId)
+                        .put("provider_transaction_id", txId).put("reversed_operation", "win").put("reversed_transaction_id", parentId);
+                if (amount > 0) {
+                    boolean cancelled;
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE credit SET status = 'CANCELLED', decided_at = now()"
+                            + " WHERE id = ? AND status = 'PENDING'")) {
+                        ps.setString(1, parentId);
+                        cancelled = ps.executeUpdate() == 1;
+                    }
+                    data.put("credit_cancelled", cancelled);
+                    if (!cancelled) {
+                        long[] moved = apply(c, walletId, -amount, "rollback", "bet/rollback:" + txId);
+                        data.put("balance_after", moved[0]).put("sequence", moved[1]);
+                        if (moved[0] < 0) {
+                            event(c, EventTypes.ALERT, rollbackId, player, data(player, -amount, moved).put("reason", "negative_balance")
+                                    .put("bet_id", betId).put("transaction_id", rollbackId));
+                        }
+                    }
+                }
+                event(c, EventTypes.BET_ROLLED_BACK, rollbackId, player, data);
+                return amount;
+            });
+        }
+
+        /** bet/discard of an OPEN bet: DISCARDED, the stake as a PENDING credit, its command, the event. */
+        void discard(String makeTxId) throws SQLException {
+            String betId = CloudEventJson.stableId("bet/make", makeTxId);
+            String discardId = CloudEventJson.stableId("bet/discard", makeTxId);
+            tx(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE bet SET state = 'DISCARDED', updated_at = now() WHERE id = ?"
+                        + " AND state = 'OPEN' RETURNING player_id, wallet_id, stake")) {
+                    ps.setString(1, betId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertTrue(rs.next(), "bet " + makeTxId + " is open");
+                        String player = rs.getString(1);
+                        long stake = rs.getLong(3);
+                        credit(c, discardId, rs.getLong(2), player, betId, "DISCARD", stake);
+                        event(c, EventTypes.BET_DISCARDED, discardId, player, data(player, stake, null).put("bet_id", betId)
+                                .put("transaction_id", discardId).put("provider_transaction_id", makeTxId));
+                    }
+                }
+                return null;
+            });
+        }
+
+        private static void credit(Connection c, String id, long walletId, String player, String betId, String kind, long amount)
+                throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO credit (id, wallet_id, player_id, bet_id, kind, amount) VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, id);
+                ps.setLong(2, walletId);
+                ps.setString(3, player);
+                ps.setString(4, betId);
+                ps.setString(5, kind);
+                ps.setLong(6, amount);
+                ps.executeUpdate();
+            }
+            // WalletEvents.appendCreditCommand
+            ObjectNode data = CloudEventJson.mapper().createObjectNode().put("credit_id", id).put("wallet_id", walletId).put("player_id", player)
+                    .put("bet_id", betId).put("kind", kind).put("amount", amount).put("currency", "EUR");
+            String eventId = CloudEventJson.stableId("settlement.credit", id);
+            Outbox.append(c, Topics.SETTLEMENT_COMMANDS, player, eventId,
+                    CloudEventJson.serialize(eventId, "settlement.credit", SOURCE, player, Instant.now(), data));
+        }
+
+        /** WalletEvents.append: the event id is stableId(type, deciding transaction id). */
+        private static void event(Connection c, String type, String transactionId, String player, ObjectNode data) throws SQLException {
+            String eventId = CloudEventJson.stableId(type, transactionId);
+            Outbox.append(c, Topics.WALLET_EVENTS, player, eventId, CloudEventJson.serialize(eventId, type, SOURCE, player, Instant.now(), data));
+        }
+
+        private static ObjectNode data(String player, long signedAmount, long[] moved) {
+            ObjectNode data = CloudEventJson.mapper().createObjectNode().put("player_id", player).put("currency", "EUR")
+                    .put("amount", signedAmount).put("occurred_at", Instant.now().toString());
+            if (moved != null) {
+                data.put("balance_after", moved[0]).put("sequence", moved[1]);
+            }
+            return data;
+        }
+
+        /** Ledger.debitIfFunded: {balance, version} after, or null when short. */
+        private static long[] debitIfFunded(Connection c, long walletId, long amount, String operation, String key) throws SQLException {
+            long[] moved;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE wallet SET balance = balance - ?, version = version + 1, updated_at = now()"
+                    + " WHERE id = ? AND balance >= ? RETURNING balance, version")) {
+                ps.setLong(1, amount);
+                ps.setLong(2, walletId);
+                ps.setLong(3, amount);
+                try (ResultSet rs = ps.executeQuery()) {
+                    moved = rs.next() ? new long[] { rs.getLong(1), rs.getLong(2) } : null;
+                }
+            }
+            if (moved != null) {
+                entry(c, walletId, -amount, moved[0], moved[1], operation, key);
+            }
+            return moved;
+        }
+
+        /** Ledger.apply: unconditional. */
+        private static long[] apply(Connection c, long walletId, long signedAmount, String operation, String key) throws SQLException {
+            long[] moved;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE wallet SET balance = balance + ?, version = version + 1, updated_at = now()"
+                    + " WHERE id = ? RETURNING balance, version")) {
+                ps.setLong(1, signedAmount);
+                ps.setLong(2, walletId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    moved = new long[] { rs.getLong(1), rs.getLong(2) };
+                }
+            }
+            entry(c, walletId, signedAmount, moved[0], moved[1], operation, key);
+            return moved;
+        }
+
+        private static long walletOf(Connection c, String player) throws SQLException {
+            return Wallet.of(c, player).id();
+        }
+
+        @FunctionalInterface
+        interface Work<T> {
+            T run(Connection c) throws SQLException;
+        }
+
+        /** One transaction, one commit (unless the work rolled back itself). */
+        private static <T> T tx(Work<T> work) throws SQLException {
+            try (Connection c = ds.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            }
+        }
+    }
+}
