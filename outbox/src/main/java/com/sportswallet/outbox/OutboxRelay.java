@@ -47,8 +47,17 @@ public final class OutboxRelay implements AutoCloseable {
      * @param pollIntervalMs  longest sleep between rounds when no notification arrives
      * @param sendTimeoutMs   longest wait for a round's acknowledgements
      * @param backoffMsMax    longest pause after a failed round (doubles from pollIntervalMs)
+     * @param lingerMs        how long a woken relay waits before its round, so the commits that
+     *                        follow the one that woke it share the round: under load the ingress
+     *                        wakes the relay after every callback, and rounds of one or two rows
+     *                        cost a claim, a delete and a commit each. Measured with MakeBench:
+     *                        back-to-back rounds gave 457 makes/s closed loop and p99 73 ms at 300/s;
+     *                        rounds batched by a poll gave 593/s and 48 ms. 0: no wait.
      */
-    public record Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax) {
+    public record Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax, long lingerMs) {
+        /** At most this linger: events must still reach Kafka well inside the credit latency goal (1 s). */
+        public static final long LINGER_MS_MAX = 200;
+
         public Config {
             if (batchSizeMax < 1 || batchSizeMax > 10_000) {
                 throw new IllegalArgumentException("batchSizeMax must be in 1..10000: " + batchSizeMax);
@@ -56,10 +65,18 @@ public final class OutboxRelay implements AutoCloseable {
             if (pollIntervalMs < 1 || sendTimeoutMs < 1 || backoffMsMax < pollIntervalMs) {
                 throw new IllegalArgumentException("bad relay timings");
             }
+            if (lingerMs < 0 || lingerMs > LINGER_MS_MAX) {
+                throw new IllegalArgumentException("lingerMs must be in 0.." + LINGER_MS_MAX + ": " + lingerMs);
+            }
+        }
+
+        /** No linger: every wake-up starts a round at once. */
+        public Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax) {
+            this(batchSizeMax, pollIntervalMs, sendTimeoutMs, backoffMsMax, 0);
         }
 
         public static Config defaults() {
-            return new Config(500, 500, 10_000, 5_000);
+            return new Config(500, 500, 10_000, 5_000, 10);
         }
     }
 
@@ -128,8 +145,8 @@ public final class OutboxRelay implements AutoCloseable {
             try {
                 int sent = drainOnce();
                 backoffMs = config.pollIntervalMs();
-                if (sent < config.batchSizeMax()) {
-                    awaitWakeUp(config.pollIntervalMs());
+                if (sent < config.batchSizeMax() && awaitWakeUp(config.pollIntervalMs()) && config.lingerMs() > 0) {
+                    sleep(config.lingerMs());
                 }
             } catch (Exception e) {
                 if (!running) {
@@ -191,14 +208,17 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    private void awaitWakeUp(long timeoutMs) {
+    /** @return true when woken by {@link #wakeUp()}, false when the timeout passed (or interrupted) */
+    private boolean awaitWakeUp(long timeoutMs) {
         try {
             if (wake.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
                 wake.drainPermits();
+                return true;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return false;
     }
 
     private static void safeRollback(Connection c) {

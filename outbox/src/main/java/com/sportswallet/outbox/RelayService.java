@@ -47,6 +47,8 @@ public class RelayService {
     long sendTimeoutMs;
     @ConfigProperty(name = "wallet.outbox.backoff-ms-max", defaultValue = "5000")
     long backoffMsMax;
+    @ConfigProperty(name = "wallet.outbox.linger-ms", defaultValue = "10")
+    long lingerMs;
     @ConfigProperty(name = "wallet.topics.partitions", defaultValue = "12")
     int partitions;
     @ConfigProperty(name = "wallet.topics.derived-retention-ms", defaultValue = "604800000")
@@ -66,7 +68,7 @@ public class RelayService {
         Counter published = registry.counter("outbox.published");
         Counter failures = registry.counter("outbox.relay.failures");
         relay = new OutboxRelay(dataSource, producer,
-                new OutboxRelay.Config(batchSizeMax, pollIntervalMs, sendTimeoutMs, backoffMsMax),
+                new OutboxRelay.Config(batchSizeMax, pollIntervalMs, sendTimeoutMs, backoffMsMax, lingerMs),
                 new OutboxRelay.Listener() {
                     @Override
                     public void published(int count) {
