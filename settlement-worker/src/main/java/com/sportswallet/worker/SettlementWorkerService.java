@@ -56,7 +56,7 @@ public class SettlementWorkerService {
     long backoffMsMax;
     @ConfigProperty(name = "wallet.worker.dlq-send-timeout-ms", defaultValue = "10000")
     long dlqSendTimeoutMs;
-    @ConfigProperty(name = "wallet.worker.session-timeout-ms", defaultValue = "45000")
+    @ConfigProperty(name = "wallet.worker.session-timeout-ms", defaultValue = "10000")
     int sessionTimeoutMs;
 
     private final List<SettlementConsumer> consumers = new ArrayList<>();
