@@ -2,6 +2,7 @@ package com.sportswallet.loadgen;
 
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /** Command-line options shared by the benchmark programs: {@code --name value}, {@code --name=value}, flags. */
 final class Args {
@@ -12,6 +13,20 @@ final class Args {
      * Hands each option to {@code apply} (value null for a name in {@code flags}); {@code --help}
      * prints {@code usage} and exits. {@code apply} refuses names it does not know.
      */
+    /**
+     * The options {@code parser} makes of {@code args}; when it refuses them, prints
+     * {@code program: reason} to stderr and exits with status 2 (bad options), as every program here does.
+     */
+    static <T> T parseOrExit(String program, String[] args, Function<String[], T> parser) {
+        try {
+            return parser.apply(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(program + ": " + e.getMessage());
+            System.exit(2);
+            throw e; // not reached: exit does not return
+        }
+    }
+
     static void parse(String[] args, String usage, Set<String> flags, BiConsumer<String, String> apply) {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];

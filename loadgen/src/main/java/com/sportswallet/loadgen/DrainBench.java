@@ -154,14 +154,7 @@ public final class DrainBench {
     // ------------------------------------------------------------------ main
 
     public static void main(String[] args) throws Exception {
-        Options o;
-        try {
-            o = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("DrainBench: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Options o = Args.parseOrExit("DrainBench", args, DrainBench::parse);
         // Lower-case letters and digits only: safe in LIKE patterns and topic names.
         String run = Long.toString(System.currentTimeMillis(), 36);
         String prefix = "drain-" + run + "-";

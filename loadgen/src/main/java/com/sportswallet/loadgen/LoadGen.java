@@ -61,14 +61,7 @@ public final class LoadGen {
     }
 
     public static void main(String[] args) throws Exception {
-        LoadGenOptions o;
-        try {
-            o = LoadGenOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("LoadGen: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        LoadGenOptions o = Args.parseOrExit("LoadGen", args, LoadGenOptions::parse);
         System.exit(run(o));
     }
 

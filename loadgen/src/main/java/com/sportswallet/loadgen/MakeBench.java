@@ -171,14 +171,7 @@ public final class MakeBench {
     // ------------------------------------------------------------------ main
 
     public static void main(String[] args) throws Exception {
-        Options o;
-        try {
-            o = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("MakeBench: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        Options o = Args.parseOrExit("MakeBench", args, MakeBench::parse);
         HttpClient client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
