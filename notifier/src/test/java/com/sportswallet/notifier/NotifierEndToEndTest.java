@@ -43,7 +43,7 @@ class NotifierEndToEndTest {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String p1 = "e2e-" + run + "-1";
         String p2 = "e2e-" + run + "-2";
-        Instant t = Instant.parse("2026-11-21T12:00:00.5Z");
+        Instant t = BASE.plusMillis(500);
         String b1 = betId(run + "-b1");
         String b2 = betId(run + "-b2");
         String w1 = settlementId("bet/win", run + "-w1");

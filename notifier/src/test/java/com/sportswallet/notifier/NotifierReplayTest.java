@@ -106,7 +106,7 @@ class NotifierReplayTest {
     /** 40 players, each with a deposit, bets settled every way, a rollback, plus duplicates, shuffled across players. */
     static List<Ev> events(String run) {
         Random random = new Random(7);
-        Instant t = Instant.parse("2026-11-21T13:00:00Z");
+        Instant t = BASE;
         List<Ev> out = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             String p = "rp-" + run + "-" + i;

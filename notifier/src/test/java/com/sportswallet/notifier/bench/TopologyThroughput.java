@@ -105,7 +105,7 @@ public final class TopologyThroughput {
 
     static List<Ev> events(int n, int players) {
         Random random = new Random(1);
-        Instant t = Instant.parse("2026-11-21T10:00:00Z");
+        Instant t = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         List<Ev> out = new ArrayList<>(n + n / 100);
         int seq = 0;
         while (out.size() < n) {

@@ -30,7 +30,7 @@ import com.sportswallet.testkit.TestInfra;
 
 /** The Admin half of scripts/replay against the real broker, for a plain consumer group (as the settlement-worker's). */
 class ReplayToolTest {
-    static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+    static final Instant T0 = com.sportswallet.notifier.streams.WalletEventsFixture.BASE.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
     static final Duration CONSUME_TIMEOUT = Duration.ofSeconds(60);
 
     @Test
@@ -78,7 +78,7 @@ class ReplayToolTest {
             GroupReset.Plan atTime = tool.plan(group, new GroupReset.AtTime(T0.plusSeconds(5 * 60)), List.of());
             assertEquals(List.of(5L, 5L), atTime.moves().stream().map(GroupReset.Move::target).toList(), "first record at or after the time");
             assertEquals(0, atTime.reRead(), "moving forward from 4 to 5 re-reads nothing");
-            assertEquals(Replay.OK, run("reset", group, "--to-datetime", "2026-11-21T10:05:00Z", "--bootstrap-server", bootstrap).code);
+            assertEquals(Replay.OK, run("reset", group, "--to-datetime", T0.plusSeconds(5 * 60).toString(), "--bootstrap-server", bootstrap).code);
             assertEquals(5L, tool.committed(group).get(new TopicPartition(topic, 1)));
             assertEquals(List.of(10L, 10L), tool.plan(group, new GroupReset.AtTime(T0.plusSeconds(86_400)), List.of()).moves().stream()
                     .map(GroupReset.Move::target).toList(), "after the last record: the end");

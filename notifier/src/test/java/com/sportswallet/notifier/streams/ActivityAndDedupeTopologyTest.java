@@ -23,7 +23,7 @@ import com.sportswallet.contracts.EventTypes;
 
 /** The per-player aggregate, duplicates, the dedupe retention edge, and independence from order. */
 class ActivityAndDedupeTopologyTest {
-    static final Instant T = Instant.parse("2026-11-21T10:00:00Z");
+    static final Instant T = WalletEventsFixture.BASE;
 
     /** One player's realistic history: every event type, with the amounts each field must sum to. */
     static List<Ev> history(String p) {

@@ -18,7 +18,7 @@ import com.sportswallet.contracts.EventTypes;
 
 /** crm.events: every type, every threshold edge, the envelope and the stable ids. */
 class CrmFeedTopologyTest {
-    static final Instant T = Instant.parse("2026-11-21T10:00:00.123456789Z");
+    static final Instant T = WalletEventsFixture.BASE.plusNanos(123_456_789);
 
     @Test
     void firstBetIsEmittedOncePerPlayerForTheFirstPlacedSeen() {

@@ -24,7 +24,7 @@ final class TopologyHarness implements AutoCloseable {
     final TestOutputTopic<String, String> crm;
     final TestOutputTopic<String, String> bonus;
     /** Record timestamps: each pipe() advances it by 1 ms unless a timestamp is given. */
-    private Instant clock = Instant.parse("2026-11-21T10:00:00Z");
+    private Instant clock = WalletEventsFixture.BASE.minusSeconds(60);
 
     TopologyHarness(NotifierSettings settings) {
         Properties props = new Properties();

@@ -18,7 +18,7 @@ import com.sportswallet.contracts.EventTypes;
 
 /** bonus.events: bonus.wagering.progress on every settlement decision; what counts; out of order; the since edge. */
 class WageringTopologyTest {
-    static final Instant T = Instant.parse("2026-11-21T10:00:00Z");
+    static final Instant T = WalletEventsFixture.BASE;
 
     private static long lastTotal(List<JsonNode> events) {
         return events.get(events.size() - 1).get("data").get("wagered_total").asLong();
@@ -90,7 +90,7 @@ class WageringTopologyTest {
 
     @Test
     void onlySettlementsAtOrAfterSinceCount() {
-        Instant since = Instant.parse("2026-11-01T00:00:00Z");
+        Instant since = T.minus(java.time.Duration.ofDays(20));
         try (TopologyHarness h = new TopologyHarness(NotifierSettings.defaults().withWageringSince(since))) {
             String b1 = betId("b1");
             String b2 = betId("b2");

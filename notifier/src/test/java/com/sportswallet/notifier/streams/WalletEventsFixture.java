@@ -23,6 +23,13 @@ public final class WalletEventsFixture {
     private WalletEventsFixture() {
     }
 
+    /**
+     * A base instant for event times: an hour before this test JVM started, whole seconds. Tests
+     * never name a calendar date: a fixed instant ages, and whatever measures age against the wall
+     * clock (or against newer events) would treat it differently as the days pass.
+     */
+    public static final Instant BASE = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minusSeconds(3_600);
+
     public static String betId(String providerTx) {
         return CloudEventJson.stableId("bet/make", providerTx);
     }
