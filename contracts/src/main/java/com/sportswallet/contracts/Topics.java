@@ -26,6 +26,13 @@ public final class Topics {
     public static final String CRM_EVENTS = "crm.events";
     public static final String BONUS_EVENTS = "bonus.events";
     public static final String CRM_WEBHOOK_DLQ = "crm.webhook.dlq";
+    /**
+     * The CRM webhook's own state: per player (key), the highest (sourceoffset, sourceindex) of
+     * {@code crm.events} it delivered. Compacted, kept forever, never touched by a notifier rebuild.
+     */
+    public static final String CRM_WEBHOOK_DELIVERED = "crm.webhook.delivered";
+    /** Topics whose latest record per key is what counts (cleanup.policy=compact). */
+    public static final Set<String> COMPACTED = Set.of(CRM_WEBHOOK_DELIVERED);
 
     public static final int PARTITIONS_DEFAULT = 12;
     public static final long DERIVED_RETENTION_MS_DEFAULT = Duration.ofDays(7).toMillis();
@@ -42,8 +49,16 @@ public final class Topics {
                 WALLET_EVENTS, RETAIN_FOREVER,
                 SETTLEMENT_COMMANDS_DLQ, RETAIN_FOREVER,
                 CRM_WEBHOOK_DLQ, RETAIN_FOREVER,
+                CRM_WEBHOOK_DELIVERED, RETAIN_FOREVER,
                 CRM_EVENTS, derived,
                 BONUS_EVENTS, derived);
+    }
+
+    /** A topic's configs at creation: its retention, and compaction for {@link #COMPACTED} topics. */
+    public static Map<String, String> configs(String name, String retentionMs) {
+        return COMPACTED.contains(name)
+                ? Map.of(TopicConfig.RETENTION_MS_CONFIG, retentionMs, TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
+                : Map.of(TopicConfig.RETENTION_MS_CONFIG, retentionMs);
     }
 
     /**
@@ -60,8 +75,7 @@ public final class Topics {
         List<NewTopic> missing = new ArrayList<>();
         retentionMsByTopic(derivedRetentionMs).forEach((name, retentionMs) -> {
             if (!existing.contains(name)) {
-                missing.add(new NewTopic(name, partitions, (short) 1)
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, retentionMs)));
+                missing.add(new NewTopic(name, partitions, (short) 1).configs(configs(name, retentionMs)));
             }
         });
         List<String> created = new ArrayList<>();

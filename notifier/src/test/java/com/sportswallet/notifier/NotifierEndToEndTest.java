@@ -3,6 +3,7 @@ package com.sportswallet.notifier;
 import static com.sportswallet.notifier.streams.WalletEventsFixture.*;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -56,9 +57,9 @@ class NotifierEndToEndTest {
         Ev wd = withdrawal(p1, run + "-wd", 600_000, 35_000, 5, t.plusSeconds(6));
         Ev rb = rolledBack(p1, b1, settlementId("bet/rollback", run + "-rb1"), w1, "win", 150_000, -115_000L, 6L, t.plusSeconds(7));
         Ev status = statusChanged(p2, "BLOCKED", 2, t.plusSeconds(8));
-        List<Ev> events = List.of(dep, place1, place2, bigWin, applied, lost2, wd, rb, status);
-        List<Ev> withDuplicates = new ArrayList<>(events);
-        withDuplicates.addAll(List.of(place1, bigWin, rb, dep)); // the relay re-sent some after a fault
+        List<Ev> legacyShaped = new ArrayList<>(List.of(dep, place1, place2, bigWin, applied, lost2, wd, rb, status));
+        legacyShaped.addAll(List.of(place1, bigWin, rb, dep)); // the relay re-sent some after a fault
+        List<Ev> withDuplicates = current(legacyShaped); // with player_seq and stakes, as the ingress writes them today
         String bootstrap = TestInfra.get().bootstrapServers();
         KafkaTestClients.produce(bootstrap, Topics.WALLET_EVENTS, withDuplicates);
 
@@ -79,6 +80,14 @@ class NotifierEndToEndTest {
         assertEquals(expectedCrm, crm.stream().collect(Collectors.toMap(e -> e.get("id").asText(), e -> e.get("type").asText(),
                 (a, b) -> "DUPLICATE", TreeMap::new)), "each crm event once per id");
         assertEquals(expectedCrm.size(), crm.size());
+        long[] last = {-1, -1};
+        crm.stream().filter(e -> e.get("subject").asText().equals(p1)).forEach(e -> {
+            long offset = Long.parseLong(e.get("sourceoffset").asText());
+            long index = e.get("sourceindex").asLong();
+            assertTrue(offset > last[0] || (offset == last[0] && index > last[1]), "a player's crm events rise in (sourceoffset, sourceindex)");
+            last[0] = offset;
+            last[1] = index;
+        });
 
         List<JsonNode> bonus = KafkaTestClients.readUntil(bootstrap, Topics.BONUS_EVENTS, e -> players.contains(e.get("subject").asText()),
                 found -> found.size() >= 3, OUTPUT_TIMEOUT);
@@ -97,6 +106,9 @@ class NotifierEndToEndTest {
         assertEquals(-15_000, activity.getLong("net"));
         assertEquals(t.plusSeconds(7).toString(), activity.getString("last_activity"));
         given().get("/players/{id}/activity", "nobody-" + run).then().statusCode(404);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("notifier_dedupe_duplicates_total") && !l.endsWith(" 0.0")),
+                "the re-sent events are counted as duplicates on /q/metrics");
         given().get("/players/{id}/activity", p2).then().statusCode(200); // a status change makes the player known
 
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {

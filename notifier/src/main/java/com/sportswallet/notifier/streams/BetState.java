@@ -13,7 +13,9 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * One bet in the {@link StoreNames#BETS} store (key: bet id; the record key is the player, so a
- * bet's events all reach the same task). It holds what wagering needs: the stake (from
+ * bet's events all reach the same task), used only for settlements written before bet events
+ * carried the bet's {@code stake} (a finite history: new events derive their share alone, and
+ * never touch this store, so it never grows again and needs no purge). It holds what wagering needs: the stake (from
  * {@code wallet.bet.placed}) and every settlement decision of the bet with whether it was rolled
  * back. The bet's wagering contribution is a function of that set, so it is the same whatever the
  * order the events arrive in: a settlement before its placed event counts once the stake is
@@ -25,7 +27,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * never settled, so it counts nothing. A rolled-back settlement counts nothing.
  */
 final class BetState {
-    private static final byte VERSION = 1;
+    /** 2: without the purge fields of version 1 (state of version 1 is rebuilt by a replay, see docs/REPLAY.md). */
+    private static final byte VERSION = 2;
     static final long UNKNOWN = Long.MIN_VALUE;
 
     enum Kind {
@@ -65,9 +68,6 @@ final class BetState {
     }
 
     long stake = UNKNOWN;
-    boolean discarded;
-    /** The largest record timestamp of the bet's events (stream time, for the purge). */
-    long lastSeenMs;
     final List<Settlement> settlements = new ArrayList<>(2);
 
     boolean stakeKnown() {
@@ -91,19 +91,6 @@ final class BetState {
         return sum;
     }
 
-    /** Placed, not discarded and no settlement in force: it may still settle, so it is never purged. */
-    boolean open() {
-        if (!stakeKnown() || discarded) {
-            return false;
-        }
-        for (Settlement s : settlements) {
-            if (s.seen && !s.rolledBack) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     boolean hasSettlements() {
         return !settlements.isEmpty();
     }
@@ -125,10 +112,6 @@ final class BetState {
         }
     }
 
-    void seenAt(long timestampMs) {
-        lastSeenMs = Math.max(lastSeenMs, timestampMs);
-    }
-
     private Settlement find(String transactionId) {
         for (Settlement s : settlements) {
             if (s.transactionId.equals(transactionId)) {
@@ -141,7 +124,7 @@ final class BetState {
     }
 
     byte[] toBytes() {
-        int size = 1 + Long.BYTES + 1 + Long.BYTES + Integer.BYTES;
+        int size = 1 + Long.BYTES + Integer.BYTES;
         List<byte[]> ids = new ArrayList<>(settlements.size());
         for (Settlement s : settlements) {
             byte[] id = s.transactionId.getBytes(StandardCharsets.UTF_8);
@@ -149,7 +132,7 @@ final class BetState {
             size += Integer.BYTES + id.length + 1 + Long.BYTES + Long.BYTES + Integer.BYTES + 1 + 1;
         }
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(VERSION).putLong(stake).put((byte) (discarded ? 1 : 0)).putLong(lastSeenMs).putInt(settlements.size());
+        b.put(VERSION).putLong(stake).putInt(settlements.size());
         for (int i = 0; i < settlements.size(); i++) {
             Settlement s = settlements.get(i);
             byte[] id = ids.get(i);
@@ -168,8 +151,6 @@ final class BetState {
         }
         BetState bet = new BetState();
         bet.stake = b.getLong();
-        bet.discarded = b.get() == 1;
-        bet.lastSeenMs = b.getLong();
         int n = b.getInt();
         for (int i = 0; i < n; i++) {
             byte[] id = new byte[b.getInt()];

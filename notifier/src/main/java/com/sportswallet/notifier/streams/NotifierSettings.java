@@ -1,6 +1,5 @@
 package com.sportswallet.notifier.streams;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -14,48 +13,44 @@ import java.time.format.DateTimeParseException;
  *                             big win ({@code notifier.big-win-threshold}, BIG_WIN_THRESHOLD, 100000)
  * @param wageringSince        settlements that occurred at or after this instant count towards
  *                             wagering ({@code notifier.wagering-since}, WAGERING_SINCE, 1970-01-01)
- * @param dedupeRetention      how long an event id is remembered to drop its duplicates, in event
- *                             time: behind the latest event of the partition
- *                             ({@code notifier.dedupe-retention}, DEDUPE_RETENTION, P7D)
- * @param betRetention         how long a settled or discarded bet's state is kept after its last
- *                             event, in stream time; open bets are kept until they settle
- *                             ({@code notifier.bet-retention}, BET_RETENTION, P30D)
- * @param betPurgeInterval     how often (stream time) settled bets older than the retention are
- *                             dropped ({@code notifier.bet-purge-interval}, PT1H)
+ * @param dedupeAheadMax       per player, how many {@code player_seq} values above the contiguous
+ *                             watermark are remembered before the oldest missing ones become holes
+ *                             ({@code notifier.dedupe-ahead-max}, DEDUPE_AHEAD_MAX, 10000; 1..1000000).
+ *                             Its cost: 8 bytes a value in the player's dedupe row, only while the
+ *                             player's events arrive out of order
  */
-public record NotifierSettings(long bigWinThreshold, Instant wageringSince, Duration dedupeRetention, Duration betRetention,
-        Duration betPurgeInterval) {
+public record NotifierSettings(long bigWinThreshold, Instant wageringSince, int dedupeAheadMax) {
 
     public static final long BIG_WIN_THRESHOLD_DEFAULT = 100_000;
+    public static final int DEDUPE_AHEAD_MAX_DEFAULT = 10_000;
+    public static final int DEDUPE_AHEAD_MAX_LIMIT = 1_000_000;
 
     public NotifierSettings {
         if (bigWinThreshold < 1) {
             throw new IllegalArgumentException("notifier.big-win-threshold must be >= 1 minor unit: " + bigWinThreshold);
         }
-        requirePositive(dedupeRetention, "notifier.dedupe-retention");
-        requirePositive(betRetention, "notifier.bet-retention");
-        requirePositive(betPurgeInterval, "notifier.bet-purge-interval");
+        if (wageringSince == null) {
+            throw new IllegalArgumentException("notifier.wagering-since is required");
+        }
+        if (dedupeAheadMax < 1 || dedupeAheadMax > DEDUPE_AHEAD_MAX_LIMIT) {
+            throw new IllegalArgumentException("notifier.dedupe-ahead-max must be 1.." + DEDUPE_AHEAD_MAX_LIMIT + ": " + dedupeAheadMax);
+        }
     }
 
     public static NotifierSettings defaults() {
-        return new NotifierSettings(BIG_WIN_THRESHOLD_DEFAULT, Instant.EPOCH, Duration.ofDays(7), Duration.ofDays(30),
-                Duration.ofHours(1));
+        return new NotifierSettings(BIG_WIN_THRESHOLD_DEFAULT, Instant.EPOCH, DEDUPE_AHEAD_MAX_DEFAULT);
     }
 
     public NotifierSettings withBigWinThreshold(long threshold) {
-        return new NotifierSettings(threshold, wageringSince, dedupeRetention, betRetention, betPurgeInterval);
+        return new NotifierSettings(threshold, wageringSince, dedupeAheadMax);
     }
 
     public NotifierSettings withWageringSince(Instant since) {
-        return new NotifierSettings(bigWinThreshold, since, dedupeRetention, betRetention, betPurgeInterval);
+        return new NotifierSettings(bigWinThreshold, since, dedupeAheadMax);
     }
 
-    public NotifierSettings withDedupeRetention(Duration retention) {
-        return new NotifierSettings(bigWinThreshold, wageringSince, retention, betRetention, betPurgeInterval);
-    }
-
-    public NotifierSettings withBetRetention(Duration retention, Duration purgeInterval) {
-        return new NotifierSettings(bigWinThreshold, wageringSince, dedupeRetention, retention, purgeInterval);
+    public NotifierSettings withDedupeAheadMax(int aheadMax) {
+        return new NotifierSettings(bigWinThreshold, wageringSince, aheadMax);
     }
 
     /** An ISO date (start of that day, UTC), or an ISO instant or offset date-time. */
@@ -69,12 +64,6 @@ public record NotifierSettings(long bigWinThreshold, Instant wageringSince, Dura
             } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("notifier.wagering-since is neither an ISO date nor an ISO date-time: " + text, e);
             }
-        }
-    }
-
-    private static void requirePositive(Duration d, String name) {
-        if (d == null || d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(name + " must be positive: " + d);
         }
     }
 }

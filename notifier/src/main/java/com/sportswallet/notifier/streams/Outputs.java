@@ -24,6 +24,7 @@ import com.sportswallet.contracts.EventTypes;
  * <ul>
  * <li>{@code id} = {@code stableId(<output type>, <source event id>)};</li>
  * <li>{@code time} = the source event's time (its text, unchanged); {@code source} = {@value #SOURCE_TEXT};</li>
+ * <li>{@code sourceoffset}, {@code sourceindex}: where the fact that caused it sits in {@code wallet.events};</li>
  * <li>crm {@code data}: {@code player_id}, {@code amount}, {@code currency}, {@code source_event_id},
  * {@code occurred_at} (DESIGN.md), plus per type: big-win {@code bet_id}, {@code is_cashout};
  * negative-balance {@code source_type}, {@code balance_after}, {@code sequence}; status-changed
@@ -35,8 +36,16 @@ import com.sportswallet.contracts.EventTypes;
  * stake, big-win the win, deposit the deposit, withdrawal the amount withdrawn (all positive),
  * negative-balance the balance reached (negative), status-changed 0.
  */
-final class Outputs {
+public final class Outputs {
     static final String SOURCE_TEXT = "/wallet/notifier";
+    /**
+     * CloudEvents extensions: the {@code wallet.events} offset of the fact that caused the output (a
+     * string of digits: CloudEvents integers are 32-bit, Kafka offsets 64-bit), and the output's
+     * index among that fact's outputs (0, 1, ...). A player's facts live in one partition, so per
+     * player (sourceoffset, sourceindex) rises with every output, in the first run and in every rebuild.
+     */
+    public static final String SOURCE_OFFSET = "sourceoffset";
+    public static final String SOURCE_INDEX = "sourceindex";
     private static final JsonFactory JSON = CloudEventJson.mapper().getFactory();
     private static final byte[] CONTENT_TYPE = CloudEventJson.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8);
 
@@ -56,8 +65,8 @@ final class Outputs {
         return CloudEventJson.stableId(outputType, sourceEventId);
     }
 
-    static String crm(String type, WalletEvent e, String playerId, long amount, Extra extra) {
-        return event(type, e, playerId, g -> {
+    static String crm(String type, WalletEvent e, String playerId, long amount, Extra extra, long sourceOffset, int sourceIndex) {
+        return event(type, e, playerId, sourceOffset, sourceIndex, g -> {
             g.writeStringField("player_id", playerId);
             g.writeNumberField("amount", amount);
             g.writeStringField("currency", e.currency());
@@ -67,8 +76,9 @@ final class Outputs {
         });
     }
 
-    static String wageringProgress(WalletEvent e, String playerId, long wageredTotal, String since, String betId) {
-        return event(EventTypes.BONUS_WAGERING_PROGRESS, e, playerId, g -> {
+    static String wageringProgress(WalletEvent e, String playerId, long wageredTotal, String since, String betId, long sourceOffset,
+            int sourceIndex) {
+        return event(EventTypes.BONUS_WAGERING_PROGRESS, e, playerId, sourceOffset, sourceIndex, g -> {
             g.writeStringField("player_id", playerId);
             g.writeNumberField("wagered_total", wageredTotal);
             g.writeStringField("since", since);
@@ -79,7 +89,7 @@ final class Outputs {
         });
     }
 
-    private static String event(String type, WalletEvent e, String subject, Extra data) {
+    private static String event(String type, WalletEvent e, String subject, long sourceOffset, int sourceIndex, Extra data) {
         StringWriter out = new StringWriter(512);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -90,6 +100,10 @@ final class Outputs {
             g.writeStringField("datacontenttype", "application/json");
             g.writeStringField("subject", subject);
             g.writeStringField("time", e.timeString());
+            if (sourceOffset >= 0) {
+                g.writeStringField(SOURCE_OFFSET, Long.toString(sourceOffset));
+                g.writeNumberField(SOURCE_INDEX, sourceIndex);
+            }
             g.writeObjectFieldStart("data");
             data.write(g);
             g.writeEndObject();

@@ -1,7 +1,5 @@
 package com.sportswallet.notifier.streams;
 
-import java.time.Duration;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
@@ -17,13 +15,13 @@ import com.sportswallet.contracts.Topics;
 
 /**
  * The notifier's topology: {@code wallet.events} → one stateful processor
- * ({@link WalletEventProcessor}) → {@code crm.events} and {@code bonus.events}. Three changelogged
- * state stores ({@link StoreNames}): the recent event ids (a window store: bounded by its
- * retention), the bets (settled ones purged after {@code notifier.bet-retention}) and the players'
- * aggregates (queried over REST). No repartition: the input key is already the player id. The
- * key/value stores are cached (statestore.cache.max.bytes): a player's or bet's several updates
- * within a commit interval reach RocksDB and the changelog once, at the commit. The dedupe store
- * is not: every id is new, a cache would only add work.
+ * ({@link WalletEventProcessor}) → {@code crm.events} and {@code bonus.events}. Five changelogged
+ * key/value stores ({@link StoreNames}), none expired by time: the dedupe watermarks, holes and
+ * ids ({@link Dedupe}), the bets of events written before bet events carried their stake, and the
+ * players' aggregates (queried over REST). No repartition: the input key is already the player
+ * id. The watermark, bets and players stores are cached (statestore.cache.max.bytes): a player's
+ * several updates within a commit interval reach RocksDB and the changelog once, at the commit.
+ * Holes and ids are not: each key is written once, a cache would only add work.
  */
 @ApplicationScoped
 public class TopologyProducer {
@@ -31,24 +29,17 @@ public class TopologyProducer {
     static final String PROCESSOR = "notifier";
     static final String CRM_SINK = "crm-events";
     static final String BONUS_SINK = "bonus-events";
-    /** Window size of the dedupe store: an id is stored at its record timestamp (1 ms "windows"). */
-    private static final Duration DEDUPE_WINDOW = Duration.ofMillis(1);
 
     @ConfigProperty(name = "notifier.big-win-threshold")
     long bigWinThreshold;
     @ConfigProperty(name = "notifier.wagering-since")
     String wageringSince;
-    @ConfigProperty(name = "notifier.dedupe-retention")
-    Duration dedupeRetention;
-    @ConfigProperty(name = "notifier.bet-retention")
-    Duration betRetention;
-    @ConfigProperty(name = "notifier.bet-purge-interval")
-    Duration betPurgeInterval;
+    @ConfigProperty(name = "notifier.dedupe-ahead-max")
+    int dedupeAheadMax;
 
     @Produces
     public Topology buildTopology() {
-        return build(new NotifierSettings(bigWinThreshold, NotifierSettings.parseSince(wageringSince), dedupeRetention,
-                betRetention, betPurgeInterval));
+        return build(new NotifierSettings(bigWinThreshold, NotifierSettings.parseSince(wageringSince), dedupeAheadMax));
     }
 
     /** The topics the topology reads and writes: production names by default; tests that share a broker use their own. */
@@ -64,8 +55,11 @@ public class TopologyProducer {
         Topology t = new Topology();
         t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.walletEvents());
         t.addProcessor(PROCESSOR, () -> new WalletEventProcessor(settings), SOURCE);
-        t.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(StoreNames.DEDUPE, settings.dedupeRetention(), DEDUPE_WINDOW, false),
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.DEDUPE_SEQ),
+                Serdes.String(), SeqWindow.serde()).withCachingEnabled(), PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.DEDUPE_HOLES),
+                Serdes.String(), Serdes.Long()), PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.DEDUPE_IDS),
                 Serdes.String(), Serdes.Long()), PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.BETS),
                 Serdes.String(), BetState.serde()).withCachingEnabled(), PROCESSOR);

@@ -18,7 +18,8 @@ import com.sportswallet.contracts.CloudEventJson;
  */
 record WalletEvent(String id, String type, Instant time, String subject, String playerId, String currency, long amount,
         Long balanceAfter, Long sequence, String betId, String transactionId, Instant occurredAt, String reversedOperation,
-        String reversedTransactionId, boolean cashout, String status, String reason, String timeText, String occurredAtText) {
+        String reversedTransactionId, boolean cashout, String status, String reason, String timeText, String occurredAtText,
+        Long playerSeq, Long stake, Instant reversedOccurredAt) {
 
     /** The source's own text of {@link #time()}, written back unchanged into outputs (no re-formatting). */
     String timeString() {
@@ -80,7 +81,8 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
         }
         return new WalletEvent(b.id, b.type, time, b.subject, b.playerId != null ? b.playerId : b.subject, b.currency, b.amount,
                 b.balanceAfter, b.sequence, b.betId, b.transactionId, occurredAt, b.reversedOperation, b.reversedTransactionId,
-                b.cashout, b.status, b.reason, b.timeText, b.occurredAtText != null ? b.occurredAtText : b.timeText);
+                b.cashout, b.status, b.reason, b.timeText, b.occurredAtText != null ? b.occurredAtText : b.timeText, b.playerSeq,
+                b.stake, instant(b.reversedOccurredAtText));
     }
 
     private static final class Builder {
@@ -101,6 +103,9 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
         boolean cashout;
         String status;
         String reason;
+        Long playerSeq;
+        Long stake;
+        String reversedOccurredAtText;
     }
 
     private static void data(JsonParser p, Builder b) throws IOException, Unusable {
@@ -126,6 +131,14 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
                 case "is_cashout" -> b.cashout = t == JsonToken.VALUE_TRUE;
                 case "status" -> b.status = text(p, t);
                 case "reason" -> b.reason = text(p, t);
+                case "player_seq" -> {
+                    if (t != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 1) {
+                        throw new Unusable("player_seq is not a positive integer");
+                    }
+                    b.playerSeq = p.getLongValue();
+                }
+                case "stake" -> b.stake = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
+                case "reversed_occurred_at" -> b.reversedOccurredAtText = text(p, t);
                 default -> p.skipChildren();
             }
         }

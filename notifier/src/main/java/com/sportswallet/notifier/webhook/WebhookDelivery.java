@@ -7,12 +7,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,13 +33,24 @@ import com.sportswallet.contracts.CloudEventJson;
 /**
  * Optional delivery of {@code crm.events} to an HTTP endpoint: its own consumer group (default
  * {@code notifier-webhook}, read_committed), one POST per event (the CloudEvent JSON, content type
- * {@code application/cloudevents+json}), in partition order. A 2xx is delivered; 408, 429, 5xx,
+ * {@code application/cloudevents+json}, header {@code ce-id} = the event id), in partition order. A 2xx is delivered; 408, 429, 5xx,
  * I/O errors and timeouts are retried up to {@code maxAttempts} in all, with exponential backoff
  * ({@code backoffInitial} doubling up to {@code backoffMax}); another 4xx is permanent. An event
  * that cannot be delivered goes to {@code crm.webhook.dlq} (same key and value, headers
  * {@code dlq.reason}, {@code dlq.attempts}, {@code dlq.url}, {@code dlq.source}). Offsets are
  * committed only after each event is delivered or dead-lettered: at-least-once, so the receiver
- * dedupes by the CloudEvent id (stable). A plain class (no Quarkus), so tests drive it directly.
+ * dedupes by the CloudEvent id (stable; also in the {@code ce-id} header).
+ *
+ * <p><b>Never re-posts what it recorded as delivered.</b> Each {@code crm.events} record carries
+ * the {@code wallet.events} offset of its fact ({@code sourceoffset}, {@code sourceindex}), and a
+ * player's records rise in that order, in the first run and in every notifier rebuild. After each
+ * event is delivered (or dead-lettered) the player's new high-water mark goes to a compacted topic
+ * of the webhook's own ({@code crm.webhook.delivered}, key = player), before the offset commit;
+ * the marks are loaded whenever partitions are assigned. A record at or below its player's mark
+ * (the re-emission of a notifier rebuild, or a group moved back) is skipped. A crash between a
+ * POST and its mark re-posts that one event once: that is the at-least-once the receiver drops by
+ * id. A record without {@code sourceoffset} (written before it existed) is delivered as before.
+ * A plain class (no Quarkus), so tests drive it directly.
  */
 public final class WebhookDelivery implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WebhookDelivery.class);
@@ -45,13 +58,16 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
     private static final Duration DLQ_SEND_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MAX_POLL_INTERVAL_MARGIN = Duration.ofSeconds(60);
+    /** Reading the delivered marks at an assignment (one record per player that ever had a crm event). */
+    private static final Duration MARKS_LOAD_TIMEOUT = Duration.ofSeconds(60);
 
     /**
      * @param maxAttempts  attempts per event in all (1 = no retry), 1..20
      * @param batchSizeMax events per poll, 1..500 (max.poll.interval.ms is derived from it and the worst case per event)
      */
     public record Settings(String bootstrapServers, String topic, String groupId, URI url, int maxAttempts, Duration backoffInitial,
-            Duration backoffMax, Duration requestTimeout, int batchSizeMax, String dlqTopic, String autoOffsetReset) {
+            Duration backoffMax, Duration requestTimeout, int batchSizeMax, String dlqTopic, String autoOffsetReset,
+            String deliveredTopic) {
         public Settings {
             if (maxAttempts < 1 || maxAttempts > 20) {
                 throw new IllegalArgumentException("webhook max attempts must be 1..20: " + maxAttempts);
@@ -82,9 +98,11 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
     private final Settings settings;
     private final HttpClient http;
     private final KafkaConsumer<String, String> consumer;
-    private final KafkaProducer<String, String> dlqProducer;
+    private final KafkaProducer<String, String> producer;
+    private final DeliveredMarks marks;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
     private volatile boolean running = true;
     private Thread thread;
 
@@ -102,15 +120,16 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxPollIntervalMs),
                 ConsumerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-consumer"),
                 new StringDeserializer(), new StringDeserializer());
-        this.dlqProducer = new KafkaProducer<>(Map.of(
+        this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DLQ_SEND_TIMEOUT.toMillis(),
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DLQ_SEND_TIMEOUT.toMillis() / 2,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-dlq"),
+                ProducerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-producer"),
                 new StringSerializer(), new StringSerializer());
+        this.marks = new DeliveredMarks(settings.bootstrapServers(), settings.deliveredTopic(), producer, DLQ_SEND_TIMEOUT);
     }
 
     public synchronized void start() {
@@ -126,10 +145,26 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
         return deadLettered.get();
     }
 
+    /** Records at or below their player's delivered mark, not posted again. */
+    public long skipped() {
+        return skipped.get();
+    }
+
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(settings.topic()));
+            consumer.subscribe(List.of(settings.topic()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    // Another instance may have delivered for these players since we last looked.
+                    marks.load(MARKS_LOAD_TIMEOUT);
+                }
+
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    // Offsets are committed record by record: nothing pending to hand over.
+                }
+            });
             while (running) {
                 ConsumerRecords<String, String> records = consumer.poll(POLL_TIMEOUT);
                 for (TopicPartition tp : records.partitions()) {
@@ -151,17 +186,37 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
             LOG.error("crm webhook delivery stopped", e);
         } finally {
             consumer.close(CLOSE_TIMEOUT);
-            dlqProducer.close(CLOSE_TIMEOUT);
+            producer.close(CLOSE_TIMEOUT);
         }
     }
 
-    /** Delivers or dead-letters one event; false when neither happened (the DLQ send failed) or we are stopping. */
+    /**
+     * Delivers or dead-letters one event and records its player's mark, or skips it when the mark
+     * is already past it; false when none of that happened (a DLQ or mark send failed) or we are stopping.
+     */
     private boolean handle(ConsumerRecord<String, String> r) throws InterruptedException {
+        DeliveredMarks.Position position = DeliveredMarks.Position.of(r.value());
+        String player = r.key();
+        if (position != null && player != null && marks.covers(player, position)) {
+            skipped.incrementAndGet();
+            return true;
+        }
+        if (!deliverOrDeadLetter(r, position == null ? null : position.eventId())) {
+            return false;
+        }
+        if (position != null && player != null && !marks.record(player, position)) {
+            sleep(settings.backoffMax());
+            return false;
+        }
+        return true;
+    }
+
+    private boolean deliverOrDeadLetter(ConsumerRecord<String, String> r, String eventId) throws InterruptedException {
         String failure = null;
         int attempt = 0;
         while (attempt < settings.maxAttempts()) {
             attempt++;
-            Outcome o = post(r.value());
+            Outcome o = post(r.value(), eventId != null ? eventId : DeliveredMarks.eventId(r.value()));
             if (o.delivered()) {
                 delivered.incrementAndGet();
                 return true;
@@ -182,14 +237,16 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
         static final Outcome DELIVERED = new Outcome(true, false, null);
     }
 
-    private Outcome post(String body) throws InterruptedException {
+    private Outcome post(String body, String eventId) throws InterruptedException {
         try {
-            HttpRequest request = HttpRequest.newBuilder(settings.url())
+            HttpRequest.Builder request = HttpRequest.newBuilder(settings.url())
                     .timeout(settings.requestTimeout())
                     .header("Content-Type", CloudEventJson.CONTENT_TYPE)
-                    .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body, StandardCharsets.UTF_8))
-                    .build();
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body, StandardCharsets.UTF_8));
+            if (eventId != null) {
+                request.header("ce-id", eventId);
+            }
+            int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             if (status >= 200 && status < 300) {
                 return Outcome.DELIVERED;
             }
@@ -208,7 +265,7 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
         dlq.headers().add("dlq.source", (r.topic() + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
         dlq.headers().add(CloudEventJson.CONTENT_TYPE_HEADER, CloudEventJson.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
         try {
-            dlqProducer.send(dlq).get(DLQ_SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            producer.send(dlq).get(DLQ_SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             deadLettered.incrementAndGet();
             LOG.warnf("crm event %s-%d@%d dead-lettered after %d attempts: %s", r.topic(), r.partition(), r.offset(), attempts, reason);
             return true;

@@ -38,6 +38,8 @@ public class WebhookService {
     int batchSizeMax;
     @ConfigProperty(name = "notifier.webhook.auto-offset-reset")
     String autoOffsetReset;
+    @ConfigProperty(name = "notifier.webhook.delivered-topic")
+    String deliveredTopic;
 
     private WebhookDelivery delivery;
 
@@ -48,7 +50,7 @@ public class WebhookService {
         }
         delivery = new WebhookDelivery(new WebhookDelivery.Settings(bootstrapServers, Topics.CRM_EVENTS, groupId,
                 URI.create(url.get().trim()), maxAttempts, Duration.ofMillis(backoffInitialMs), Duration.ofMillis(backoffMaxMs),
-                Duration.ofMillis(requestTimeoutMs), batchSizeMax, Topics.CRM_WEBHOOK_DLQ, autoOffsetReset));
+                Duration.ofMillis(requestTimeoutMs), batchSizeMax, Topics.CRM_WEBHOOK_DLQ, autoOffsetReset, deliveredTopic));
         delivery.start();
         LOG.infof("crm webhook on: %s (group %s, %d attempts)", url.get(), groupId, maxAttempts);
     }

@@ -136,6 +136,6 @@ public final class TopologyThroughput {
                 out.add(out.get(out.size() - 1)); // a re-sent duplicate
             }
         }
-        return out.subList(0, n);
+        return current(out.subList(0, n)); // with player_seq and stakes, as the ingress writes them today
     }
 }

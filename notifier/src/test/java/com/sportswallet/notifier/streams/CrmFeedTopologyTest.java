@@ -55,6 +55,10 @@ class CrmFeedTopologyTest {
             assertEquals("application/json", ce.getDataContentType());
             assertEquals(T, ce.getTime().toInstant());
             assertEquals(500, CloudEventJson.dataOf(ce).get("amount").asLong());
+            assertEquals("0", ce.getExtension("sourceoffset"), "the wallet.events offset of the fact (a string: 64-bit)");
+            assertEquals(0, ce.getExtension("sourceindex"), "its first output");
+            assertEquals("2", TopologyHarness.parse(List.of(records.get(1).value())).get(0).get("sourceoffset").asText(),
+                    "p2's first bet was the third record");
             JsonNode second = TopologyHarness.parse(List.of(records.get(1).value())).get(0);
             assertEquals("p2", second.get("data").get("player_id").asText());
         }

@@ -80,6 +80,17 @@ final class TopologyHarness implements AutoCloseable {
         return driver.<String, BetState>getKeyValueStore(StoreNames.BETS).get(id);
     }
 
+    /** The events without their sourceoffset and sourceindex (which name where the fact sat in this run's input). */
+    static List<JsonNode> withoutSource(List<JsonNode> events) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : events) {
+            com.fasterxml.jackson.databind.node.ObjectNode copy = e.deepCopy();
+            copy.remove(List.of("sourceoffset", "sourceindex"));
+            out.add(copy);
+        }
+        return out;
+    }
+
     static List<JsonNode> parse(List<String> values) {
         List<JsonNode> out = new ArrayList<>();
         for (String v : values) {

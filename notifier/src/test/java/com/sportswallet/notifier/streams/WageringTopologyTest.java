@@ -2,7 +2,6 @@ package com.sportswallet.notifier.streams;
 
 import static com.sportswallet.notifier.streams.WalletEventsFixture.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,22 +141,42 @@ class WageringTopologyTest {
     }
 
     @Test
-    void settledBetsArePurgedAfterTheRetentionOpenBetsAreKept() {
-        NotifierSettings s = NotifierSettings.defaults().withBetRetention(Duration.ofDays(1), Duration.ofHours(1));
-        try (TopologyHarness h = new TopologyHarness(s)) {
-            String settled = betId("b1");
-            String open = betId("b2");
-            h.pipe(placed("p1", settled, 400, T), T);
-            h.pipe(placed("p1", open, 100, T), T);
-            h.pipe(lost("p1", settled, settlementId("bet/lost", "l1"), T), T.plusSeconds(60));
-            assertNotNull(h.bet(settled));
-            // Stream time T + 1 day + 30 s: the bet has been idle for 1 day - 30 s, under the retention.
-            h.pipe(deposit("p1", "dep-1", 1, 1, 1, T), T.plus(Duration.ofDays(1)).plusSeconds(30));
-            assertNotNull(h.bet(settled), "idle for less than the retention: kept");
-            h.pipe(deposit("p1", "dep-2", 1, 1, 1, T), T.plus(Duration.ofDays(1)).plus(Duration.ofHours(2)));
-            assertNull(h.bet(settled), "settled and idle beyond the retention: purged");
-            assertNotNull(h.bet(open), "an open bet is never purged");
-            assertEquals(400, h.player("p1").wageredTotal(), "purging changes no total");
+    void eachBetEventCarriesItsStakeSoOrderAndAgeDoNotMatter() {
+        String b1 = betId("b1");
+        String w1 = settlementId("bet/win", "w1");
+        String r2 = settlementId("bet/refund", "r2");
+        String b2 = betId("b2");
+        List<Ev> events = current(List.of(placed("p1", b1, 400, T), placed("p1", b2, 1_000, T),
+                won("p1", b1, w1, 900, false, T.plusSeconds(1)), refunded("p1", b2, r2, 300, T.plusSeconds(2)),
+                rolledBack("p1", b1, settlementId("bet/rollback", "rb1"), w1, "win", 900, T.plus(Duration.ofDays(60)))));
+        try (TopologyHarness h = new TopologyHarness()) {
+            h.pipe(events.get(2)); // the win before its placed event: its stake is on it
+            assertEquals(400, lastTotal(h.bonusEvents()), "counted at once, from the event alone");
+            h.pipe(events.get(0));
+            assertTrue(h.bonusEvents().isEmpty(), "a placed event completes nothing: no progress");
+            assertNull(h.bet(b1), "no per-bet state for events that carry the stake");
+            h.pipe(events.get(3));
+            assertEquals(400 + 700, lastTotal(h.bonusEvents()), "refund: the 700 not returned");
+            h.pipe(events.get(4), T.plus(Duration.ofDays(60))); // sixty days later
+            assertEquals(700, lastTotal(h.bonusEvents()), "a rollback of any age takes its settlement's share back");
+            h.pipe(events.get(1));
+            assertEquals(700, h.player("p1").wageredTotal());
+            assertEquals(2, h.player("p1").bets());
+        }
+    }
+
+    @Test
+    void aRollbackTakesBackOnlyWhatItsSettlementCountedAtItsOwnTime() {
+        Instant since = T;
+        String b1 = betId("b1");
+        String l1 = settlementId("bet/lost", "l1");
+        List<Ev> events = current(List.of(placed("p1", b1, 500, since.minusSeconds(60)), lost("p1", b1, l1, since.minusNanos(1)),
+                rolledBack("p1", b1, settlementId("bet/rollback", "rb1"), l1, "lost", 0, since.plusSeconds(5)),
+                lost("p1", b1, settlementId("bet/lost", "l2"), since.plusSeconds(6))));
+        try (TopologyHarness h = new TopologyHarness(NotifierSettings.defaults().withWageringSince(since))) {
+            h.pipeAll(events);
+            assertEquals(500, h.player("p1").wageredTotal(),
+                    "the first lost was before since (not counted, so its rollback after since takes nothing back); the second counts");
         }
     }
 }

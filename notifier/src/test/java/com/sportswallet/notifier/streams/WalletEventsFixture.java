@@ -2,15 +2,23 @@ package com.sportswallet.notifier.streams;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
 
 /**
- * wallet.events records shaped exactly as the ingress (WalletEvents, BetMakeService,
- * SettlementService, RollbackService, DiscardService, OperatorWalletService) and the worker
- * (CreditBatch) write them: same type, id rule (stableId(type, transaction id)), data fields.
+ * wallet.events records shaped as the ingress (WalletEvents, BetMakeService, SettlementService,
+ * RollbackService, DiscardService, OperatorWalletService) and the worker (CreditBatch) write them:
+ * same type, id rule (stableId(type, transaction id)), data fields. The builders give the shape
+ * written before {@code player_seq} and the bet's {@code stake} existed (the history every
+ * wallet.events topic still holds); {@link #current(List)} turns a list into today's shape.
  */
 public final class WalletEventsFixture {
     public static final URI INGRESS = URI.create("/wallet/ingress");
@@ -18,7 +26,72 @@ public final class WalletEventsFixture {
 
     /** One event: its id, key (player) and CloudEvent JSON. */
     public record Ev(String id, String type, String player, String json) {
+        /** This event with {@code data.<field>} set (or replaced). */
+        public Ev with(String field, Object value) {
+            try {
+                ObjectNode root = (ObjectNode) CloudEventJson.mapper().readTree(json);
+                ((ObjectNode) root.get("data")).set(field, CloudEventJson.mapper().valueToTree(value));
+                return new Ev(id, type, player, CloudEventJson.mapper().writeValueAsString(root));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        public Ev seq(long playerSeq) {
+            return with("player_seq", playerSeq);
+        }
+
+        JsonNode data() {
+            try {
+                return CloudEventJson.mapper().readTree(json).get("data");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
+
+    /**
+     * The events as the ingress and worker write them today: every event gets {@code player_seq},
+     * 1, 2, ... per player in list order (a repeated id is a re-send: it keeps its first value);
+     * every bet event gets its bet's {@code stake} (from the list's placed event), and a rollback
+     * the reversed settlement's {@code occurred_at} as {@code reversed_occurred_at}.
+     */
+    public static List<Ev> current(List<Ev> events) {
+        Map<String, Long> stakes = new HashMap<>();
+        Map<String, String> settledAt = new HashMap<>();
+        for (Ev e : events) {
+            JsonNode d = e.data();
+            if (e.type().equals(EventTypes.BET_PLACED)) {
+                stakes.put(d.get("bet_id").asText(), -d.get("amount").asLong());
+            }
+            if (d.has("transaction_id") && d.has("bet_id") && !e.type().equals(EventTypes.CREDIT_APPLIED)) {
+                settledAt.putIfAbsent(d.get("transaction_id").asText(), d.get("occurred_at").asText());
+            }
+        }
+        Map<String, Long> next = new HashMap<>();
+        Map<String, Ev> byId = new HashMap<>();
+        List<Ev> out = new ArrayList<>(events.size());
+        for (Ev e : events) {
+            Ev done = byId.get(e.id());
+            if (done == null) {
+                done = e.seq(next.merge(e.player(), 1L, Long::sum));
+                JsonNode d = e.data();
+                Long stake = d.has("bet_id") ? stakes.get(d.get("bet_id").asText()) : null;
+                if (stake != null && BET_EVENTS.contains(e.type())) {
+                    done = done.with("stake", stake);
+                }
+                if (e.type().equals(EventTypes.BET_ROLLED_BACK) && settledAt.containsKey(d.get("reversed_transaction_id").asText())) {
+                    done = done.with("reversed_occurred_at", settledAt.get(d.get("reversed_transaction_id").asText()));
+                }
+                byId.put(e.id(), done);
+            }
+            out.add(done);
+        }
+        return out;
+    }
+
+    private static final Set<String> BET_EVENTS = Set.of(EventTypes.BET_PLACED, EventTypes.BET_WON, EventTypes.BET_LOST,
+            EventTypes.BET_REFUNDED, EventTypes.BET_ROLLED_BACK, EventTypes.BET_DISCARDED);
 
     private WalletEventsFixture() {
     }

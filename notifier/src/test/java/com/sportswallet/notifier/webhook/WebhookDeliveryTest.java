@@ -50,6 +50,7 @@ class WebhookDeliveryTest {
     private String bootstrap;
     private String topic;
     private String dlq;
+    private String delivered;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -68,6 +69,7 @@ class WebhookDeliveryTest {
         String run = UUID.randomUUID().toString().substring(0, 8);
         topic = "crm.events.webhooktest-" + run;
         dlq = "crm.webhook.dlq.webhooktest-" + run;
+        delivered = "crm.webhook.delivered.webhooktest-" + run;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1), new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
@@ -81,7 +83,7 @@ class WebhookDeliveryTest {
     private WebhookDelivery delivery(String group) {
         return new WebhookDelivery(new WebhookDelivery.Settings(bootstrap, topic, group,
                 URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook"), 3, Duration.ofMillis(100),
-                Duration.ofMillis(150), Duration.ofSeconds(2), 10, dlq, "earliest"));
+                Duration.ofMillis(150), Duration.ofSeconds(2), 10, dlq, "earliest", delivered));
     }
 
     @Test
@@ -138,7 +140,7 @@ class WebhookDeliveryTest {
     @Test
     void theWorstCaseOfOneEventBoundsThePollInterval() {
         WebhookDelivery.Settings s = new WebhookDelivery.Settings("x:1", "t", "g", URI.create("http://127.0.0.1:1/"), 5,
-                Duration.ofMillis(200), Duration.ofMillis(1_000), Duration.ofSeconds(5), 20, "d", "earliest");
+                Duration.ofMillis(200), Duration.ofMillis(1_000), Duration.ofSeconds(5), 20, "d", "earliest", "m");
         assertEquals(Duration.ofMillis(200), s.backoffAfter(1));
         assertEquals(Duration.ofMillis(400), s.backoffAfter(2));
         assertEquals(Duration.ofMillis(1_000), s.backoffAfter(4), "capped");

@@ -1,0 +1,200 @@
+package com.sportswallet.notifier.webhook;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.Topics;
+
+/**
+ * The webhook's memory of what it delivered: per player, the highest (sourceoffset, sourceindex)
+ * of a {@code crm.events} record it delivered or dead-lettered. Kept in a compacted topic of its
+ * own (key = player, value {@code "<sourceoffset>:<sourceindex>"}), which a notifier rebuild never
+ * resets, and mirrored in memory (one entry per player that ever had a crm event).
+ */
+final class DeliveredMarks {
+    private static final Logger LOG = Logger.getLogger(DeliveredMarks.class);
+    private static final JsonFactory JSON = CloudEventJson.mapper().getFactory();
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    /** Where a crm event's fact sits in wallet.events, and the event's id. Ordered by (offset, index). */
+    record Position(long offset, int index, String eventId) {
+        boolean notAfter(Position other) {
+            return offset < other.offset || (offset == other.offset && index <= other.index);
+        }
+
+        String text() {
+            return offset + ":" + index;
+        }
+
+        static Position parseMark(String text) {
+            int colon = text == null ? -1 : text.indexOf(':');
+            if (colon < 1) {
+                return null;
+            }
+            try {
+                return new Position(Long.parseLong(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)), null);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+
+        /** The position a crm event names, or null when it names none (an event written before sourceoffset existed). */
+        static Position of(String json) {
+            Parsed p = parse(json);
+            return p == null || p.offset == null ? null : new Position(p.offset, p.index, p.id);
+        }
+    }
+
+    private record Parsed(String id, Long offset, int index) {
+    }
+
+    private final String bootstrapServers;
+    private final String topic;
+    private final KafkaProducer<String, String> producer;
+    private final Duration sendTimeout;
+    private final Map<String, Position> marks = new ConcurrentHashMap<>();
+
+    DeliveredMarks(String bootstrapServers, String topic, KafkaProducer<String, String> producer, Duration sendTimeout) {
+        this.bootstrapServers = bootstrapServers;
+        this.topic = topic;
+        this.producer = producer;
+        this.sendTimeout = sendTimeout;
+    }
+
+    /** True when the player's mark is at or past {@code p}: it was delivered before. */
+    boolean covers(String player, Position p) {
+        Position mark = marks.get(player);
+        return mark != null && p.notAfter(mark);
+    }
+
+    /** Records {@code p} as the player's mark (durably, before the caller commits its offset); false if the send failed. */
+    boolean record(String player, Position p) {
+        try {
+            producer.send(new ProducerRecord<>(topic, player, p.text())).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            marks.put(player, p);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            LOG.errorf("recording the delivered mark %s of player %s failed (the event is retried): %s", p.text(), player, e);
+            return false;
+        }
+    }
+
+    /** Reads the whole marks topic (creating it, compacted, when absent) and replaces the in-memory marks. */
+    void load(Duration timeout) {
+        ensureTopic(timeout);
+        Map<String, Position> loaded = new HashMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            c.partitionsFor(topic, timeout).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> ends = c.endOffsets(parts, timeout);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("reading " + topic + " took longer than " + timeout);
+                }
+                for (ConsumerRecord<String, String> r : c.poll(POLL)) {
+                    Position p = Position.parseMark(r.value());
+                    if (r.key() != null && p != null) {
+                        loaded.merge(r.key(), p, (a, b) -> b.notAfter(a) ? a : b);
+                    }
+                }
+            }
+        }
+        marks.clear();
+        marks.putAll(loaded);
+        LOG.infof("crm webhook: delivered marks of %d players loaded from %s", loaded.size(), topic);
+    }
+
+    private void ensureTopic(Duration timeout) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            if (admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
+                return;
+            }
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Topics.configs(Topics.CRM_WEBHOOK_DELIVERED, "-1"))))
+                    .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("creating " + topic + " failed", e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + topic, e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("creating " + topic + " took longer than " + timeout, e);
+        }
+    }
+
+    /** The CloudEvent id of a crm event, or null. */
+    static String eventId(String json) {
+        Parsed p = parse(json);
+        return p == null ? null : p.id;
+    }
+
+    /** Top-level id, sourceoffset (string or number) and sourceindex of a CloudEvent in structured JSON; null if it is not JSON. */
+    private static Parsed parse(String json) {
+        if (json == null) {
+            return null;
+        }
+        String id = null;
+        Long offset = null;
+        int index = 0;
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (field) {
+                    case "id" -> id = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "sourceoffset" -> {
+                        if (t == JsonToken.VALUE_NUMBER_INT) {
+                            offset = p.getLongValue();
+                        } else if (t == JsonToken.VALUE_STRING) {
+                            try {
+                                offset = Long.parseLong(p.getText());
+                            } catch (NumberFormatException e) {
+                                offset = null;
+                            }
+                        }
+                    }
+                    case "sourceindex" -> index = t == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return new Parsed(id, offset, index);
+    }
+}
