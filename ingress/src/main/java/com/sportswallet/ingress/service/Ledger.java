@@ -8,18 +8,26 @@ import java.sql.SQLException;
 /**
  * The statements that move money, shared by every path that does, so the balance and the ledger
  * always change together: a wallet update bumps {@code version} by one and the ledger entry
- * records that version. Runs inside the caller's transaction; never commits.
+ * records that version. The same update advances the player's {@code player_seq} (DESIGN.md,
+ * "Per-player order") by the number of wallet.events records the caller writes about the change,
+ * so the value is taken under the wallet row lock. Runs inside the caller's transaction; never commits.
  */
 public final class Ledger {
-    private static final String DEBIT_IF_FUNDED_SQL = "UPDATE wallet SET balance = balance - ?, version = version + 1, updated_at = now()"
-            + " WHERE id = ? AND balance >= ? RETURNING balance, version";
-    private static final String APPLY_SQL = "UPDATE wallet SET balance = balance + ?, version = version + 1, updated_at = now()"
-            + " WHERE id = ? RETURNING balance, version";
+    private static final String DEBIT_IF_FUNDED_SQL = "UPDATE wallet SET balance = balance - ?, version = version + 1,"
+            + " player_seq = player_seq + 1, updated_at = now() WHERE id = ? AND balance >= ? RETURNING balance, version, player_seq";
+    // One event, plus one more (the caller's wallet.alert) when asked and the balance ends below zero.
+    // Every right-hand side reads the row as it was before this update: balance + ? is the balance after.
+    private static final String APPLY_SQL = "UPDATE wallet SET balance = balance + ?, version = version + 1,"
+            + " player_seq = player_seq + CASE WHEN ? AND balance + ? < 0 THEN 2 ELSE 1 END, updated_at = now()"
+            + " WHERE id = ? RETURNING balance, version, player_seq";
     private static final String ENTRY_SQL = "INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
             + " VALUES (?, ?, ?, ?, ?, ?)";
 
-    /** The wallet after a change: its balance and version (= the change's sequence). */
-    public record Moved(long balanceAfter, long version) {
+    /**
+     * The wallet after a change: its balance, its version (= the change's sequence) and its
+     * player_seq (the value of the last wallet.events record the change accounts for).
+     */
+    public record Moved(long balanceAfter, long version, long playerSeq) {
     }
 
     private Ledger() {
@@ -27,7 +35,8 @@ public final class Ledger {
 
     /**
      * Debits {@code amount} only if the balance covers it: the check and the debit are one
-     * statement, so two debits can never both spend the same money.
+     * statement, so two debits can never both spend the same money. Advances player_seq by one
+     * (the caller's event).
      *
      * @return the wallet after the debit, or null when the balance is short (nothing changed)
      */
@@ -46,14 +55,28 @@ public final class Ledger {
     }
 
     /**
-     * Adds {@code signedAmount} unconditionally (a credit, or the reversal of an applied credit,
-     * which may drive the balance below zero).
+     * Adds {@code signedAmount} unconditionally (a credit). Advances player_seq by one (the
+     * caller's event).
      */
     public static Moved apply(Connection c, long walletId, long signedAmount, String operation, String key) throws SQLException {
+        return apply(c, walletId, signedAmount, operation, key, false);
+    }
+
+    /**
+     * Adds {@code signedAmount} unconditionally (a credit, or the reversal of an applied credit,
+     * which may drive the balance below zero). Advances player_seq by one (the caller's event),
+     * and, when {@code alertBelowZero} and the balance ends below zero, by one more: the caller
+     * then writes its event with {@code playerSeq - 1} and a {@code wallet.alert} after it with
+     * {@code playerSeq}.
+     */
+    public static Moved apply(Connection c, long walletId, long signedAmount, String operation, String key, boolean alertBelowZero)
+            throws SQLException {
         Moved moved;
         try (PreparedStatement ps = c.prepareStatement(APPLY_SQL)) {
             ps.setLong(1, signedAmount);
-            ps.setLong(2, walletId);
+            ps.setBoolean(2, alertBelowZero);
+            ps.setLong(3, signedAmount);
+            ps.setLong(4, walletId);
             moved = oneRow(ps);
         }
         if (moved == null) {
@@ -65,7 +88,7 @@ public final class Ledger {
 
     private static Moved oneRow(PreparedStatement ps) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? new Moved(rs.getLong(1), rs.getLong(2)) : null;
+            return rs.next() ? new Moved(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : null;
         }
     }
 

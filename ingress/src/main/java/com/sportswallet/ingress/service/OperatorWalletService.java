@@ -91,11 +91,14 @@ public class OperatorWalletService {
                 }
             }
             ObjectNode view = walletView(c, playerId);
-            view.remove("wallet_id");
+            long walletId = view.remove("wallet_id").asLong();
             if (statusVersion != null) {
+                // The wallet row after the player row (the lock order): the event's player_seq.
+                long playerSeq = WalletEvents.advancePlayerSeq(c, walletId).playerSeq();
                 Instant now = Instant.now();
                 // A status change moves no money: amount 0, no balance_after or sequence.
-                ObjectNode data = WalletEvents.data(playerId, view.get("currency").asText(), 0, now).put("status", status);
+                ObjectNode data = WalletEvents.withPlayerSeq(WalletEvents.data(playerId, view.get("currency").asText(), 0, now), playerSeq)
+                        .put("status", status);
                 WalletEvents.append(c, EventTypes.PLAYER_STATUS_CHANGED, playerId + "#" + statusVersion, playerId, data, now);
             }
             return new Answer(200, view.toString());
@@ -136,8 +139,8 @@ public class OperatorWalletService {
             long signedAmount = m == Movement.DEPOSIT ? amount : -amount;
             Instant now = Instant.now();
             String transactionId = CloudEventJson.stableId(m.endpoint, key);
-            ObjectNode data = WalletEvents.withBalance(WalletEvents.data(playerId, currency, signedAmount, now), moved)
-                    .put("transaction_id", transactionId);
+            ObjectNode data = WalletEvents.withPlayerSeq(WalletEvents.withBalance(WalletEvents.data(playerId, currency, signedAmount, now), moved),
+                    moved.playerSeq()).put("transaction_id", transactionId);
             WalletEvents.append(c, m.eventType, key, playerId, data, now);
 
             ObjectNode body = CloudEventJson.mapper().createObjectNode()

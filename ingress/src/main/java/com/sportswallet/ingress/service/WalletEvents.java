@@ -2,6 +2,8 @@ package com.sportswallet.ingress.service;
 
 import java.net.URI;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 
@@ -14,6 +16,11 @@ import com.sportswallet.outbox.Outbox;
  * Builds the {@code wallet.events} and {@code settlement.commands} records of DESIGN.md and
  * appends them to the outbox in the caller's transaction. Ids are stable: derived from the
  * event type and the operator transaction id that decided the fact.
+ *
+ * <p>Every {@code wallet.events} record about a player carries {@code player_seq} (DESIGN.md,
+ * "Per-player order"): the caller advances the wallet's counter under the row lock (with the
+ * money statement of {@link Ledger}, or {@link #advancePlayerSeq} when no money moves) BEFORE it
+ * appends the records, so a player's outbox ids rise with it.
  */
 public final class WalletEvents {
     public static final URI SOURCE = URI.create("/wallet/ingress");
@@ -36,6 +43,34 @@ public final class WalletEvents {
         return data.put("balance_after", moved.balanceAfter()).put("sequence", moved.version());
     }
 
+    /** Adds player_seq: the event's place in the player's order (every wallet event about a player). */
+    public static ObjectNode withPlayerSeq(ObjectNode data, long playerSeq) {
+        return data.put("player_seq", playerSeq);
+    }
+
+    /** The wallet after {@link #advancePlayerSeq}: the new player_seq and the (unchanged) balance. */
+    public record Advanced(long playerSeq, long balance) {
+    }
+
+    private static final String ADVANCE_SQL = "UPDATE wallet SET player_seq = player_seq + 1 WHERE id = ? RETURNING player_seq, balance";
+
+    /**
+     * Advances the wallet's player_seq by one for a transaction that writes one wallet event and
+     * moves no money; this statement takes the wallet row lock (after every other row lock of the
+     * transaction), so it comes after the bet, settlement and credit statements.
+     */
+    public static Advanced advancePlayerSeq(Connection c, long walletId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(ADVANCE_SQL)) {
+            ps.setLong(1, walletId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("wallet " + walletId + " vanished");
+                }
+                return new Advanced(rs.getLong(1), rs.getLong(2));
+            }
+        }
+    }
+
     /** Appends a wallet event whose id derives from its type and the deciding transaction id. */
     public static void append(Connection c, String type, String transactionId, String playerId, ObjectNode data, Instant time)
             throws SQLException {
@@ -43,9 +78,13 @@ public final class WalletEvents {
         Outbox.append(c, Topics.WALLET_EVENTS, playerId, eventId, CloudEventJson.serialize(eventId, type, SOURCE, playerId, time, data));
     }
 
-    /** Appends the command that tells the settlement-worker to apply a pending credit. */
+    /**
+     * Appends the command that tells the settlement-worker to apply a pending credit. It carries
+     * the player_seq of the decision event written with it (won, refunded, discarded) and takes
+     * none of its own.
+     */
     public static void appendCreditCommand(Connection c, String creditId, long walletId, String playerId, String betId,
-            String kind, long amount, String currency, Instant time) throws SQLException {
+            String kind, long amount, String currency, long playerSeq, Instant time) throws SQLException {
         ObjectNode data = CloudEventJson.mapper().createObjectNode()
                 .put("credit_id", creditId)
                 .put("wallet_id", walletId)
@@ -53,7 +92,8 @@ public final class WalletEvents {
                 .put("bet_id", betId)
                 .put("kind", kind)
                 .put("amount", amount)
-                .put("currency", currency);
+                .put("currency", currency)
+                .put("player_seq", playerSeq);
         String eventId = CloudEventJson.stableId(SETTLEMENT_CREDIT_TYPE, creditId);
         Outbox.append(c, Topics.SETTLEMENT_COMMANDS, playerId, eventId,
                 CloudEventJson.serialize(eventId, SETTLEMENT_CREDIT_TYPE, SOURCE, playerId, time, data));

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.sportswallet.testkit.TestInfra;
@@ -21,23 +22,33 @@ public final class CreditApplier {
 
     /** Applies one credit if still PENDING; true when this call applied it. */
     public static boolean apply(String creditId) {
+        return applyBatch(creditId).size() == 1;
+    }
+
+    /**
+     * Applies the credits still PENDING as ONE worker batch (one transaction), commands in the
+     * given order, as the worker's consumer would for one poll; returns what this call applied.
+     */
+    public static List<CreditBatch.Applied> applyBatch(String... creditIds) {
         try (Connection c = TestInfra.get().connect()) {
-            CreditCommand command;
-            try (PreparedStatement ps = c.prepareStatement("SELECT wallet_id, player_id, bet_id, kind, amount FROM credit WHERE id = ?")) {
-                ps.setString(1, creditId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalArgumentException("no credit " + creditId);
+            List<CreditCommand> commands = new ArrayList<>();
+            for (String creditId : creditIds) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT wallet_id, player_id, bet_id, kind, amount FROM credit WHERE id = ?")) {
+                    ps.setString(1, creditId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new IllegalArgumentException("no credit " + creditId);
+                        }
+                        commands.add(new CreditCommand("test-" + creditId, creditId, rs.getLong(1), rs.getString(2), rs.getString(3),
+                                rs.getString(4), rs.getLong(5), null));
                     }
-                    command = new CreditCommand("test-" + creditId, creditId, rs.getLong(1), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getLong(5), null);
                 }
             }
             c.setAutoCommit(false);
             try {
-                CreditBatch.Result result = CreditBatch.apply(c, List.of(command));
+                CreditBatch.Result result = CreditBatch.apply(c, commands);
                 c.commit();
-                return result.applied().size() == 1;
+                return result.applied();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -30,9 +30,10 @@ import com.sportswallet.outbox.Outbox;
  * (wallet, amount), returning only the rows this statement flipped: that flip IS the
  * idempotency check (an APPLIED or CANCELLED credit is skipped, a re-delivery or replay is harmless);</li>
  * <li>lock the affected wallets in wallet-id order, then add each wallet's summed credits and bump
- * its version by its number of entries;</li>
+ * its version and its {@code player_seq} by its number of entries (one wallet.events record each);</li>
  * <li>one ledger entry per credit, with its own balance_after and sequence;</li>
- * <li>one {@code wallet.credit.applied} outbox row per credit.</li>
+ * <li>one {@code wallet.credit.applied} outbox row per credit, each with its own player_seq:
+ * consecutive per wallet, in the batch's order, inserted after the wallet update.</li>
  * </ol>
  * Commands not flipped are looked up: APPLIED or CANCELLED means skipped; a missing row or one
  * that disagrees with the command is poison. Never commits.
@@ -45,16 +46,19 @@ public final class CreditBatch {
             + " WHERE c.id = cmd.id AND c.wallet_id = cmd.wallet_id AND c.amount = cmd.amount AND c.status = 'PENDING'"
             + " RETURNING c.id, c.wallet_id, c.amount, c.player_id, c.bet_id, c.kind, c.created_at";
     private static final String LOOKUP_SQL = "SELECT id, wallet_id, amount, status FROM credit WHERE id = ANY(?)";
-    private static final String LOCK_SQL = "SELECT id FROM wallet WHERE id = ANY(?) ORDER BY id FOR UPDATE";
-    private static final String APPLY_SQL = "UPDATE wallet w SET balance = w.balance + d.delta, version = w.version + d.entries, updated_at = now()"
+    // FOR NO KEY UPDATE, never FOR UPDATE: an ingress transaction that inserted a credit holds FOR KEY SHARE on the
+    // wallet through the foreign key, then updates the wallet; FOR UPDATE here would deadlock with it.
+    private static final String LOCK_SQL = "SELECT id FROM wallet WHERE id = ANY(?) ORDER BY id FOR NO KEY UPDATE";
+    private static final String APPLY_SQL = "UPDATE wallet w SET balance = w.balance + d.delta, version = w.version + d.entries,"
+            + " player_seq = w.player_seq + d.entries, updated_at = now()"
             + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS d(id, delta, entries)"
-            + " WHERE w.id = d.id RETURNING w.id, w.balance, w.version, w.currency";
+            + " WHERE w.id = d.id RETURNING w.id, w.balance, w.version, w.currency, w.player_seq";
     private static final String LEDGER_SQL = "INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
             + " SELECT w, a, b, v, 'credit', k FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) AS t(w, a, b, v, k)";
 
-    /** A credit this batch applied: its ledger position and when the ingress decided it. */
+    /** A credit this batch applied: its ledger position, its event's player_seq and when the ingress decided it. */
     public record Applied(String creditId, long walletId, String playerId, String betId, String kind, long amount,
-            long balanceAfter, long sequence, String currency, OffsetDateTime decidedAt) {
+            long balanceAfter, long sequence, long playerSeq, String currency, OffsetDateTime decidedAt) {
     }
 
     /** A command that can never be applied, and why. */
@@ -73,6 +77,13 @@ public final class CreditBatch {
             byId.putIfAbsent(cmd.creditId(), cmd);
         }
         List<Flipped> flipped = flip(c, byId.values());
+        // RETURNING comes in the join's order: back to the batch's order, which fixes each wallet's
+        // ledger versions and player_seq values (a player's commands arrive in decision order).
+        Map<String, Integer> position = new HashMap<>();
+        for (String id : byId.keySet()) {
+            position.put(id, position.size());
+        }
+        flipped.sort(java.util.Comparator.comparingInt(f -> position.get(f.id)));
         Set<String> flippedIds = new HashSet<>();
         flipped.forEach(f -> flippedIds.add(f.id));
 
@@ -139,7 +150,7 @@ public final class CreditBatch {
             ps.setArray(1, c.createArrayOf("bigint", walletIds));
             ps.executeQuery().close();
         }
-        Map<Long, long[]> after = new HashMap<>(); // wallet id -> {balance, version}
+        Map<Long, long[]> after = new HashMap<>(); // wallet id -> {balance, version, player_seq}
         Map<Long, String> currencies = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(APPLY_SQL)) {
             ps.setArray(1, c.createArrayOf("bigint", walletIds));
@@ -147,7 +158,7 @@ public final class CreditBatch {
             ps.setArray(3, c.createArrayOf("bigint", byWallet.values().stream().map(l -> (long) l.size()).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    after.put(rs.getLong(1), new long[] { rs.getLong(2), rs.getLong(3) });
+                    after.put(rs.getLong(1), new long[] { rs.getLong(2), rs.getLong(3), rs.getLong(5) });
                     currencies.put(rs.getLong(1), rs.getString(4));
                 }
             }
@@ -155,19 +166,21 @@ public final class CreditBatch {
         if (after.size() != walletIds.length) {
             throw new IllegalStateException("credits name wallets that do not exist: " + byWallet.keySet() + " vs " + after.keySet());
         }
-        // Replay each wallet's entries forward from its balance and version before this batch.
+        // Replay each wallet's entries forward from its balance, version and player_seq before this batch.
         List<Applied> applied = new ArrayList<>();
         for (Map.Entry<Long, List<Flipped>> e : byWallet.entrySet()) {
             long[] end = after.get(e.getKey());
             long balance = end[0] - e.getValue().stream().mapToLong(Flipped::amount).sum();
             long version = end[1] - e.getValue().size();
+            long playerSeq = end[2] - e.getValue().size();
             for (Flipped f : e.getValue()) {
                 balance += f.amount;
                 version += 1;
-                applied.add(new Applied(f.id, f.walletId, f.playerId, f.betId, f.kind, f.amount, balance, version,
+                playerSeq += 1;
+                applied.add(new Applied(f.id, f.walletId, f.playerId, f.betId, f.kind, f.amount, balance, version, playerSeq,
                         currencies.get(e.getKey()), f.createdAt));
             }
-            if (balance != end[0] || version != end[1]) {
+            if (balance != end[0] || version != end[1] || playerSeq != end[2]) {
                 throw new IllegalStateException("wallet " + e.getKey() + " does not add up after the batch");
             }
         }
@@ -188,6 +201,7 @@ public final class CreditBatch {
                     .put("amount", a.amount())
                     .put("balance_after", a.balanceAfter())
                     .put("sequence", a.sequence())
+                    .put("player_seq", a.playerSeq())
                     .put("bet_id", a.betId())
                     .put("transaction_id", a.creditId())
                     .put("credit_kind", a.kind())

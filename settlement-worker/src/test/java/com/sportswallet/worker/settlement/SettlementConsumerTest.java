@@ -309,6 +309,43 @@ class SettlementConsumerTest {
     }
 
     @Test
+    void aBatchApplyingThreeCreditsToOneWalletAdvancesPlayerSeqByThreeWithConsecutiveValuesOnItsEvents() throws Exception {
+        long walletId = wallet(1000);
+        try (java.sql.Connection c = TestInfra.get().connect(); java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE wallet SET player_seq = 7 WHERE id = " + walletId); // seven earlier events of the player
+        }
+        List<Credit> credits = creditsOn(walletId, 3);
+        // The batch's order, not the credits' id order, decides the values.
+        List<Credit> batch = List.of(credits.get(2), credits.get(0), credits.get(1));
+        List<CreditBatch.Applied> applied;
+        try (java.sql.Connection c = TestInfra.get().connect()) {
+            c.setAutoCommit(false);
+            applied = CreditBatch.apply(c, batch.stream().map(Credit::parsed).toList()).applied();
+            c.commit();
+        }
+        assertEquals(batch.stream().map(Credit::id).toList(), applied.stream().map(CreditBatch.Applied::creditId).toList());
+        assertEquals(List.of(8L, 9L, 10L), applied.stream().map(CreditBatch.Applied::playerSeq).toList());
+        assertEquals(10, count("SELECT player_seq FROM wallet WHERE id = " + walletId), "advanced by 3");
+        Map<String, com.fasterxml.jackson.databind.JsonNode> events = WorkerFixtures.appliedEventData(credits);
+        assertEquals(3, events.size(), "one wallet.credit.applied event per credit");
+        for (int i = 0; i < batch.size(); i++) {
+            com.fasterxml.jackson.databind.JsonNode data = events.get(batch.get(i).id());
+            assertEquals(8 + i, data.get("player_seq").asLong(), data.toString());
+            assertEquals(2 + i, data.get("sequence").asLong(), data.toString()); // the opening deposit is version 1
+        }
+        assertBalances(Map.of(walletId, 1000L + 1 + 2 + 3));
+    }
+
+    /** {@code n} PENDING credits of 1..n minor units on one existing wallet. */
+    static List<Credit> creditsOn(long walletId, int n) throws Exception {
+        List<Credit> credits = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            credits.add(pendingCredit(walletId, i + 1));
+        }
+        return credits;
+    }
+
+    @Test
     void aDuplicateInsideOneBatchIsSkipped() throws Exception {
         Lane lane = Lane.fresh();
         List<Credit> credits = credits(1, 3);

@@ -117,6 +117,11 @@ final class WorkerFixtures {
             String eventId = CloudEventJson.stableId(CreditCommand.TYPE, id);
             return CloudEventJson.serialize(eventId, CreditCommand.TYPE, URI.create("/test"), playerId, Instant.now(), data);
         }
+
+        /** The command as the consumer parses it from {@link #command()}. */
+        CreditCommand parsed() {
+            return new CreditCommand(CloudEventJson.stableId(CreditCommand.TYPE, id), id, walletId, playerId, betId, "WIN", amount, "EUR");
+        }
     }
 
     static Credit pendingCredit(long walletId, long amount) throws SQLException {
@@ -245,9 +250,22 @@ final class WorkerFixtures {
      * was seen (bounded wait); returns how many times each id was seen.
      */
     static Map<String, Integer> appliedEvents(Collection<Credit> credits) {
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        readAppliedEvents(credits, event -> seen.merge(event.path("id").asText(), 1, Integer::sum));
+        return seen;
+    }
+
+    /** Like {@link #appliedEvents}: each credit's {@code wallet.credit.applied} event data (the first copy), by credit id. */
+    static Map<String, com.fasterxml.jackson.databind.JsonNode> appliedEventData(Collection<Credit> credits) {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> data = new java.util.HashMap<>();
+        readAppliedEvents(credits, event -> data.putIfAbsent(event.path("data").path("transaction_id").asText(), event.path("data")));
+        return data;
+    }
+
+    private static void readAppliedEvents(Collection<Credit> credits, java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> each) {
         java.util.Set<String> wanted = new java.util.HashSet<>();
         credits.forEach(c -> wanted.add(CloudEventJson.stableId("wallet.credit.applied", c.id())));
-        Map<String, Integer> seen = new java.util.HashMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         Properties p = kafka("events-" + SEQ.incrementAndGet());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "events-check-" + SEQ.incrementAndGet());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -256,12 +274,14 @@ final class WorkerFixtures {
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p)) {
             consumer.subscribe(List.of(Topics.WALLET_EVENTS));
             long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline && !seen.keySet().containsAll(wanted)) {
+            while (System.nanoTime() < deadline && !seen.containsAll(wanted)) {
                 for (var r : consumer.poll(Duration.ofMillis(200))) {
                     try {
-                        String id = CloudEventJson.mapper().readTree(r.value()).path("id").asText();
+                        com.fasterxml.jackson.databind.JsonNode event = CloudEventJson.mapper().readTree(r.value());
+                        String id = event.path("id").asText();
                         if (wanted.contains(id)) {
-                            seen.merge(id, 1, Integer::sum);
+                            seen.add(id);
+                            each.accept(event);
                         }
                     } catch (java.io.IOException e) {
                         throw new IllegalStateException(e);
@@ -269,6 +289,5 @@ final class WorkerFixtures {
                 }
             }
         }
-        return seen;
     }
 }

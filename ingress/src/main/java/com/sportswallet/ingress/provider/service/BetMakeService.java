@@ -41,9 +41,10 @@ import com.sportswallet.ingress.service.WalletEvents;
  * nor deadlock; then the bet (unique on the provider's make id: a discard tombstone makes it
  * 2004) and its selections;</li>
  * <li>ONE statement that debits the stake only if the balance covers it (2001 when not: the check
- * and the debit are one step), writes the ledger entry, the {@code wallet.bet.placed} outbox row
- * and the stored answer, the latter two filled in with the balance and version the debit
- * produced. The wallet row lock is taken here, so it is held for this statement and the commit only;</li>
+ * and the debit are one step, and it advances the player's {@code player_seq} by one under the same
+ * row lock), writes the ledger entry, the {@code wallet.bet.placed} outbox row and the stored
+ * answer, the latter two filled in with the balance, version and player_seq the debit produced.
+ * The wallet row lock is taken here, so it is held for this statement and the commit only;</li>
  * <li>commit.</li>
  * </ol>
  * Any refusal throws, which rolls back all of it: nothing is written.
@@ -53,12 +54,13 @@ public class BetMakeService {
     public static final String ENDPOINT = "bet/make";
 
     /**
-     * Stand-ins for the balance and version inside the event and the answer, replaced by the
-     * debit's own results in the same statement. Out of range for any real balance (|x| <= 10^18
-     * in practice), equal in length, and neither contains the other, so a replace hits only them.
+     * Stand-ins for the balance, version and player_seq inside the event and the answer, replaced
+     * by the debit's own results in the same statement. Out of range for any real value (|x| <=
+     * 10^18 in practice), equal in length, and none contains another, so a replace hits only them.
      */
     static final String BALANCE_SLOT = "-9111111111111111111";
     static final String VERSION_SLOT = "-9111111111111111112";
+    static final String PLAYER_SEQ_SLOT = "-9111111111111111113";
 
     // Round trip 1: the claim, then the player's wallet (read in the same trip; used only if claimed).
     // The later statements name the wallet by player, not by this read's id, so that nothing waits
@@ -79,12 +81,13 @@ public class BetMakeService {
     private static final int BET_STATEMENT_INDEX = 4;
     // Round trip 3: the conditional debit and everything that needs its result, as one statement.
     private static final String DEBIT_SQL = "WITH w AS ("
-            + " UPDATE wallet SET balance = balance - ?, version = version + 1, updated_at = now()"
-            + " WHERE player_id = ? AND kind = 'CASH' AND balance >= ? RETURNING id, balance, version),"
+            + " UPDATE wallet SET balance = balance - ?, version = version + 1, player_seq = player_seq + 1, updated_at = now()"
+            + " WHERE player_id = ? AND kind = 'CASH' AND balance >= ? RETURNING id, balance, version, player_seq),"
             + " l AS (INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
             + " SELECT id, ?, balance, version, 'bet', ? FROM w),"
             + " o AS (INSERT INTO outbox (topic, msg_key, event_id, payload)"
-            + " SELECT ?, ?, ?, replace(replace(?, '" + BALANCE_SLOT + "', balance::text), '" + VERSION_SLOT + "', version::text) FROM w),"
+            + " SELECT ?, ?, ?, replace(replace(replace(?, '" + BALANCE_SLOT + "', balance::text), '" + VERSION_SLOT + "', version::text),"
+            + " '" + PLAYER_SEQ_SLOT + "', player_seq::text) FROM w),"
             + " i AS (UPDATE idempotency_record SET response_status = 200,"
             + " response_body = replace(?, '" + BALANCE_SLOT + "', w.balance::text) FROM w WHERE endpoint = ? AND key = ? RETURNING response_body)"
             + " SELECT i.response_body FROM w, i";
@@ -231,6 +234,8 @@ public class BetMakeService {
         ObjectNode data = WalletEvents.data(r.playerId(), r.currency(), -r.amount(), now)
                 .put("balance_after", Long.parseLong(BALANCE_SLOT))
                 .put("sequence", Long.parseLong(VERSION_SLOT))
+                .put("player_seq", Long.parseLong(PLAYER_SEQ_SLOT))
+                .put("stake", r.amount())
                 .put("bet_id", betId)
                 .put("transaction_id", betId)
                 .put("provider_transaction_id", r.transactionId());

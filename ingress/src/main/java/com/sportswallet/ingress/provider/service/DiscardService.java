@@ -88,7 +88,11 @@ public class DiscardService {
         }
     }
 
-    /** Discards the bet if it is OPEN (and the player agrees): the stake becomes a pending credit. */
+    /**
+     * Discards the bet if it is OPEN (and the player agrees): the stake becomes a pending credit.
+     * Then the wallet row (last, after the bet and the credit) advances player_seq for the
+     * discarded event; the command carries that value too.
+     */
     private static boolean discardOpen(Connection c, String betId, String discardId, String makeTransactionId, String extPlayerId)
             throws SQLException {
         String playerId;
@@ -117,9 +121,11 @@ public class DiscardService {
             ps.setLong(5, stake);
             ps.executeUpdate();
         }
+        long playerSeq = WalletEvents.advancePlayerSeq(c, walletId).playerSeq();
         Instant now = Instant.now();
-        WalletEvents.appendCreditCommand(c, discardId, walletId, playerId, betId, "DISCARD", stake, currency, now);
-        ObjectNode data = WalletEvents.data(playerId, currency, stake, now)
+        WalletEvents.appendCreditCommand(c, discardId, walletId, playerId, betId, "DISCARD", stake, currency, playerSeq, now);
+        ObjectNode data = WalletEvents.withPlayerSeq(WalletEvents.data(playerId, currency, stake, now), playerSeq)
+                .put("stake", stake)
                 .put("bet_id", betId)
                 .put("transaction_id", discardId)
                 .put("provider_transaction_id", makeTransactionId);

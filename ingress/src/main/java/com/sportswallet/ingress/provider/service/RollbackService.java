@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 
 import javax.sql.DataSource;
 
@@ -30,8 +31,13 @@ import com.sportswallet.ingress.service.WalletEvents;
  * then a {@code wallet.alert} is emitted). The credit row's lock decides which of the worker's
  * flip and this cancel happens, exactly once;</li>
  * <li>a parent that is unknown is tombstoned, so a settlement with that id arriving later is refused;
- * an older or already reversed parent changes nothing. Both answer success.</li>
+ * an older or already reversed parent changes nothing. Both answer success, write no event and
+ * leave {@code player_seq} alone.</li>
  * </ul>
+ * A reversal writes {@code wallet.bet.rolled-back} with the player's next {@code player_seq} (k+1),
+ * and, when the debit of an applied credit leaves the balance below zero, the {@code wallet.alert}
+ * after it (k+2): the wallet statement (the debit, or a bare advance when no money moves) takes
+ * both values under the row lock, and the events are appended after it.
  * Lock order: bet, settlement, credit, wallet last (the worker locks credit then wallet too).
  */
 @ApplicationScoped
@@ -39,8 +45,9 @@ public class RollbackService {
     public static final String ENDPOINT = "bet/rollback";
 
     private static final String REOPEN_SQL = "UPDATE bet SET state = 'OPEN', updated_at = now() WHERE id = ? AND latest_settlement_id = ?"
-            + " AND state IN ('WON', 'CASHED_OUT', 'LOST', 'REFUNDED') RETURNING player_id, wallet_id, currency";
-    private static final String REVERSE_SQL = "UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = ? AND state = 'ACTIVE' RETURNING kind, amount";
+            + " AND state IN ('WON', 'CASHED_OUT', 'LOST', 'REFUNDED') RETURNING player_id, wallet_id, currency, stake";
+    private static final String REVERSE_SQL = "UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = ? AND state = 'ACTIVE'"
+            + " RETURNING kind, amount, created_at";
     private static final String CANCEL_SQL = "UPDATE credit SET status = 'CANCELLED', decided_at = now() WHERE id = ? AND status = 'PENDING'";
     private static final String BET_SQL = "SELECT player_id, wallet_id, currency FROM bet WHERE id = ?";
     private static final String TOMBSTONE_SQL = "INSERT INTO settlement (id, bet_id, kind, state) VALUES (?, ?, 'TOMBSTONE', 'TOMBSTONE')"
@@ -65,6 +72,7 @@ public class RollbackService {
             String playerId;
             Long walletId;
             String currency;
+            long stake;
             boolean reopened;
             try (PreparedStatement ps = c.prepareStatement(REOPEN_SQL)) {
                 ps.setString(1, betId);
@@ -74,13 +82,15 @@ public class RollbackService {
                     playerId = reopened ? rs.getString(1) : null;
                     walletId = reopened ? rs.getLong(2) : null;
                     currency = reopened ? rs.getString(3) : null;
+                    stake = reopened ? rs.getLong(4) : 0;
                 }
             }
             long reversedAmount = 0;
             Long balance;
             if (reopened) {
-                reversedAmount = reverse(c, parentId, rollbackId, transactionId, betId, playerId, walletId, currency);
-                balance = Callbacks.balance(c, walletId);
+                Reversed reversed = reverse(c, parentId, rollbackId, transactionId, betId, playerId, walletId, currency, stake);
+                reversedAmount = reversed.amount();
+                balance = reversed.balance();
             } else {
                 try (PreparedStatement ps = c.prepareStatement(BET_SQL)) {
                     ps.setString(1, betId);
@@ -106,11 +116,16 @@ public class RollbackService {
         }
     }
 
-    /** Reverses settlement {@code parentId} of a bet just reopened; returns its amount. */
-    private static long reverse(Connection c, String parentId, String rollbackId, String transactionId, String betId,
-            String playerId, long walletId, String currency) throws SQLException {
+    /** What a reversal did: the settlement's amount and the wallet's committed balance after it. */
+    private record Reversed(long amount, long balance) {
+    }
+
+    /** Reverses settlement {@code parentId} of a bet just reopened. */
+    private static Reversed reverse(Connection c, String parentId, String rollbackId, String transactionId, String betId,
+            String playerId, long walletId, String currency, long stake) throws SQLException {
         String kind;
         long amount;
+        Instant reversedAt;
         try (PreparedStatement ps = c.prepareStatement(REVERSE_SQL)) {
             ps.setString(1, parentId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -120,38 +135,51 @@ public class RollbackService {
                 }
                 kind = rs.getString(1);
                 amount = rs.getLong(2);
+                // The settlement's decision instant: its event's occurred_at (the settlement writes both alike).
+                reversedAt = rs.getObject(3, OffsetDateTime.class).toInstant();
             }
         }
         Instant now = Instant.now();
         ObjectNode data = WalletEvents.data(playerId, currency, -amount, now)
+                .put("stake", stake)
                 .put("bet_id", betId)
                 .put("transaction_id", rollbackId)
                 .put("provider_transaction_id", transactionId)
                 .put("reversed_operation", reversedOperation(kind))
-                .put("reversed_transaction_id", parentId);
+                .put("reversed_transaction_id", parentId)
+                .put("reversed_occurred_at", reversedAt.toString());
+        boolean cancelled = false;
         if (amount > 0) {
-            boolean cancelled;
             try (PreparedStatement ps = c.prepareStatement(CANCEL_SQL)) {
                 ps.setString(1, parentId);
                 cancelled = ps.executeUpdate() == 1;
             }
             data.put("credit_cancelled", cancelled);
-            if (!cancelled) {
-                // The worker applied the credit first: take the money back now, even below zero.
-                Ledger.Moved moved = Ledger.apply(c, walletId, -amount, "rollback", ENDPOINT + ":" + transactionId);
-                WalletEvents.withBalance(data, moved);
-                if (moved.balanceAfter() < 0) {
-                    ObjectNode alert = WalletEvents.withBalance(WalletEvents.data(playerId, currency, -amount, now), moved)
-                            .put("reason", "negative_balance")
-                            .put("bet_id", betId)
-                            .put("transaction_id", rollbackId)
-                            .put("provider_transaction_id", transactionId);
-                    WalletEvents.append(c, EventTypes.ALERT, rollbackId, playerId, alert, now);
-                }
-            }
         }
+        if (amount > 0 && !cancelled) {
+            // The worker applied the credit first: take the money back now, even below zero. The one
+            // wallet statement advances player_seq for the rolled-back event and, below zero, its alert.
+            Ledger.Moved moved = Ledger.apply(c, walletId, -amount, "rollback", ENDPOINT + ":" + transactionId, true);
+            boolean negative = moved.balanceAfter() < 0;
+            long rolledBackSeq = negative ? moved.playerSeq() - 1 : moved.playerSeq();
+            WalletEvents.withPlayerSeq(WalletEvents.withBalance(data, moved), rolledBackSeq);
+            WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, playerId, data, now);
+            if (negative) {
+                ObjectNode alert = WalletEvents.withPlayerSeq(WalletEvents.withBalance(WalletEvents.data(playerId, currency, -amount, now), moved),
+                        moved.playerSeq())
+                        .put("reason", "negative_balance")
+                        .put("bet_id", betId)
+                        .put("transaction_id", rollbackId)
+                        .put("provider_transaction_id", transactionId);
+                WalletEvents.append(c, EventTypes.ALERT, rollbackId, playerId, alert, now);
+            }
+            return new Reversed(amount, moved.balanceAfter());
+        }
+        // Cancelled while still pending, or nothing to take back: no money moves, the event still takes its place.
+        WalletEvents.Advanced wallet = WalletEvents.advancePlayerSeq(c, walletId);
+        WalletEvents.withPlayerSeq(data, wallet.playerSeq());
         WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, playerId, data, now);
-        return amount;
+        return new Reversed(amount, wallet.balance());
     }
 
     private static String reversedOperation(String settlementKind) {

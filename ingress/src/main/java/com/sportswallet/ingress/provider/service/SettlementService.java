@@ -5,6 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 
 import javax.sql.DataSource;
 
@@ -23,8 +26,11 @@ import com.sportswallet.ingress.service.WalletEvents;
  * bet/win, bet/lost, bet/refund: the bet's transition OPEN -> WON / CASHED_OUT / LOST / REFUNDED
  * as ONE conditional update (two racing settlements cannot both pass), the settlement record
  * (whose primary key refuses an id a rollback tombstoned), and for a win or refund a PENDING
- * credit plus its command for the settlement-worker. No money moves here: the answer carries the
- * committed balance without the pending credit. One transaction, one commit.
+ * credit plus its command for the settlement-worker. No money moves here, but the decision's
+ * {@code wallet.events} record takes the player's next {@code player_seq}, advanced under the wallet
+ * row lock after the bet, settlement and credit rows (the lock order); that statement also returns
+ * the committed balance (without the pending credit) the answer carries. The command and the event
+ * are appended after it. One transaction, one commit.
  */
 @ApplicationScoped
 public class SettlementService {
@@ -52,8 +58,9 @@ public class SettlementService {
     private static final String TRANSITION_SQL = "UPDATE bet SET state = ?, latest_settlement_id = ?, updated_at = now()"
             + " WHERE id = ? AND state = 'OPEN' AND currency = ? AND stake >= ? RETURNING player_id, wallet_id, stake";
     private static final String DIAGNOSE_SQL = "SELECT state, currency, stake FROM bet WHERE id = ?";
-    private static final String SETTLEMENT_SQL = "INSERT INTO settlement (id, bet_id, kind, amount, state) VALUES (?, ?, ?, ?, 'ACTIVE')"
-            + " ON CONFLICT DO NOTHING";
+    // created_at is the decision's instant, equal to its event's occurred_at: a rollback names it exactly.
+    private static final String SETTLEMENT_SQL = "INSERT INTO settlement (id, bet_id, kind, amount, state, created_at)"
+            + " VALUES (?, ?, ?, ?, 'ACTIVE', ?) ON CONFLICT DO NOTHING";
     private static final String CREDIT_SQL = "INSERT INTO credit (id, wallet_id, player_id, bet_id, kind, amount) VALUES (?, ?, ?, ?, ?, ?)";
 
     @Inject
@@ -122,6 +129,7 @@ public class SettlementService {
             String currency = r.currency() != null ? r.currency() : betCurrency(c, r.betId());
             String playerId;
             long walletId;
+            long stake;
             try (PreparedStatement ps = c.prepareStatement(TRANSITION_SQL)) {
                 ps.setString(1, state);
                 ps.setString(2, settlementId);
@@ -134,18 +142,21 @@ public class SettlementService {
                     }
                     playerId = rs.getString(1);
                     walletId = rs.getLong(2);
+                    stake = rs.getLong(3);
                 }
             }
+            // Microseconds: what timestamptz keeps, so the row and the event name the same instant.
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             try (PreparedStatement ps = c.prepareStatement(SETTLEMENT_SQL)) {
                 ps.setString(1, settlementId);
                 ps.setString(2, r.betId());
                 ps.setString(3, state);
                 ps.setLong(4, r.amount());
+                ps.setObject(5, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
                 if (ps.executeUpdate() == 0) {
                     throw ProtocolException.badRequest("transaction " + settlementId + " was rolled back before it arrived");
                 }
             }
-            Instant now = Instant.now();
             if (kind.creditKind != null) {
                 try (PreparedStatement ps = c.prepareStatement(CREDIT_SQL)) {
                     ps.setString(1, settlementId);
@@ -156,9 +167,15 @@ public class SettlementService {
                     ps.setLong(6, r.amount());
                     ps.executeUpdate();
                 }
-                WalletEvents.appendCreditCommand(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, r.amount(), currency, now);
             }
-            ObjectNode data = WalletEvents.data(playerId, currency, r.amount(), now)
+            // The wallet row last (no credit row is locked after it): player_seq, and the balance for the answer.
+            WalletEvents.Advanced wallet = WalletEvents.advancePlayerSeq(c, walletId);
+            if (kind.creditKind != null) {
+                WalletEvents.appendCreditCommand(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, r.amount(), currency,
+                        wallet.playerSeq(), now);
+            }
+            ObjectNode data = WalletEvents.withPlayerSeq(WalletEvents.data(playerId, currency, r.amount(), now), wallet.playerSeq())
+                    .put("stake", stake)
                     .put("bet_id", r.betId())
                     .put("transaction_id", settlementId)
                     .put("provider_transaction_id", r.transactionId())
@@ -166,7 +183,7 @@ public class SettlementService {
             WalletEvents.append(c, kind.eventType, settlementId, playerId, data, now);
 
             return Callbacks.answer(c, kind.endpoint, r.transactionId(), Callbacks.moneyBody(settlementId, r.transactionId(),
-                    r.betId(), playerId, kind.operation, r.amount(), currency, Callbacks.balance(c, walletId)));
+                    r.betId(), playerId, kind.operation, r.amount(), currency, wallet.balance()));
         }
     }
 
