@@ -37,6 +37,8 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  * <li>{@code settlement-commands}, {@code ledger-events}, {@code consumer-lag} ({@link KafkaChecks}):
  * every command matched by a decided credit (and every credit commanded), every ledger entry's
  * event on {@code wallet.events}, the worker's and the notifier's groups at the end of their topics;</li>
+ * <li>{@code player-seq} ({@link PlayerSeqChecks}): each player's {@code player_seq} values on
+ * {@code wallet.events} are exactly 1..the wallet's counter, one event each;</li>
  * <li>with {@code --log}: {@code log-effects} ({@link LogChecks}): every callback of a loadgen log
  * had exactly its effect.</li>
  * </ol>
@@ -126,12 +128,14 @@ public final class Reconcile {
             }
             Map<String, KafkaChecks.Credit> credits;
             KafkaChecks.LedgerEvents ledger;
+            Map<String, Long> playerSeqs;
             CheckResult logEffects = null;
             try {
                 results.addAll(LedgerChecks.run(db, o.examples()));
                 results.addAll(MoneyFactChecks.run(db, o.examples()));
                 credits = KafkaChecks.loadCredits(db);
                 ledger = KafkaChecks.loadLedger(db);
+                playerSeqs = PlayerSeqChecks.loadCounters(db);
                 if (log != null) {
                     logEffects = LogChecks.run(db, log, o.examples());
                 }
@@ -149,6 +153,8 @@ public final class Reconcile {
             results.add(KafkaChecks.commands(o.bootstrapServers(), o.commandsTopic(), credits, o.examples()));
             credits = null; // no longer needed: let the heap have it for the events
             results.add(KafkaChecks.events(o.bootstrapServers(), o.eventsTopic(), ledger, o.examples()));
+            ledger = null;
+            results.add(PlayerSeqChecks.check(o.bootstrapServers(), o.eventsTopic(), playerSeqs, o.examples()));
             results.add(KafkaChecks.consumerLag(admin, o.topicByGroup(), o.examples()));
             if (logEffects != null) {
                 results.add(logEffects);
