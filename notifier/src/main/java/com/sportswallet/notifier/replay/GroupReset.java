@@ -220,16 +220,26 @@ public final class GroupReset {
         for (TopicPartition tp : partitions) {
             long lo = earliest.get(tp);
             long hi = end.get(tp);
+            Long at = committed.get(tp);
             long wanted;
             if (target instanceof Earliest) {
                 wanted = lo;
-            } else if (target instanceof AtTime) {
+            } else if (target instanceof AtTime t) {
                 Long o = atTime.get(tp);
-                wanted = o == null || o < 0 ? hi : o; // no record at or after the time: the end
+                boolean noRecordAtOrAfter = o == null || o < 0;
+                if (noRecordAtOrAfter && hi > lo && (at == null || at < hi)) {
+                    // A datetime after the last record would move the group past records it has not read.
+                    throw new IllegalArgumentException(t.describe() + " is after the last record of " + tp + " (end " + hi
+                            + "), which group " + groupId + " has not read to the end (at " + at + "): refused, it would skip them");
+                }
+                wanted = noRecordAtOrAfter ? hi : o;
             } else {
                 wanted = ((AtOffset) target).offset();
+                if (wanted > hi) {
+                    throw new IllegalArgumentException(target.describe() + " is beyond the end of " + tp + " (end " + hi + "): refused");
+                }
             }
-            moves.add(new Move(tp, committed.get(tp), Math.max(lo, Math.min(hi, wanted)), lo, hi));
+            moves.add(new Move(tp, at, Math.max(lo, Math.min(hi, wanted)), lo, hi));
         }
         return new Plan(groupId, target, moves);
     }

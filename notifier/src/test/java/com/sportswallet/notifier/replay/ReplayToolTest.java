@@ -1,6 +1,7 @@
 package com.sportswallet.notifier.replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -80,10 +81,19 @@ class ReplayToolTest {
             assertEquals(0, atTime.reRead(), "moving forward from 4 to 5 re-reads nothing");
             assertEquals(Replay.OK, run("reset", group, "--to-datetime", T0.plusSeconds(5 * 60).toString(), "--bootstrap-server", bootstrap).code);
             assertEquals(5L, tool.committed(group).get(new TopicPartition(topic, 1)));
-            assertEquals(List.of(10L, 10L), tool.plan(group, new GroupReset.AtTime(T0.plusSeconds(86_400)), List.of()).moves().stream()
-                    .map(GroupReset.Move::target).toList(), "after the last record: the end");
-            assertEquals(List.of(10L, 10L), tool.plan(group, new GroupReset.AtOffset(1_000), List.of()).moves().stream()
-                    .map(GroupReset.Move::target).toList(), "clamped to the end");
+            // Moves beyond the end are refused: they would skip records the group has not read (a worker's credits).
+            assertThrows(IllegalArgumentException.class, () -> tool.plan(group, new GroupReset.AtTime(T0.plusSeconds(86_400)), List.of()),
+                    "a datetime after the last record, with records unread");
+            assertThrows(IllegalArgumentException.class, () -> tool.plan(group, new GroupReset.AtOffset(11), List.of()),
+                    "an offset beyond the end");
+            Output beyond = run("reset", group, "--to-offset", "1000", "--bootstrap-server", bootstrap);
+            assertEquals(Replay.USAGE, beyond.code, beyond.text);
+            assertTrue(beyond.text.contains("beyond the end"), beyond.text);
+            Output future = run("reset", group, "--to-datetime", T0.plusSeconds(86_400).toString(), "--bootstrap-server", bootstrap);
+            assertEquals(Replay.USAGE, future.code, future.text);
+            assertEquals(5L, tool.committed(group).get(new TopicPartition(topic, 1)), "refused: nothing moved");
+            assertEquals(List.of(10L, 10L), tool.plan(group, new GroupReset.AtOffset(10), List.of()).moves().stream()
+                    .map(GroupReset.Move::target).toList(), "exactly the end is a move the operator may order");
 
             Output earliest = run("reset", group, "--to-earliest", "--bootstrap-server", bootstrap);
             assertEquals(Replay.OK, earliest.code, earliest.text);
