@@ -177,9 +177,12 @@ final class KafkaChecks {
      * {@link EventIds}), naming the entry's player and carrying its version as {@code sequence}.
      * An entry whose event id was not found still counts as present when an event of its type
      * names its player and version (a writer that built another id for the same fact, as the
-     * bench-make pgbench script does); an alert never stands in for another event.
+     * bench-make pgbench script does); an alert never stands in for another event. Every record
+     * that is a JSON object is also handed to {@code alsoEach} (with where it was read), so other
+     * checks of wallet.events share this one pass over the topic.
      */
-    static CheckResult events(String bootstrap, String topic, LedgerEvents ledger, int examples) throws ReconcileException {
+    static CheckResult events(String bootstrap, String topic, LedgerEvents ledger, int examples,
+            java.util.function.BiConsumer<JsonNode, String> alsoEach) throws ReconcileException {
         CheckResult.Builder check = CheckResult.builder(LEDGER_EVENTS, examples);
         Set<String> positions = new HashSet<>(); // "type|player|sequence" of events no entry expects by id
         long[] unparseable = { 0 };
@@ -194,6 +197,7 @@ final class KafkaChecks {
                 unparseable[0]++;
                 return;
             }
+            alsoEach.accept(event, r.topic() + "-" + r.partition() + "@" + r.offset());
             String id = event.path("id").asText(null);
             String type = event.path("type").asText("");
             JsonNode data = event.path("data");

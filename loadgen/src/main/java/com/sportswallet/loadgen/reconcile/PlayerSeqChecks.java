@@ -1,6 +1,5 @@
 package com.sportswallet.loadgen.reconcile;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,7 +9,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sportswallet.contracts.CloudEventJson;
 
 /**
  * {@code player-seq}: the per-player order of {@code wallet.events} is complete and unambiguous.
@@ -20,14 +18,21 @@ import com.sportswallet.contracts.CloudEventJson;
  * different events (two facts under one number, which would make consumers that dedupe by
  * (player, player_seq) drop one of them). Events without {@code player_seq} (written before it
  * existed, {@code _system} alerts) and players no wallet row names (a benchmark's removed
- * fixtures) are not checked. Holds one entry per (player, player_seq) in memory.
+ * fixtures) are not checked. It is fed the events of {@link KafkaChecks#events}'s one pass over
+ * the topic, and holds one entry per (player, player_seq) in memory.
  */
 final class PlayerSeqChecks {
     static final String PLAYER_SEQ = "player-seq";
     private static final String WALLETS_SQL = "SELECT player_id, player_seq FROM wallet WHERE kind = 'CASH' AND player_seq > 0";
     private static final int FETCH_SIZE = 10_000;
 
-    private PlayerSeqChecks() {
+    private final Map<String, Long> counters;
+    private final CheckResult.Builder check;
+    private final Map<String, Map<Long, String>> seen = new HashMap<>();
+
+    PlayerSeqChecks(Map<String, Long> counters, int examples) {
+        this.counters = counters;
+        this.check = CheckResult.builder(PLAYER_SEQ, examples);
     }
 
     /** Each player's counter: the player_seq of its latest event. */
@@ -44,31 +49,22 @@ final class PlayerSeqChecks {
         return counters;
     }
 
-    static CheckResult check(String bootstrap, String topic, Map<String, Long> counters, int examples) throws ReconcileException {
-        CheckResult.Builder check = CheckResult.builder(PLAYER_SEQ, examples);
-        Map<String, Map<Long, String>> seen = new HashMap<>();
-        TopicReader.readAll(bootstrap, topic, r -> {
-            JsonNode event;
-            try {
-                event = r.value() == null ? null : CloudEventJson.mapper().readTree(r.value());
-            } catch (IOException e) {
-                return; // ledger-events reports what is not JSON
-            }
-            if (event == null || !event.isObject()) {
-                return;
-            }
-            JsonNode seq = event.path("data").get("player_seq");
-            String id = event.path("id").asText(null);
-            String player = event.hasNonNull("subject") ? event.get("subject").asText() : event.path("data").path("player_id").asText(null);
-            if (seq == null || !seq.canConvertToLong() || id == null || player == null || !counters.containsKey(player)) {
-                return;
-            }
-            String first = seen.computeIfAbsent(player, p -> new HashMap<>()).putIfAbsent(seq.asLong(), id);
-            if (first != null && !first.equals(id)) {
-                check.add("player " + player + " player_seq " + seq.asLong() + " is on two events: " + first + " and " + id + " ("
-                        + r.topic() + "-" + r.partition() + "@" + r.offset() + ")");
-            }
-        });
+    /** One record of wallet.events (a JSON object), read at {@code where}. */
+    void event(JsonNode event, String where) {
+        JsonNode seq = event.path("data").get("player_seq");
+        String id = event.path("id").asText(null);
+        String player = event.hasNonNull("subject") ? event.get("subject").asText() : event.path("data").path("player_id").asText(null);
+        if (seq == null || !seq.canConvertToLong() || id == null || player == null || !counters.containsKey(player)) {
+            return;
+        }
+        String first = seen.computeIfAbsent(player, p -> new HashMap<>()).putIfAbsent(seq.asLong(), id);
+        if (first != null && !first.equals(id)) {
+            check.add("player " + player + " player_seq " + seq.asLong() + " is on two events: " + first + " and " + id + " (" + where + ")");
+        }
+    }
+
+    /** The check, once every record of {@code topic} was fed. */
+    CheckResult result(String topic) {
         for (Map.Entry<String, Long> e : new TreeMap<>(counters).entrySet()) {
             Map<Long, String> values = seen.getOrDefault(e.getKey(), Map.of());
             long counter = e.getValue();

@@ -152,9 +152,9 @@ public final class Reconcile {
                     + "; reading " + o.commandsTopic() + " and " + o.eventsTopic());
             results.add(KafkaChecks.commands(o.bootstrapServers(), o.commandsTopic(), credits, o.examples()));
             credits = null; // no longer needed: let the heap have it for the events
-            results.add(KafkaChecks.events(o.bootstrapServers(), o.eventsTopic(), ledger, o.examples()));
-            ledger = null;
-            results.add(PlayerSeqChecks.check(o.bootstrapServers(), o.eventsTopic(), playerSeqs, o.examples()));
+            PlayerSeqChecks playerSeq = new PlayerSeqChecks(playerSeqs, o.examples());
+            results.add(KafkaChecks.events(o.bootstrapServers(), o.eventsTopic(), ledger, o.examples(), playerSeq::event));
+            results.add(playerSeq.result(o.eventsTopic()));
             results.add(KafkaChecks.consumerLag(admin, o.topicByGroup(), o.examples()));
             if (logEffects != null) {
                 results.add(logEffects);

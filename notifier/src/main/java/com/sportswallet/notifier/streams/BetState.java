@@ -81,14 +81,26 @@ final class BetState {
         }
         long sum = 0;
         for (Settlement s : settlements) {
-            if (s.seen && !s.rolledBack && !s.occurredAt().isBefore(since)) {
-                sum += switch (s.kind) {
-                    case WIN, CASHOUT, LOST -> stake;
-                    case REFUND -> Math.max(0, stake - s.amount);
-                };
+            if (s.seen && !s.rolledBack) {
+                sum += share(s.kind, stake, s.amount, s.occurredAt(), since);
             }
         }
         return sum;
+    }
+
+    /**
+     * The wagering rule for one settlement in force (the class comment's): won, cashed out or lost
+     * count the stake, refunded the part of the stake not returned; nothing that occurred before
+     * {@code since} (or at no known time).
+     */
+    static long share(Kind kind, long stake, long settledAmount, Instant occurredAt, Instant since) {
+        if (occurredAt == null || occurredAt.isBefore(since)) {
+            return 0;
+        }
+        return switch (kind) {
+            case WIN, CASHOUT, LOST -> stake;
+            case REFUND -> Math.max(0, stake - settledAmount);
+        };
     }
 
     boolean hasSettlements() {

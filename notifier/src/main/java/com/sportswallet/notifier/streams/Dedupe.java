@@ -46,8 +46,19 @@ final class Dedupe {
         this.aheadMax = aheadMax;
     }
 
-    /** True the first time (player, seq) is seen; records it. */
-    boolean firstSighting(String player, long seq) {
+    /**
+     * True the first time this event is seen, by (player, {@code playerSeq}), or by {@code eventId}
+     * when it has no player_seq; records it. A re-send is counted in {@code notifier_dedupe_duplicates_total}.
+     */
+    boolean firstSighting(String player, Long playerSeq, String eventId) {
+        boolean first = playerSeq != null ? firstBySeq(player, playerSeq) : firstFact(eventId);
+        if (!first) {
+            DUPLICATES.increment();
+        }
+        return first;
+    }
+
+    private boolean firstBySeq(String player, long seq) {
         SeqWindow w = windows.get(player);
         if (w == null) {
             w = new SeqWindow();
@@ -60,14 +71,11 @@ final class Dedupe {
                 LOG.infof("player %s: player_seq %d arrived after its hole was opened; processed once", player, seq);
                 return true;
             }
-            DUPLICATES.increment();
             return false;
         }
-        if (w.isAhead(seq)) {
-            DUPLICATES.increment();
+        if (!w.add(seq)) {
             return false;
         }
-        w.add(seq);
         while (w.aheadSize() > aheadMax) {
             long skipped = w.skipOldestMissing();
             holes.put(holeKey(player, skipped), MARK);
@@ -82,7 +90,6 @@ final class Dedupe {
     /** True the first time this event id (an event without player_seq) or derived fact key is seen; records it. */
     boolean firstFact(String key) {
         if (ids.get(key) != null) {
-            DUPLICATES.increment();
             return false;
         }
         ids.put(key, MARK);

@@ -28,15 +28,14 @@ final class SeqWindow {
         return ahead.length;
     }
 
-    boolean isAhead(long seq) {
-        return Arrays.binarySearch(ahead, seq) >= 0;
-    }
-
-    /** Adds {@code seq} (above the watermark, not yet ahead) and moves the watermark over any contiguous run. */
-    void add(long seq) {
+    /**
+     * Adds {@code seq} (above the watermark) and moves the watermark over any contiguous run; false
+     * when it was already there (nothing changes).
+     */
+    boolean add(long seq) {
         int at = Arrays.binarySearch(ahead, seq);
         if (at >= 0) {
-            throw new IllegalStateException("already ahead: " + seq);
+            return false;
         }
         int insert = -at - 1;
         long[] next = new long[ahead.length + 1];
@@ -45,6 +44,7 @@ final class SeqWindow {
         System.arraycopy(ahead, insert, next, insert + 1, ahead.length - insert);
         ahead = next;
         advance();
+        return true;
     }
 
     /**

@@ -86,8 +86,7 @@ final class WalletEventProcessor implements Processor<String, byte[], String, St
         currentTimestampMs = record.timestamp();
         sourceOffset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
         sourceIndex = 0;
-        boolean first = e.playerSeq() != null ? dedupe.firstSighting(player, e.playerSeq()) : dedupe.firstFact(e.id());
-        if (!first) {
+        if (!dedupe.firstSighting(player, e.playerSeq(), e.id())) {
             return;
         }
         PlayerState p = players.get(player);
@@ -170,7 +169,7 @@ final class WalletEventProcessor implements Processor<String, byte[], String, St
             });
         }
         if (e.stake() != null) {
-            p.wageredTotal += share(kind, e.stake(), e.amount(), e.occurredAt());
+            p.wageredTotal += BetState.share(kind, e.stake(), e.amount(), e.occurredAt(), settings.wageringSince());
         } else if (e.betId() != null) {
             BetState bet = bet(e.betId());
             long before = bet.wageringContribution(settings.wageringSince());
@@ -193,7 +192,7 @@ final class WalletEventProcessor implements Processor<String, byte[], String, St
         if (e.stake() != null && kind != null) {
             // The reversed settlement's share, judged at its own time (the rollback's when an event lacks it).
             Instant reversedAt = e.reversedOccurredAt() != null ? e.reversedOccurredAt() : e.occurredAt();
-            p.wageredTotal -= share(kind, e.stake(), -e.amount(), reversedAt);
+            p.wageredTotal -= BetState.share(kind, e.stake(), -e.amount(), reversedAt, settings.wageringSince());
         } else if (e.betId() != null && e.reversedTransactionId() != null) {
             BetState bet = bet(e.betId());
             long before = bet.wageringContribution(settings.wageringSince());
@@ -204,20 +203,6 @@ final class WalletEventProcessor implements Processor<String, byte[], String, St
             LOG.warnf("rollback %s names no bet or reversed transaction: wagering unchanged", e.id());
         }
         emitWagering(e, player, p);
-    }
-
-    /**
-     * The stake one settlement counts for wagering ({@link BetState}'s rule, from the event alone):
-     * won, cashed out or lost the stake, refunded the part not returned; nothing before {@code since}.
-     */
-    private long share(BetState.Kind kind, long stake, long settledAmount, Instant occurredAt) {
-        if (occurredAt == null || occurredAt.isBefore(settings.wageringSince())) {
-            return 0;
-        }
-        return switch (kind) {
-            case WIN, CASHOUT, LOST -> stake;
-            case REFUND -> Math.max(0, stake - settledAmount);
-        };
     }
 
     /** Once per wallet version (player, sequence); an event without a sequence stands for itself. */

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.notifier.streams.Outputs;
 
 /**
  * The webhook's memory of what it delivered: per player, the highest (sourceoffset, sourceindex)
@@ -39,8 +40,8 @@ final class DeliveredMarks {
     private static final JsonFactory JSON = CloudEventJson.mapper().getFactory();
     private static final Duration POLL = Duration.ofMillis(200);
 
-    /** Where a crm event's fact sits in wallet.events, and the event's id. Ordered by (offset, index). */
-    record Position(long offset, int index, String eventId) {
+    /** Where a crm event's fact sits in wallet.events. Ordered by (offset, index). */
+    record Position(long offset, int index) {
         boolean notAfter(Position other) {
             return offset < other.offset || (offset == other.offset && index <= other.index);
         }
@@ -55,20 +56,19 @@ final class DeliveredMarks {
                 return null;
             }
             try {
-                return new Position(Long.parseLong(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)), null);
+                return new Position(Long.parseLong(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)));
             } catch (NumberFormatException e) {
                 return null;
             }
         }
-
-        /** The position a crm event names, or null when it names none (an event written before sourceoffset existed). */
-        static Position of(String json) {
-            Parsed p = parse(json);
-            return p == null || p.offset == null ? null : new Position(p.offset, p.index, p.id);
-        }
     }
 
-    private record Parsed(String id, Long offset, int index) {
+    /**
+     * What the webhook reads of a crm event: its CloudEvent id, and the position it names (null
+     * for an event written before sourceoffset existed).
+     */
+    record Parsed(String id, Position position) {
+        static final Parsed NONE = new Parsed(null, null);
     }
 
     private final String bootstrapServers;
@@ -154,30 +154,24 @@ final class DeliveredMarks {
         }
     }
 
-    /** The CloudEvent id of a crm event, or null. */
-    static String eventId(String json) {
-        Parsed p = parse(json);
-        return p == null ? null : p.id;
-    }
-
-    /** Top-level id, sourceoffset (string or number) and sourceindex of a CloudEvent in structured JSON; null if it is not JSON. */
-    private static Parsed parse(String json) {
+    /** Top-level id, sourceoffset (string or number) and sourceindex of a CloudEvent in structured JSON, in one pass. */
+    static Parsed parse(String json) {
         if (json == null) {
-            return null;
+            return Parsed.NONE;
         }
         String id = null;
         Long offset = null;
         int index = 0;
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
+                return Parsed.NONE;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (field) {
                     case "id" -> id = t == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "sourceoffset" -> {
+                    case Outputs.SOURCE_OFFSET -> {
                         if (t == JsonToken.VALUE_NUMBER_INT) {
                             offset = p.getLongValue();
                         } else if (t == JsonToken.VALUE_STRING) {
@@ -188,13 +182,13 @@ final class DeliveredMarks {
                             }
                         }
                     }
-                    case "sourceindex" -> index = t == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
+                    case Outputs.SOURCE_INDEX -> index = t == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
                     default -> p.skipChildren();
                 }
             }
         } catch (IOException e) {
-            return null;
+            return Parsed.NONE;
         }
-        return new Parsed(id, offset, index);
+        return new Parsed(id, offset == null ? null : new Position(offset, index));
     }
 }

@@ -195,13 +195,14 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
      * is already past it; false when none of that happened (a DLQ or mark send failed) or we are stopping.
      */
     private boolean handle(ConsumerRecord<String, String> r) throws InterruptedException {
-        DeliveredMarks.Position position = DeliveredMarks.Position.of(r.value());
+        DeliveredMarks.Parsed event = DeliveredMarks.parse(r.value());
+        DeliveredMarks.Position position = event.position();
         String player = r.key();
         if (position != null && player != null && marks.covers(player, position)) {
             skipped.incrementAndGet();
             return true;
         }
-        if (!deliverOrDeadLetter(r, position == null ? null : position.eventId())) {
+        if (!deliverOrDeadLetter(r, event.id())) {
             return false;
         }
         if (position != null && player != null && !marks.record(player, position)) {
@@ -216,7 +217,7 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
         int attempt = 0;
         while (attempt < settings.maxAttempts()) {
             attempt++;
-            Outcome o = post(r.value(), eventId != null ? eventId : DeliveredMarks.eventId(r.value()));
+            Outcome o = post(r.value(), eventId);
             if (o.delivered()) {
                 delivered.incrementAndGet();
                 return true;

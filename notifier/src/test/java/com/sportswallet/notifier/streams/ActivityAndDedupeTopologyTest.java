@@ -147,13 +147,9 @@ class ActivityAndDedupeTopologyTest {
         List<String> players = List.of("p1", "p2", "p3");
         List<Ev> all = new ArrayList<>();
         players.forEach(p -> all.addAll(current(history(p))));
-        Set<String> crmIds;
-        Set<String> bonusIds;
-        try (TopologyHarness h = new TopologyHarness()) {
-            h.pipeAll(all);
-            crmIds = ids(h.crmEvents(), false);
-            bonusIds = ids(h.bonusEvents(), true);
-        }
+        InOrder inOrder = InOrder.of(all);
+        Set<String> crmIds = inOrder.crmIds();
+        Set<String> bonusIds = inOrder.bonusIds();
         // p1's first four facts are held back until the end: with at most 3 values remembered above the
         // watermark, the watermark moves past them and they become holes, filled when they arrive.
         List<Ev> heldBack = all.subList(0, 4);
@@ -201,13 +197,9 @@ class ActivityAndDedupeTopologyTest {
         List<String> players = List.of("p1", "p2", "p3");
         List<Ev> all = new ArrayList<>();
         players.forEach(p -> all.addAll(history(p)));
-        Set<String> crmIdsInOrder;
-        Set<String> bonusIdsInOrder;
-        try (TopologyHarness h = new TopologyHarness()) {
-            h.pipeAll(all);
-            crmIdsInOrder = ids(h.crmEvents(), false);
-            bonusIdsInOrder = ids(h.bonusEvents(), true);
-        }
+        InOrder inOrder = InOrder.of(all);
+        Set<String> crmIdsInOrder = inOrder.crmIds();
+        Set<String> bonusIdsInOrder = inOrder.bonusIds();
         Random random = new Random(42);
         for (int round = 0; round < 10; round++) {
             List<Ev> shuffled = new ArrayList<>(all);
@@ -244,6 +236,16 @@ class ActivityAndDedupeTopologyTest {
             assertNull(h.player("p1"));
             h.pipe(deposit("p1", "dep-1", 100, 100, 1, T));
             assertEquals(1, h.crmEvents().size());
+        }
+    }
+
+    /** The output ids of the events piped in list order: crm without first-bet events, and bonus. */
+    private record InOrder(Set<String> crmIds, Set<String> bonusIds) {
+        static InOrder of(List<Ev> events) {
+            try (TopologyHarness h = new TopologyHarness()) {
+                h.pipeAll(events);
+                return new InOrder(ids(h.crmEvents(), false), ids(h.bonusEvents(), true));
+            }
         }
     }
 
