@@ -40,8 +40,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.outbox.KafkaSettings;
-import com.sportswallet.worker.settlement.CreditBatch;
-import com.sportswallet.worker.settlement.CreditCommand;
+import com.sportswallet.money.CreditBatch;
+import com.sportswallet.contracts.CreditCommand;
 import com.sportswallet.worker.settlement.SettlementConsumer;
 
 /**

@@ -20,7 +20,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.outbox.RelayService;
-import com.sportswallet.worker.settlement.CreditBatch;
+import com.sportswallet.money.CreditBatch;
 import com.sportswallet.worker.settlement.SettlementConsumer;
 
 import io.micrometer.core.instrument.Counter;

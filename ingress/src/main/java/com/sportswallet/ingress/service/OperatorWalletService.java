@@ -1,5 +1,7 @@
 package com.sportswallet.ingress.service;
 
+import com.sportswallet.money.WalletEvents;
+import com.sportswallet.money.Ledger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.sportswallet.testkit.TestInfra;
-import com.sportswallet.worker.settlement.CreditBatch;
-import com.sportswallet.worker.settlement.CreditCommand;
+import com.sportswallet.money.CreditBatch;
+import com.sportswallet.contracts.CreditCommand;
 
 /**
  * Applies PENDING credits on demand with the settlement-worker's own code ({@link CreditBatch},

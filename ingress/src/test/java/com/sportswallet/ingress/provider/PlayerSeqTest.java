@@ -31,7 +31,7 @@ import com.sportswallet.ingress.OperatorApiTest;
 import com.sportswallet.ingress.OutboxKafkaTest;
 import com.sportswallet.ingress.TestKeys;
 import com.sportswallet.testkit.RealInfraResource;
-import com.sportswallet.worker.settlement.CreditBatch;
+import com.sportswallet.money.CreditBatch;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

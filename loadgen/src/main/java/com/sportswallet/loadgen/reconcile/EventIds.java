@@ -1,5 +1,6 @@
 package com.sportswallet.loadgen.reconcile;
 
+import com.sportswallet.money.CreditBatch;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
 

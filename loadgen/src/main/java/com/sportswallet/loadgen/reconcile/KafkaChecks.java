@@ -27,7 +27,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
-import com.sportswallet.worker.settlement.CreditCommand;
+import com.sportswallet.contracts.CreditCommand;
 
 /**
  * PostgreSQL against Kafka: the commands on {@code settlement.commands}, the events on

@@ -1,5 +1,6 @@
 package com.sportswallet.loadgen.reconcile;
 
+import com.sportswallet.money.CreditBatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

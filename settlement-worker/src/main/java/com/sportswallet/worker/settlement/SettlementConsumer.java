@@ -1,5 +1,7 @@
 package com.sportswallet.worker.settlement;
 
+import com.sportswallet.contracts.CreditCommand;
+import com.sportswallet.money.CreditBatch;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,5 +1,6 @@
 package com.sportswallet.worker.settlement;
 
+import com.sportswallet.money.CreditBatch;
 import static com.sportswallet.worker.settlement.WorkerFixtures.awaitDecided;
 import static com.sportswallet.worker.settlement.WorkerFixtures.balance;
 import static com.sportswallet.worker.settlement.WorkerFixtures.count;

@@ -1,5 +1,6 @@
 package com.sportswallet.worker.settlement;
 
+import com.sportswallet.contracts.CreditCommand;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -25,7 +25,7 @@ import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
-import com.sportswallet.ingress.service.WalletEvents;
+import com.sportswallet.money.WalletEvents;
 
 /**
  * bet/make, the whole money path in one place. ONE transaction, ONE commit ({@code @Transactional};

@@ -17,7 +17,7 @@ import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
-import com.sportswallet.ingress.service.WalletEvents;
+import com.sportswallet.money.WalletEvents;
 
 /**
  * bet/discard: the provider takes back a make. An OPEN bet becomes DISCARDED and its stake is

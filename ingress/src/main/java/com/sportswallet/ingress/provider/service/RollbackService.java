@@ -18,8 +18,8 @@ import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
-import com.sportswallet.ingress.service.Ledger;
-import com.sportswallet.ingress.service.WalletEvents;
+import com.sportswallet.money.Ledger;
+import com.sportswallet.money.WalletEvents;
 
 /**
  * bet/rollback: reverses the bet's latest settlement, once. In one transaction:

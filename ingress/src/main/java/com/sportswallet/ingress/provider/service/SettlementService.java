@@ -20,7 +20,7 @@ import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
-import com.sportswallet.ingress.service.WalletEvents;
+import com.sportswallet.money.WalletEvents;
 
 /**
  * bet/win, bet/lost, bet/refund: the bet's transition OPEN -> WON / CASHED_OUT / LOST / REFUNDED

@@ -1,4 +1,4 @@
-package com.sportswallet.worker.settlement;
+package com.sportswallet.contracts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;

@@ -1,4 +1,4 @@
-package com.sportswallet.ingress.service;
+package com.sportswallet.money;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package com.sportswallet.worker.settlement;
+package com.sportswallet.money;
 
 import java.net.URI;
 import java.sql.Connection;
@@ -18,6 +18,7 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.CreditCommand;
 import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.outbox.Outbox;
