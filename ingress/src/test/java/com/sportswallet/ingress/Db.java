@@ -21,6 +21,11 @@ public final class Db {
         }
     }
 
+    /** Deadlocks PostgreSQL detected in this database so far (pg_stat_database; flushed by each backend within about a second). */
+    public static long deadlocks() {
+        return count("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
+    }
+
     /** Rows written anywhere by money operations: ledger, outbox (incl. published), idempotency records. */
     public static String footprint() {
         return count("SELECT count(*) FROM ledger_entry") + "/" + count("SELECT count(*) FROM idempotency_record") + "/"
@@ -29,11 +34,13 @@ public final class Db {
     }
 
     /**
-     * Wallets whose balance differs from the sum of their ledger, or whose ledger versions do not
-     * run 1..version without a gap. Zero when the books are right.
+     * Wallets whose balance differs from the sum of their ledger, whose pending differs from the sum
+     * of their PENDING credits, or whose ledger versions do not run 1..version without a gap. Zero
+     * when the books are right.
      */
     public static long ledgerDiscrepancies() {
         return count("SELECT count(*) FROM wallet w WHERE w.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger_entry l WHERE l.wallet_id = w.id)"
+                + " OR w.pending <> (SELECT coalesce(sum(amount), 0) FROM credit c WHERE c.wallet_id = w.id AND c.status = 'PENDING')"
                 + " OR w.version <> (SELECT count(*) FROM ledger_entry l WHERE l.wallet_id = w.id)"
                 + " OR w.version <> (SELECT coalesce(max(wallet_version), 0) FROM ledger_entry l WHERE l.wallet_id = w.id)");
     }

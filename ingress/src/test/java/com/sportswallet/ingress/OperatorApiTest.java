@@ -54,8 +54,15 @@ public class OperatorApiTest {
         return operator().body("{\"id\":\"" + key + "\",\"amount\":" + amount + "}").post("/operator/players/" + player + "/withdrawals");
     }
 
+    /** The available balance (settled + pending) the operator API shows. */
     public static long balance(String player) {
         return operator().get("/operator/players/" + player + "/wallet").then().statusCode(200).extract().jsonPath().getLong("balance");
+    }
+
+    /** The settled balance (the sum of the ledger; pending credits excluded). */
+    public static long settledBalance(String player) {
+        return operator().get("/operator/players/" + player + "/wallet").then().statusCode(200).extract().jsonPath()
+                .getLong("settled_balance");
     }
 
     /** Runs the calls at once (all threads released together) and returns their results in order. */

@@ -137,7 +137,8 @@ public class OutboxKafkaTest {
                 eventIds.add(CloudEventJson.stableId("wallet.bet.won", winId));
                 eventIds.add(CloudEventJson.stableId("settlement.credit", winId));
             }
-            assertEquals(10_000 - 300, OperatorApiTest.balance(player));
+            assertEquals(10_000 - 300, OperatorApiTest.settledBalance(player));
+            assertEquals(10_000 - 300 + 750, OperatorApiTest.balance(player), "available: the wins are pending");
             assertTrue(Db.count("SELECT count(*) FROM outbox") >= 9, "the outbox buffers while Kafka is away");
         } finally {
             TestInfra.get().startBroker();

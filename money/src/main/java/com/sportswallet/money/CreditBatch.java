@@ -27,10 +27,11 @@ import com.sportswallet.outbox.Outbox;
  * Applies a batch of credit commands in the caller's transaction, with set-based statements
  * (arrays, one round trip each, whatever the batch size):
  * <ol>
- * <li>flip PENDING -> APPLIED for the batch's credits whose row agrees with the command
- * (wallet, amount), returning only the rows this statement flipped: that flip IS the
+ * <li>lock the batch's credits whose row agrees with the command (wallet, amount) in credit-id
+ * order, and flip PENDING -> APPLIED, returning only the rows this statement flipped: that flip IS the
  * idempotency check (an APPLIED or CANCELLED credit is skipped, a re-delivery or replay is harmless);</li>
- * <li>lock the affected wallets in wallet-id order, then add each wallet's summed credits and bump
+ * <li>lock the affected wallets in wallet-id order, then move each wallet's summed credits from
+ * {@code pending} to {@code balance} and bump
  * its version and its {@code player_seq} by its number of entries (one wallet.events record each);</li>
  * <li>one ledger entry per credit, with its own balance_after and sequence;</li>
  * <li>one {@code wallet.credit.applied} outbox row per credit, each with its own player_seq:
@@ -42,15 +43,31 @@ import com.sportswallet.outbox.Outbox;
 public final class CreditBatch {
     static final URI SOURCE = URI.create("/wallet/settlement-worker");
 
-    private static final String FLIP_SQL = "UPDATE credit c SET status = 'APPLIED', decided_at = now()"
-            + " FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS cmd(id, wallet_id, amount)"
-            + " WHERE c.id = cmd.id AND c.wallet_id = cmd.wallet_id AND c.amount = cmd.amount AND c.status = 'PENDING'"
+    // Lock order (DESIGN.md): the credit rows first, in credit-id order (code points), by a SELECT ... ORDER BY id
+    // FOR UPDATE, then the update; a credit flipped or cancelled meanwhile fails the re-check and is left out.
+    private static final String FLIP_COMMANDED_SQL = "WITH locked AS (SELECT c.id FROM credit c"
+            + " JOIN unnest(?::text[], ?::bigint[], ?::bigint[]) AS cmd(id, wallet_id, amount)"
+            + " ON c.id = cmd.id AND c.wallet_id = cmd.wallet_id AND c.amount = cmd.amount"
+            + " WHERE c.status = 'PENDING' ORDER BY c.id COLLATE \"C\" FOR UPDATE OF c)"
+            + " UPDATE credit c SET status = 'APPLIED', decided_at = now() FROM locked WHERE c.id = locked.id AND c.status = 'PENDING'"
+            + " RETURNING c.id, c.wallet_id, c.amount, c.player_id, c.bet_id, c.kind, c.created_at";
+    // The same flip for one wallet's PENDING credits (a make, withdrawal or rollback spending pending money).
+    private static final String FLIP_WALLET_SQL = "WITH locked AS (SELECT id FROM credit WHERE wallet_id = ? AND status = 'PENDING'"
+            + " ORDER BY id COLLATE \"C\" LIMIT ? FOR UPDATE)"
+            + " UPDATE credit c SET status = 'APPLIED', decided_at = now() FROM locked WHERE c.id = locked.id AND c.status = 'PENDING'"
+            + " RETURNING c.id, c.wallet_id, c.amount, c.player_id, c.bet_id, c.kind, c.created_at";
+    // The same flip for credits the transaction already holds (a rollback locked them with its reversed credit).
+    private static final String FLIP_IDS_SQL = "WITH locked AS (SELECT id FROM credit WHERE id = ANY(?) AND status = 'PENDING'"
+            + " ORDER BY id COLLATE \"C\" FOR UPDATE)"
+            + " UPDATE credit c SET status = 'APPLIED', decided_at = now() FROM locked WHERE c.id = locked.id AND c.status = 'PENDING'"
             + " RETURNING c.id, c.wallet_id, c.amount, c.player_id, c.bet_id, c.kind, c.created_at";
     private static final String LOOKUP_SQL = "SELECT id, wallet_id, amount, status FROM credit WHERE id = ANY(?)";
     // FOR NO KEY UPDATE, never FOR UPDATE: an ingress transaction that inserted a credit holds FOR KEY SHARE on the
     // wallet through the foreign key, then updates the wallet; FOR UPDATE here would deadlock with it.
     private static final String LOCK_SQL = "SELECT id FROM wallet WHERE id = ANY(?) ORDER BY id FOR NO KEY UPDATE";
-    private static final String APPLY_SQL = "UPDATE wallet w SET balance = w.balance + d.delta, version = w.version + d.entries,"
+    // Applied money moves from pending to settled: available (balance + pending) does not change.
+    private static final String APPLY_SQL = "UPDATE wallet w SET balance = w.balance + d.delta, pending = w.pending - d.delta,"
+            + " version = w.version + d.entries,"
             + " player_seq = w.player_seq + d.entries, updated_at = now()"
             + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS d(id, delta, entries)"
             + " WHERE w.id = d.id RETURNING w.id, w.balance, w.version, w.currency, w.player_seq";
@@ -112,18 +129,59 @@ public final class CreditBatch {
 
     private static List<Flipped> flip(Connection c, java.util.Collection<CreditCommand> commands) throws SQLException {
         List<Flipped> flipped = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(FLIP_SQL)) {
+        try (PreparedStatement ps = c.prepareStatement(FLIP_COMMANDED_SQL)) {
             ps.setArray(1, c.createArrayOf("text", commands.stream().map(CreditCommand::creditId).toArray()));
             ps.setArray(2, c.createArrayOf("bigint", commands.stream().map(CreditCommand::walletId).toArray()));
             ps.setArray(3, c.createArrayOf("bigint", commands.stream().map(CreditCommand::amount).toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    flipped.add(new Flipped(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getObject(7, OffsetDateTime.class)));
-                }
-            }
+            readFlipped(ps, flipped);
         }
         return flipped;
+    }
+
+    private static void readFlipped(PreparedStatement ps, List<Flipped> into) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                into.add(new Flipped(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getObject(7, OffsetDateTime.class)));
+            }
+        }
+    }
+
+    /**
+     * Applies PENDING credits this transaction already locked (in credit-id order), as the worker
+     * would; see {@link #applyPendingOf}.
+     */
+    public static List<Applied> applyLocked(Connection c, List<String> creditIds) throws SQLException {
+        if (creditIds.isEmpty()) {
+            return List.of();
+        }
+        List<Flipped> flipped = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(FLIP_IDS_SQL)) {
+            ps.setArray(1, c.createArrayOf("text", creditIds.toArray()));
+            readFlipped(ps, flipped);
+        }
+        flipped.sort(java.util.Comparator.comparing(Flipped::id));
+        return applyToWallets(c, flipped);
+    }
+
+    /**
+     * Applies the wallet's PENDING credits, at most {@code flipMax}, in credit-id order, exactly as
+     * the worker would (the same flip, ledger entries, {@code wallet.credit.applied} events with
+     * the same stable ids and consecutive player_seq values): a make, a withdrawal or a rollback
+     * spending pending money calls it before its own wallet statement. Locks those credit rows,
+     * then the wallet row; the worker later finds them APPLIED and skips them. Never commits.
+     *
+     * @return the credits applied, in the order of their ledger entries (empty when none was pending)
+     */
+    public static List<Applied> applyPendingOf(Connection c, long walletId, int flipMax) throws SQLException {
+        List<Flipped> flipped = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(FLIP_WALLET_SQL)) {
+            ps.setLong(1, walletId);
+            ps.setInt(2, flipMax);
+            readFlipped(ps, flipped);
+        }
+        flipped.sort(java.util.Comparator.comparing(Flipped::id));
+        return applyToWallets(c, flipped);
     }
 
     private static Map<String, Object[]> lookup(Connection c, List<CreditCommand> commands) throws SQLException {

@@ -14,12 +14,12 @@ import java.sql.SQLException;
  */
 public final class Ledger {
     private static final String DEBIT_IF_FUNDED_SQL = "UPDATE wallet SET balance = balance - ?, version = version + 1,"
-            + " player_seq = player_seq + 1, updated_at = now() WHERE id = ? AND balance >= ? RETURNING balance, version, player_seq";
+            + " player_seq = player_seq + 1, updated_at = now() WHERE id = ? AND balance >= ? RETURNING balance, version, player_seq, pending";
     // One event, plus one more (the caller's wallet.alert) when asked and the balance ends below zero.
     // Every right-hand side reads the row as it was before this update: balance + ? is the balance after.
     private static final String APPLY_SQL = "UPDATE wallet SET balance = balance + ?, version = version + 1,"
             + " player_seq = player_seq + CASE WHEN ? AND balance + ? < 0 THEN 2 ELSE 1 END, updated_at = now()"
-            + " WHERE id = ? RETURNING balance, version, player_seq";
+            + " WHERE id = ? RETURNING balance, version, player_seq, pending";
     private static final String ENTRY_SQL = "INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
             + " VALUES (?, ?, ?, ?, ?, ?)";
 
@@ -27,7 +27,11 @@ public final class Ledger {
      * The wallet after a change: its balance, its version (= the change's sequence) and its
      * player_seq (the value of the last wallet.events record the change accounts for).
      */
-    public record Moved(long balanceAfter, long version, long playerSeq) {
+    public record Moved(long balanceAfter, long version, long playerSeq, long pending) {
+        /** Settled + pending after the change: what the answer shows. */
+        public long available() {
+            return balanceAfter + pending;
+        }
     }
 
     private Ledger() {
@@ -88,16 +92,25 @@ public final class Ledger {
 
     private static Moved oneRow(PreparedStatement ps) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? new Moved(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : null;
+            return rs.next() ? new Moved(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)) : null;
         }
     }
 
     private static void entry(Connection c, long walletId, long signedAmount, Moved moved, String operation, String key) throws SQLException {
+        entry(c, walletId, signedAmount, moved.balanceAfter(), moved.version(), operation, key);
+    }
+
+    /**
+     * The ledger entry of one change: its amount, the balance after it and the wallet version it
+     * made. For statements of this module that change a wallet more than once in one update.
+     */
+    static void entry(Connection c, long walletId, long signedAmount, long balanceAfter, long version, String operation, String key)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ENTRY_SQL)) {
             ps.setLong(1, walletId);
             ps.setLong(2, signedAmount);
-            ps.setLong(3, moved.balanceAfter());
-            ps.setLong(4, moved.version());
+            ps.setLong(3, balanceAfter);
+            ps.setLong(4, version);
             ps.setString(5, operation);
             ps.setString(6, key);
             ps.executeUpdate();

@@ -19,7 +19,7 @@ import com.sportswallet.outbox.Outbox;
  *
  * <p>Every {@code wallet.events} record about a player carries {@code player_seq} (DESIGN.md,
  * "Per-player order"): the caller advances the wallet's counter under the row lock (with the
- * money statement of {@link Ledger}, or {@link #advancePlayerSeq} when no money moves) BEFORE it
+ * money statement of {@link Ledger}, or {@link #advance} when no settled money moves) BEFORE it
  * appends the records, so a player's outbox ids rise with it.
  */
 public final class WalletEvents {
@@ -38,6 +38,11 @@ public final class WalletEvents {
                 .put("occurred_at", occurredAt.toString());
     }
 
+    /** Adds available_after: on every decision that answers a provider (placed, won, lost, refunded, discarded, rolled-back). */
+    public static ObjectNode withAvailable(ObjectNode data, long availableAfter) {
+        return data.put("available_after", availableAfter);
+    }
+
     /** Adds balance_after and sequence: only for events whose transaction changed the balance. */
     public static ObjectNode withBalance(ObjectNode data, Ledger.Moved moved) {
         return data.put("balance_after", moved.balanceAfter()).put("sequence", moved.version());
@@ -48,25 +53,36 @@ public final class WalletEvents {
         return data.put("player_seq", playerSeq);
     }
 
-    /** The wallet after {@link #advancePlayerSeq}: the new player_seq and the (unchanged) balance. */
-    public record Advanced(long playerSeq, long balance) {
+    /**
+     * The wallet after {@link #advance}: the new player_seq, the settled balance and the pending
+     * credits, from one row version.
+     */
+    public record Advanced(long playerSeq, long balance, long pending) {
+        /** What the player has and may spend: settled + pending (DESIGN.md, "Available = settled + pending"). */
+        public long available() {
+            return balance + pending;
+        }
     }
 
-    private static final String ADVANCE_SQL = "UPDATE wallet SET player_seq = player_seq + 1 WHERE id = ? RETURNING player_seq, balance";
+    private static final String ADVANCE_SQL = "UPDATE wallet SET player_seq = player_seq + 1, pending = pending + ? WHERE id = ?"
+            + " RETURNING player_seq, balance, pending";
 
     /**
-     * Advances the wallet's player_seq by one for a transaction that writes one wallet event and
-     * moves no money; this statement takes the wallet row lock (after every other row lock of the
-     * transaction), so it comes after the bet, settlement and credit statements.
+     * For a transaction that writes one wallet event and moves no settled money: advances the
+     * wallet's player_seq by one and changes its pending credits by {@code pendingDelta} (a new
+     * credit: +amount; a cancelled one: -amount; else 0). This statement takes the wallet row lock
+     * (after every other row lock of the transaction), so it comes after the bet, settlement and
+     * credit statements.
      */
-    public static Advanced advancePlayerSeq(Connection c, long walletId) throws SQLException {
+    public static Advanced advance(Connection c, long walletId, long pendingDelta) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ADVANCE_SQL)) {
-            ps.setLong(1, walletId);
+            ps.setLong(1, pendingDelta);
+            ps.setLong(2, walletId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new IllegalStateException("wallet " + walletId + " vanished");
                 }
-                return new Advanced(rs.getLong(1), rs.getLong(2));
+                return new Advanced(rs.getLong(1), rs.getLong(2), rs.getLong(3));
             }
         }
     }

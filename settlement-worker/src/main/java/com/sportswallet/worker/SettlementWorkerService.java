@@ -18,9 +18,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.money.CreditBatch;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.outbox.RelayService;
-import com.sportswallet.money.CreditBatch;
 import com.sportswallet.worker.settlement.SettlementConsumer;
 
 import io.micrometer.core.instrument.Counter;

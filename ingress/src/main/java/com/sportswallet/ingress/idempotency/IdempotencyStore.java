@@ -19,6 +19,7 @@ import java.util.Arrays;
 public final class IdempotencyStore {
     public static final String CLAIM_SQL = "INSERT INTO idempotency_record (endpoint, key, request_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
     private static final String READ_SQL = "SELECT request_hash, response_status, response_body FROM idempotency_record WHERE endpoint = ? AND key = ?";
+    private static final String RELEASE_SQL = "DELETE FROM idempotency_record WHERE endpoint = ? AND key = ? AND response_status IS NULL";
     private static final String COMPLETE_SQL = "UPDATE idempotency_record SET response_status = ?, response_body = ? WHERE endpoint = ? AND key = ?";
 
     /** A stored answer to replay byte for byte. */
@@ -83,6 +84,18 @@ public final class IdempotencyStore {
                 }
                 return new Replay(new Answer(status, rs.getString(3)));
             }
+        }
+    }
+
+    /**
+     * Gives back a claim this transaction took, so the answer is not stored: the next request with
+     * the key is decided afresh (a discard that changed nothing, PROTOCOL.md).
+     */
+    public static void release(Connection c, String endpoint, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RELEASE_SQL)) {
+            ps.setString(1, endpoint);
+            ps.setString(2, key);
+            ps.executeUpdate();
         }
     }
 

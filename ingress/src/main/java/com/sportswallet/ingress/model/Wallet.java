@@ -22,12 +22,20 @@ public class Wallet extends PanacheEntityBase {
     public String playerId;
     public String currency;
     public String kind;
+    /** The settled balance: the sum of the ledger. */
     public long balance;
+    /** The PENDING credits not applied yet (decided wins, refunds, discard stakes). */
+    public long pending;
     public long version;
     @Column(name = "created_at")
     public OffsetDateTime createdAt;
     @Column(name = "updated_at")
     public OffsetDateTime updatedAt;
+
+    /** What the player has and may spend: settled + pending, from this one row version. */
+    public long available() {
+        return balance + pending;
+    }
 
     public static Optional<Wallet> cashOf(String playerId) {
         return find("playerId = ?1 and kind = ?2", playerId, KIND_CASH).firstResultOptional();

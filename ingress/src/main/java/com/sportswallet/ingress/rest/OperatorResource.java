@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
+import com.sportswallet.ingress.model.Credit;
 import com.sportswallet.ingress.model.LedgerEntry;
 import com.sportswallet.ingress.model.Player;
 import com.sportswallet.ingress.model.Wallet;
@@ -84,7 +85,10 @@ public class OperatorResource {
         ObjectNode body = CloudEventJson.mapper().createObjectNode()
                 .put("player_id", playerId)
                 .put("currency", wallet.currency)
-                .put("balance", wallet.balance)
+                .put("balance", wallet.available())
+                .put("settled_balance", wallet.balance)
+                .put("pending_credits", wallet.pending)
+                .put("pending_credits_count", Credit.pendingCountOf(wallet.id))
                 .put("version", wallet.version)
                 .put("status", player.status)
                 .put("updated_at", wallet.updatedAt.toInstant().toString());
@@ -102,7 +106,8 @@ public class OperatorResource {
         ObjectNode body = CloudEventJson.mapper().createObjectNode()
                 .put("player_id", playerId)
                 .put("currency", wallet.currency)
-                .put("balance", wallet.balance);
+                .put("balance", wallet.available())
+                .put("settled_balance", wallet.balance);
         ArrayNode array = body.putArray("entries");
         for (LedgerEntry e : entries) {
             array.addObject()

@@ -1,7 +1,5 @@
 package com.sportswallet.ingress.service;
 
-import com.sportswallet.money.WalletEvents;
-import com.sportswallet.money.Ledger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,6 +19,11 @@ import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Claim;
 import com.sportswallet.ingress.rest.ApiException;
+import com.sportswallet.money.Ledger;
+import com.sportswallet.money.Spend;
+import com.sportswallet.money.WalletEvents;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The operator's money and player operations. Each public method is ONE transaction with ONE
@@ -49,6 +52,10 @@ public class OperatorWalletService {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    MoneySettings money;
+    @Inject
+    MeterRegistry meters;
 
     /** Creates the player and its CASH wallet, or answers the existing ones (201 when created, else 200). */
     @Transactional(rollbackOn = Exception.class)
@@ -96,7 +103,7 @@ public class OperatorWalletService {
             long walletId = view.remove("wallet_id").asLong();
             if (statusVersion != null) {
                 // The wallet row after the player row (the lock order): the event's player_seq.
-                long playerSeq = WalletEvents.advancePlayerSeq(c, walletId).playerSeq();
+                long playerSeq = WalletEvents.advance(c, walletId, 0).playerSeq();
                 Instant now = Instant.now();
                 // A status change moves no money: amount 0, no balance_after or sequence.
                 ObjectNode data = WalletEvents.withPlayerSeq(WalletEvents.data(playerId, view.get("currency").asText(), 0, now), playerSeq)
@@ -132,17 +139,31 @@ public class OperatorWalletService {
             long walletId = wallet.get("wallet_id").asLong();
             String currency = wallet.get("currency").asText();
             String ledgerKey = m.operation + ":" + key;
-            Ledger.Moved moved = m == Movement.DEPOSIT
-                    ? Ledger.apply(c, walletId, amount, m.operation, ledgerKey)
-                    : Ledger.debitIfFunded(c, walletId, amount, m.operation, ledgerKey);
+            Ledger.Moved moved;
+            if (m == Movement.DEPOSIT) {
+                moved = Ledger.apply(c, walletId, amount, m.operation, ledgerKey);
+            } else {
+                // A withdrawal may spend pending money: the path is chosen from the unlocked read above.
+                boolean fast = Spend.fastPath(wallet.get("settled_balance").asLong(), amount);
+                if (fast) {
+                    Spend.savepoint(c);
+                }
+                Spend.Spent<Ledger.Moved> spent = Spend.debit(c, walletId, fast, money.creditFlipMax(),
+                        () -> Ledger.debitIfFunded(c, walletId, amount, m.operation, ledgerKey));
+                if (spent.flipCapped()) {
+                    meters.counter(MoneySettings.FLIP_CAPPED_METRIC, "endpoint", m.endpoint).increment();
+                }
+                moved = spent.debited();
+            }
             if (moved == null) {
-                throw new ApiException(422, "insufficient_funds", m.operation + " refused: the balance is lower than the amount");
+                throw new ApiException(422, "insufficient_funds", m.operation + " refused: the available balance is lower than the amount");
             }
             long signedAmount = m == Movement.DEPOSIT ? amount : -amount;
             Instant now = Instant.now();
             String transactionId = CloudEventJson.stableId(m.endpoint, key);
-            ObjectNode data = WalletEvents.withPlayerSeq(WalletEvents.withBalance(WalletEvents.data(playerId, currency, signedAmount, now), moved),
-                    moved.playerSeq()).put("transaction_id", transactionId);
+            ObjectNode data = WalletEvents.withAvailable(WalletEvents.withPlayerSeq(
+                    WalletEvents.withBalance(WalletEvents.data(playerId, currency, signedAmount, now), moved), moved.playerSeq()),
+                    moved.available()).put("transaction_id", transactionId);
             WalletEvents.append(c, m.eventType, key, playerId, data, now);
 
             ObjectNode body = CloudEventJson.mapper().createObjectNode()
@@ -152,7 +173,8 @@ public class OperatorWalletService {
                     .put("operation", m.operation)
                     .put("amount", amount)
                     .put("currency", currency)
-                    .put("balance", moved.balanceAfter())
+                    .put("balance", moved.available())
+                    .put("settled_balance", moved.balanceAfter())
                     .put("version", moved.version());
             Answer answer = new Answer(200, body.toString());
             IdempotencyStore.complete(c, m.endpoint, key, answer);
@@ -161,11 +183,12 @@ public class OperatorWalletService {
     }
 
     /**
-     * {"player_id","currency","balance","version","status"} read in the current transaction (and
-     * "wallet_id", which callers remove before answering).
+     * {"player_id","currency","balance" (available),"settled_balance","pending_credits","version","status"}
+     * from one row version read without a lock in the current transaction (and "wallet_id", which
+     * callers remove before answering).
      */
     private static ObjectNode walletView(Connection c, String playerId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT w.currency, w.balance, w.version, p.status, w.id FROM wallet w"
+        try (PreparedStatement ps = c.prepareStatement("SELECT w.currency, w.balance, w.version, p.status, w.id, w.pending FROM wallet w"
                 + " JOIN player p ON p.id = w.player_id WHERE w.player_id = ? AND w.kind = 'CASH'")) {
             ps.setString(1, playerId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -175,7 +198,9 @@ public class OperatorWalletService {
                 return CloudEventJson.mapper().createObjectNode()
                         .put("player_id", playerId)
                         .put("currency", rs.getString(1))
-                        .put("balance", rs.getLong(2))
+                        .put("balance", rs.getLong(2) + rs.getLong(6))
+                        .put("settled_balance", rs.getLong(2))
+                        .put("pending_credits", rs.getLong(6))
                         .put("version", rs.getLong(3))
                         .put("status", rs.getString(4))
                         .put("wallet_id", rs.getLong(5));

@@ -7,9 +7,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.sportswallet.testkit.TestInfra;
-import com.sportswallet.money.CreditBatch;
 import com.sportswallet.contracts.CreditCommand;
+import com.sportswallet.money.CreditBatch;
+import com.sportswallet.testkit.TestInfra;
 
 /**
  * Applies PENDING credits on demand with the settlement-worker's own code ({@link CreditBatch},

@@ -30,8 +30,8 @@ import com.sportswallet.ingress.Db;
 import com.sportswallet.ingress.OperatorApiTest;
 import com.sportswallet.ingress.OutboxKafkaTest;
 import com.sportswallet.ingress.TestKeys;
-import com.sportswallet.testkit.RealInfraResource;
 import com.sportswallet.money.CreditBatch;
+import com.sportswallet.testkit.RealInfraResource;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -60,7 +60,7 @@ class PlayerSeqTest {
         OperatorApiTest.deposit(player, depositKey, 1000).then().statusCode(200);
         expected.add(CloudEventJson.stableId(EventTypes.DEPOSIT, depositKey));
 
-        // A: made and won (the credit stays pending for now); the answer is the committed balance.
+        // A: made and won (the credit stays pending for now); the answer is the available balance, the win included.
         String betA = make(player, txId(), 100, stakes, expected);
         String winA = settle("win", betA, 300, expected).creditId;
         // B: lost. C: refunded (pending).
@@ -178,11 +178,11 @@ class PlayerSeqTest {
     private record Settled(String creditId) {
     }
 
-    /** A win, refund or lost on the bet; records its decision event. The answer's balance is the wallet's committed one. */
+    /** A win, refund or lost on the bet; records its decision event. The answer's balance is the available one, this credit included. */
     private static Settled settle(String kind, String betId, long amount, List<String> expected) {
         String tx = txId();
-        long before = Db.count("SELECT w.balance FROM wallet w JOIN bet b ON b.wallet_id = w.id WHERE b.id = '" + betId + "'");
-        call("bet/" + kind, Provider.settlement(kind, betId, tx, amount)).then().statusCode(200).body("balance", equalTo((int) before));
+        long before = Db.count("SELECT w.balance + w.pending FROM wallet w JOIN bet b ON b.wallet_id = w.id WHERE b.id = '" + betId + "'");
+        call("bet/" + kind, Provider.settlement(kind, betId, tx, amount)).then().statusCode(200).body("balance", equalTo((int) (before + amount)));
         String id = operatorId("bet/" + kind, tx);
         String type = switch (kind) {
             case "win" -> EventTypes.BET_WON;

@@ -150,7 +150,7 @@ class ProtocolStateTableTest {
     }
 
     @Test
-    void winSettlesAnOpenBetWithAPendingCreditAndTheCommittedBalance() {
+    void winSettlesAnOpenBetWithAPendingCreditAndAnswersTheAvailableBalance() {
         String player = player(1000);
         String betId = make(player, txId(), 200);
         String winTx = txId();
@@ -160,12 +160,14 @@ class ProtocolStateTableTest {
                 .body("parent_transaction_id", equalTo(betId))
                 .body("operation", equalTo("win"))
                 .body("amount", equalTo(700))
-                .body("balance", equalTo(800));
+                .body("balance", equalTo(1500));
         assertEquals("WON", state(betId));
         assertEquals("PENDING", creditStatus(operatorId("bet/win", winTx)));
-        assertEquals(800, balance(player), "the win is applied by the worker, not here");
+        assertEquals(1500, balance(player), "available: the pending win included");
+        assertEquals(800, OperatorApiTest.settledBalance(player), "the win is applied by the worker, not here");
         assertEquals(1, CreditApplier.applyAllOf(betId));
         assertEquals(1500, balance(player));
+        assertEquals(1500, OperatorApiTest.settledBalance(player));
         assertEquals(0, Db.ledgerDiscrepancies());
     }
 
@@ -297,12 +299,16 @@ class ProtocolStateTableTest {
         String player = player(1000);
         String tx = txId();
         String betId = make(player, tx, 250);
-        call("bet/discard", Provider.discard(player, tx)).then().statusCode(200).body(equalTo("{}"));
+        call("bet/discard", Provider.discard(player, tx)).then().statusCode(200).body(equalTo("{\"balance\":1000}"));
         assertEquals("DISCARDED", state(betId));
+        assertEquals(750, OperatorApiTest.settledBalance(player), "the stake comes back through the worker");
         assertEquals("PENDING", creditStatus(operatorId("bet/discard", tx)));
         assertEquals(1, CreditApplier.applyAllOf(betId));
         assertEquals(1000, balance(player));
-        call("bet/discard", Provider.discard(player, tx)).then().statusCode(200);
+        // Already discarded: answered with the balance, changed nothing, and not stored.
+        call("bet/discard", Provider.discard(player, tx)).then().statusCode(200).body(equalTo("{\"balance\":1000}"));
+        assertEquals(0, Db.count("SELECT count(*) FROM idempotency_record WHERE endpoint = 'bet/discard' AND key = '" + tx
+                + "' AND response_status IS NULL"));
         assertEquals(0, CreditApplier.applyAllOf(betId));
         refused(call("bet/win", Provider.win(betId, txId(), 10, "EUR")), 2004);
         refused(call("bet/lost", Provider.lost(betId, txId(), "EUR")), 2004);

@@ -1,7 +1,5 @@
 package com.sportswallet.worker.settlement;
 
-import com.sportswallet.contracts.CreditCommand;
-import com.sportswallet.money.CreditBatch;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -30,7 +28,9 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
+import com.sportswallet.contracts.CreditCommand;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.money.CreditBatch;
 
 /**
  * The settlement-worker's core, a plain class (Quarkus only wires and starts it; tests run

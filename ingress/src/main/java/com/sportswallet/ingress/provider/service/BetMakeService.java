@@ -18,14 +18,18 @@ import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.service.MoneySettings;
+import com.sportswallet.money.Spend;
 import com.sportswallet.money.WalletEvents;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * bet/make, the whole money path in one place. ONE transaction, ONE commit ({@code @Transactional};
@@ -34,39 +38,35 @@ import com.sportswallet.money.WalletEvents;
  * the JVM share two cores:
  * <ol>
  * <li>the idempotency claim on ("bet/make", transaction.id), and the player's wallet, currency and
- * status (1006, 2002, 1005). A duplicate replays the first answer instead; a concurrent duplicate
+ * status (1006, 2002, 1005), and its settled and pending balances read without a lock, which choose
+ * the path ({@link Spend}). A duplicate replays the first answer instead; a concurrent duplicate
  * waits on the claim's unique key until the first commits;</li>
  * <li>the betslip's reference data (sport, category, tournament, event), insert-if-absent in a
  * fixed order with rows sorted by id, so concurrent makes naming the same new sport neither fail
  * nor deadlock; then the bet (unique on the provider's make id: a discard tombstone makes it
- * 2004) and its selections;</li>
- * <li>ONE statement that debits the stake only if the balance covers it (2001 when not: the check
- * and the debit are one step, and it advances the player's {@code player_seq} by one under the same
- * row lock), writes the ledger entry, the {@code wallet.bet.placed} outbox row and the stored
- * answer, the latter two filled in with the balance, version and player_seq the debit produced.
- * The wallet row lock is taken here, so it is held for this statement and the commit only;</li>
+ * 2004) and its selections; on the fast path (the settled balance covered the stake) a savepoint;</li>
+ * <li>ONE statement that debits the stake only if the settled balance covers it (the check and the
+ * debit are one step, and it advances the player's {@code player_seq} by one under the same row
+ * lock), writes the ledger entry, the {@code wallet.bet.placed} outbox row and the stored answer,
+ * the latter two filled in with the balance, version, player_seq and available balance the debit
+ * produced. The wallet row lock is taken here, so it is held for this statement and the commit only;</li>
  * <li>commit.</li>
  * </ol>
+ * The slow path (the settled balance alone is short, or a concurrent debit took it): back to the
+ * savepoint, apply the wallet's pending credits as the worker would (their {@code credit.applied}
+ * events come before the bet's), then the same debit; 2001 when even that is short.
  * Any refusal throws, which rolls back all of it: nothing is written.
  */
 @ApplicationScoped
 public class BetMakeService {
     public static final String ENDPOINT = "bet/make";
 
-    /**
-     * Stand-ins for the balance, version and player_seq inside the event and the answer, replaced
-     * by the debit's own results in the same statement. Out of range for any real value (|x| <=
-     * 10^18 in practice), equal in length, and none contains another, so a replace hits only them.
-     */
-    static final String BALANCE_SLOT = "-9111111111111111111";
-    static final String VERSION_SLOT = "-9111111111111111112";
-    static final String PLAYER_SEQ_SLOT = "-9111111111111111113";
-
     // Round trip 1: the claim, then the player's wallet (read in the same trip; used only if claimed).
     // The later statements name the wallet by player, not by this read's id, so that nothing waits
     // on this result but the checks: a client can pipeline all three trips' statements.
     private static final String CLAIM_AND_WALLET_SQL = IdempotencyStore.CLAIM_SQL + ";\n"
-            + "SELECT w.currency, p.status FROM wallet w JOIN player p ON p.id = w.player_id WHERE w.player_id = ? AND w.kind = 'CASH'";
+            + "SELECT w.currency, p.status, w.id, w.balance, w.pending FROM wallet w JOIN player p ON p.id = w.player_id"
+            + " WHERE w.player_id = ? AND w.kind = 'CASH'";
     // Round trip 2: reference rows in a fixed order (the lock order), the bet, its selections.
     private static final String BET_SQL = String.join(";\n",
             "INSERT INTO sport (id, name) SELECT * FROM unnest(?::text[], ?::text[]) ORDER BY 1 ON CONFLICT DO NOTHING",
@@ -79,21 +79,34 @@ public class BetMakeService {
             "INSERT INTO bet_selection (bet_id, position, selection_id, event_id, market_name, outcome_name, odds, live)"
                     + " SELECT ?, * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])");
     private static final int BET_STATEMENT_INDEX = 4;
-    // Round trip 3: the conditional debit and everything that needs its result, as one statement.
+    // The fast path backs out to this point if its conditional debit updates nothing (Spend).
+    private static final String BET_THEN_SAVEPOINT_SQL = BET_SQL + ";\n" + Spend.SAVEPOINT_SQL;
+    // Round trip 3: the conditional debit and everything that needs its result, as one statement. The
+    // event and the answer are built by the ingress without the wallet's figures, which this statement
+    // adds from its own RETURNING (the event's data through jsonb; the answer's balance, its last field,
+    // appended), so nothing waits on a further round trip.
     private static final String DEBIT_SQL = "WITH w AS ("
             + " UPDATE wallet SET balance = balance - ?, version = version + 1, player_seq = player_seq + 1, updated_at = now()"
-            + " WHERE player_id = ? AND kind = 'CASH' AND balance >= ? RETURNING id, balance, version, player_seq),"
+            + " WHERE id = ? AND balance >= ? RETURNING id, balance, version, player_seq, pending),"
             + " l AS (INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
             + " SELECT id, ?, balance, version, 'bet', ? FROM w),"
             + " o AS (INSERT INTO outbox (topic, msg_key, event_id, payload)"
-            + " SELECT ?, ?, ?, replace(replace(replace(?, '" + BALANCE_SLOT + "', balance::text), '" + VERSION_SLOT + "', version::text),"
-            + " '" + PLAYER_SEQ_SLOT + "', player_seq::text) FROM w),"
+            + " SELECT ?, ?, ?, jsonb_set(e.ev, '{data}', e.ev -> 'data' || jsonb_build_object('balance_after', w.balance,"
+            + " 'sequence', w.version, 'player_seq', w.player_seq, 'available_after', w.balance + w.pending))::text"
+            + " FROM w, (SELECT ?::jsonb AS ev) e),"
             + " i AS (UPDATE idempotency_record SET response_status = 200,"
-            + " response_body = replace(?, '" + BALANCE_SLOT + "', w.balance::text) FROM w WHERE endpoint = ? AND key = ? RETURNING response_body)"
+            + " response_body = ? || (w.balance + w.pending)::text || '}' FROM w"
+            + " WHERE endpoint = ? AND key = ? RETURNING response_body)"
             + " SELECT i.response_body FROM w, i";
+
+    private static final String BALANCE_LAST = "\"balance\":null}";
 
     @Inject
     DataSource dataSource;
+    @Inject
+    MoneySettings money;
+    @Inject
+    MeterRegistry meters;
 
     /** The fields of a make that decide it, read and checked before the transaction starts. */
     record MakeRequest(String transactionId, String playerId, long amount, String currency, String betslipId,
@@ -126,21 +139,31 @@ public class BetMakeService {
         MakeRequest r = parse(payload);
         byte[] requestHash = IdempotencyStore.hash(Payload.canonical(payload));
         try (Connection c = dataSource.getConnection()) {
-            if (!claimAndCheckWallet(c, r, requestHash)) {
+            WalletRead wallet = claimAndCheckWallet(c, r, requestHash);
+            if (wallet == null) {
                 return replay(c, r, requestHash);
             }
             String betId = Callbacks.operatorId(ENDPOINT, r.transactionId());
-            insertBet(c, betId, r);
-            String body = debit(c, betId, r);
-            if (body == null) {
+            // The path is chosen before the first wallet statement, from round trip 1's unlocked read.
+            boolean fast = Spend.fastPath(wallet.balance(), r.amount());
+            insertBet(c, betId, r, fast);
+            Spend.Spent<String> spent = Spend.debit(c, wallet.id(), fast, money.creditFlipMax(), () -> debit(c, wallet.id(), betId, r));
+            if (spent.flipCapped()) {
+                meters.counter(MoneySettings.FLIP_CAPPED_METRIC, "endpoint", ENDPOINT).increment();
+            }
+            if (spent.debited() == null) {
                 throw new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount());
             }
-            return new Answer(200, body);
+            return new Answer(200, spent.debited());
         }
     }
 
-    /** Round trip 1. True when this request claimed its key (and the player may bet), false when the key was taken. */
-    private static boolean claimAndCheckWallet(Connection c, MakeRequest r, byte[] requestHash) throws SQLException {
+    /** Round trip 1's wallet, read without a lock: it only chooses the path. */
+    record WalletRead(long id, long balance, long pending) {
+    }
+
+    /** Round trip 1. The wallet when this request claimed its key (and the player may bet), null when the key was taken. */
+    private static WalletRead claimAndCheckWallet(Connection c, MakeRequest r, byte[] requestHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(CLAIM_AND_WALLET_SQL)) {
             ps.setString(1, ENDPOINT);
             ps.setString(2, r.transactionId());
@@ -152,7 +175,7 @@ public class BetMakeService {
                 throw new IllegalStateException("the wallet read returned no result set");
             }
             if (!claimed) {
-                return false;
+                return null;
             }
             try (ResultSet rs = ps.getResultSet()) {
                 if (!rs.next()) {
@@ -165,7 +188,7 @@ public class BetMakeService {
                 if (!"ACTIVE".equals(rs.getString(2))) {
                     throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
                 }
-                return true;
+                return new WalletRead(rs.getLong(3), rs.getLong(4), rs.getLong(5));
             }
         }
     }
@@ -175,11 +198,11 @@ public class BetMakeService {
         return Callbacks.answerOf(IdempotencyStore.existing(c, ENDPOINT, r.transactionId(), requestHash), r.transactionId());
     }
 
-    /** Round trip 2: reference data, the bet and its selections. */
-    private static void insertBet(Connection c, String betId, MakeRequest r) throws SQLException {
+    /** Round trip 2: reference data, the bet and its selections (and, on the fast path, the savepoint). */
+    private static void insertBet(Connection c, String betId, MakeRequest r, boolean fast) throws SQLException {
         Betslip slip = r.betslip();
         List<Betslip.Selection> selections = slip.selections;
-        try (PreparedStatement ps = c.prepareStatement(BET_SQL)) {
+        try (PreparedStatement ps = c.prepareStatement(fast ? BET_THEN_SAVEPOINT_SQL : BET_SQL)) {
             int i = 1;
             ps.setArray(i++, c.createArrayOf("text", slip.sports.keySet().toArray()));
             ps.setArray(i++, c.createArrayOf("text", slip.sports.values().toArray()));
@@ -229,24 +252,25 @@ public class BetMakeService {
      *
      * @return the answer as stored, or null when the balance does not cover the stake
      */
-    private static String debit(Connection c, String betId, MakeRequest r) throws SQLException {
+    private static String debit(Connection c, long walletId, String betId, MakeRequest r) throws SQLException {
         Instant now = Instant.now();
         ObjectNode data = WalletEvents.data(r.playerId(), r.currency(), -r.amount(), now)
-                .put("balance_after", Long.parseLong(BALANCE_SLOT))
-                .put("sequence", Long.parseLong(VERSION_SLOT))
-                .put("player_seq", Long.parseLong(PLAYER_SEQ_SLOT))
                 .put("stake", r.amount())
                 .put("bet_id", betId)
                 .put("transaction_id", betId)
                 .put("provider_transaction_id", r.transactionId());
         String eventId = CloudEventJson.stableId(EventTypes.BET_PLACED, betId);
         String event = CloudEventJson.serialize(eventId, EventTypes.BET_PLACED, WalletEvents.SOURCE, r.playerId(), now, data);
-        String body = Callbacks.moneyBody(betId, r.transactionId(), null, r.playerId(), "bet", r.amount(), r.currency(),
-                Long.parseLong(BALANCE_SLOT));
+        // The money body ends with its balance: the statement appends the available balance it produced.
+        String body = Callbacks.moneyBody(betId, r.transactionId(), null, r.playerId(), "bet", r.amount(), r.currency(), null);
+        if (!body.endsWith(BALANCE_LAST)) {
+            throw new IllegalStateException("the money body must end with its balance: " + body);
+        }
+        String bodyUpToBalance = body.substring(0, body.length() - "null}".length());
         try (PreparedStatement ps = c.prepareStatement(DEBIT_SQL)) {
             int i = 1;
             ps.setLong(i++, r.amount());
-            ps.setString(i++, r.playerId());
+            ps.setLong(i++, walletId);
             ps.setLong(i++, r.amount());
             ps.setLong(i++, -r.amount());
             ps.setString(i++, ENDPOINT + ":" + r.transactionId());
@@ -254,7 +278,7 @@ public class BetMakeService {
             ps.setString(i++, r.playerId());
             ps.setString(i++, eventId);
             ps.setString(i++, event);
-            ps.setString(i++, body);
+            ps.setString(i++, bodyUpToBalance);
             ps.setString(i++, ENDPOINT);
             ps.setString(i, r.transactionId());
             try (ResultSet rs = ps.executeQuery()) {

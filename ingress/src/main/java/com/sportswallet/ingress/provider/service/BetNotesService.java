@@ -59,12 +59,12 @@ public class BetNotesService {
         }
     }
 
-    /** {"player_id","currency","balance"}: the committed balance, pending credits excluded. */
+    /** {"player_id","currency","balance"}: the available balance (settled + pending, one row version). */
     public String balance(ObjectNode payload) throws SQLException {
         String playerId = Payload.text(payload, "player_id");
         String currency = Payload.optionalCurrency(payload, "currency");
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT currency, balance FROM wallet WHERE player_id = ? AND kind = 'CASH'")) {
+                PreparedStatement ps = c.prepareStatement("SELECT currency, balance + pending FROM wallet WHERE player_id = ? AND kind = 'CASH'")) {
             ps.setString(1, playerId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

@@ -72,9 +72,9 @@ public final class Callbacks {
         return body.toString();
     }
 
-    /** The wallet's committed balance (without pending credits), read without a lock. */
-    public static long balance(Connection c, long walletId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM wallet WHERE id = ?")) {
+    /** The wallet's available balance (settled + pending, one row version), read without a lock. */
+    public static long available(Connection c, long walletId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT balance + pending FROM wallet WHERE id = ?")) {
             ps.setLong(1, walletId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

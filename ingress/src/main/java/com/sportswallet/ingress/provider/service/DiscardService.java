@@ -13,17 +13,21 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
+import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.WalletEvents;
 
 /**
  * bet/discard: the provider takes back a make. An OPEN bet becomes DISCARDED and its stake is
  * recorded as a PENDING credit (applied by the worker); an unknown make becomes a tombstone
  * (a DISCARDED bet with no player or stake, and no event) so that the make, arriving late, is
- * refused; a settled or already discarded bet is left as it is. All answer {}.
+ * refused; a settled or already discarded bet is left as it is, and that answer is not stored.
+ * The answer is {"balance": available} when the player is known, {} for a tombstone.
  *
  * <p>A make racing its discard: the discard's update does not see the uncommitted bet, its
  * tombstone insert then waits on the bet's unique key; when the make commits the insert does
@@ -37,8 +41,8 @@ public class DiscardService {
     private static final String DISCARD_SQL = "UPDATE bet SET state = 'DISCARDED', updated_at = now() WHERE id = ? AND state = 'OPEN'"
             + " AND (?::text IS NULL OR player_id = ?) RETURNING player_id, wallet_id, currency, stake";
     private static final String TOMBSTONE_SQL = "INSERT INTO bet (id, provider_tx_id, state) VALUES (?, ?, 'DISCARDED') ON CONFLICT DO NOTHING";
-    private static final String STATE_SQL = "SELECT state, player_id FROM bet WHERE id = ?";
-    private static final String CREDIT_SQL = "INSERT INTO credit (id, wallet_id, player_id, bet_id, kind, amount) VALUES (?, ?, ?, ?, 'DISCARD', ?)";
+    private static final String STATE_SQL = "SELECT b.state, b.player_id, w.balance + w.pending FROM bet b"
+            + " LEFT JOIN wallet w ON w.id = b.wallet_id WHERE b.id = ?";
 
     @Inject
     DataSource dataSource;
@@ -56,8 +60,9 @@ public class DiscardService {
                 return replay;
             }
             for (int round = 0; round < ROUNDS_MAX; round++) {
-                if (discardOpen(c, betId, discardId, makeTransactionId, extPlayerId)) {
-                    return Callbacks.answer(c, ENDPOINT, makeTransactionId, "{}");
+                Long available = discardOpen(c, betId, discardId, makeTransactionId, extPlayerId);
+                if (available != null) {
+                    return Callbacks.answer(c, ENDPOINT, makeTransactionId, balanceBody(available));
                 }
                 try (PreparedStatement ps = c.prepareStatement(TOMBSTONE_SQL)) {
                     ps.setString(1, betId);
@@ -77,8 +82,10 @@ public class DiscardService {
                             throw ProtocolException.badRequest("ext_player_id " + extPlayerId + " is not the player of this bet");
                         }
                         if (!"OPEN".equals(rs.getString(1))) {
-                            // Settled or already discarded: success, unchanged.
-                            return Callbacks.answer(c, ENDPOINT, makeTransactionId, "{}");
+                            // Settled or already discarded: success, unchanged, and not stored (PROTOCOL.md), so
+                            // the same discard after a rollback reopened the bet takes effect.
+                            IdempotencyStore.release(c, ENDPOINT, makeTransactionId);
+                            return new Answer(200, owner == null ? "{}" : balanceBody(rs.getLong(3)));
                         }
                     }
                 }
@@ -88,12 +95,19 @@ public class DiscardService {
         }
     }
 
+    /** The discard's answer when the player is known: {"balance": available}. */
+    private static String balanceBody(long available) {
+        return CloudEventJson.mapper().createObjectNode().put("balance", available).toString();
+    }
+
     /**
      * Discards the bet if it is OPEN (and the player agrees): the stake becomes a pending credit.
-     * Then the wallet row (last, after the bet and the credit) advances player_seq for the
-     * discarded event; the command carries that value too.
+     * Then the wallet row (last, after the bet and the credit) takes the stake into pending and
+     * advances player_seq for the discarded event; the command carries that value too.
+     *
+     * @return the available balance after the discard, or null when the bet was not OPEN
      */
-    private static boolean discardOpen(Connection c, String betId, String discardId, String makeTransactionId, String extPlayerId)
+    private static Long discardOpen(Connection c, String betId, String discardId, String makeTransactionId, String extPlayerId)
             throws SQLException {
         String playerId;
         long walletId;
@@ -105,7 +119,7 @@ public class DiscardService {
             ps.setString(3, extPlayerId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return false;
+                    return null;
                 }
                 playerId = rs.getString(1);
                 walletId = rs.getLong(2);
@@ -113,23 +127,18 @@ public class DiscardService {
                 stake = rs.getLong(4);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(CREDIT_SQL)) {
-            ps.setString(1, discardId);
-            ps.setLong(2, walletId);
-            ps.setString(3, playerId);
-            ps.setString(4, betId);
-            ps.setLong(5, stake);
-            ps.executeUpdate();
-        }
-        long playerSeq = WalletEvents.advancePlayerSeq(c, walletId).playerSeq();
+        PendingCredit.insert(c, discardId, walletId, playerId, betId, PendingCredit.DISCARD, stake);
+        WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, stake);
+        long playerSeq = wallet.playerSeq();
         Instant now = Instant.now();
-        WalletEvents.appendCreditCommand(c, discardId, walletId, playerId, betId, "DISCARD", stake, currency, playerSeq, now);
-        ObjectNode data = WalletEvents.withPlayerSeq(WalletEvents.data(playerId, currency, stake, now), playerSeq)
+        WalletEvents.appendCreditCommand(c, discardId, walletId, playerId, betId, PendingCredit.DISCARD, stake, currency, playerSeq, now);
+        ObjectNode data = WalletEvents.withAvailable(WalletEvents.withPlayerSeq(WalletEvents.data(playerId, currency, stake, now), playerSeq),
+                wallet.available())
                 .put("stake", stake)
                 .put("bet_id", betId)
                 .put("transaction_id", discardId)
                 .put("provider_transaction_id", makeTransactionId);
         WalletEvents.append(c, EventTypes.BET_DISCARDED, discardId, playerId, data, now);
-        return true;
+        return wallet.available();
     }
 }

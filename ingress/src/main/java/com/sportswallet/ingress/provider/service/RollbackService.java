@@ -18,7 +18,11 @@ import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.service.MoneySettings;
+import com.sportswallet.money.CreditBatch;
 import com.sportswallet.money.Ledger;
+import com.sportswallet.money.PendingCredit;
+import com.sportswallet.money.Reversal;
 import com.sportswallet.money.WalletEvents;
 
 /**
@@ -26,19 +30,21 @@ import com.sportswallet.money.WalletEvents;
  * <ul>
  * <li>the bet goes back to OPEN only if {@code parent_transaction_id} is its latest settlement
  * and the bet is settled (a conditional update: two rollbacks cannot both reverse it);</li>
- * <li>that settlement's credit, if still PENDING, is CANCELLED (no money moves); if the worker
- * already APPLIED it, the amount is debited now, unconditionally (the balance may go negative:
- * then a {@code wallet.alert} is emitted). The credit row's lock decides which of the worker's
- * flip and this cancel happens, exactly once;</li>
+ * <li>that settlement's credit, if still PENDING, is CANCELLED (no settled money moves; it leaves
+ * the wallet's pending); if the worker already APPLIED it, the wallet's pending credits are applied
+ * first and the amount is debited now ({@link Reversal}: a shortfall stays below zero or is absorbed
+ * by the write-off account, as ROLLBACK_SHORTFALL says, alerted). The credit row's lock decides
+ * which of the worker's flip and this cancel happens, exactly once;</li>
  * <li>a parent that is unknown is tombstoned, so a settlement with that id arriving later is refused;
  * an older or already reversed parent changes nothing. Both answer success, write no event and
  * leave {@code player_seq} alone.</li>
  * </ul>
  * A reversal writes {@code wallet.bet.rolled-back} with the player's next {@code player_seq} (k+1),
- * and, when the debit of an applied credit leaves the balance below zero, the {@code wallet.alert}
- * after it (k+2): the wallet statement (the debit, or a bare advance when no money moves) takes
+ * and, when the debit of an applied credit leaves the balance below zero or was partly absorbed,
+ * the {@code wallet.alert} after it (k+2): the wallet statement (the debit, or a bare advance when no money moves) takes
  * both values under the row lock, and the events are appended after it.
- * Lock order: bet, settlement, credit, wallet last (the worker locks credit then wallet too).
+ * Lock order: bet, settlement, credits (id order), wallet, write-off account last (the worker locks
+ * credits then wallets too).
  */
 @ApplicationScoped
 public class RollbackService {
@@ -48,13 +54,18 @@ public class RollbackService {
             + " AND state IN ('WON', 'CASHED_OUT', 'LOST', 'REFUNDED') RETURNING player_id, wallet_id, currency, stake";
     private static final String REVERSE_SQL = "UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = ? AND state = 'ACTIVE'"
             + " RETURNING kind, amount, created_at";
-    private static final String CANCEL_SQL = "UPDATE credit SET status = 'CANCELLED', decided_at = now() WHERE id = ? AND status = 'PENDING'";
     private static final String BET_SQL = "SELECT player_id, wallet_id, currency FROM bet WHERE id = ?";
     private static final String TOMBSTONE_SQL = "INSERT INTO settlement (id, bet_id, kind, state) VALUES (?, ?, 'TOMBSTONE', 'TOMBSTONE')"
             + " ON CONFLICT DO NOTHING";
 
+    /** wallet.alert reasons: the balance ended below zero; or the write-off account took a shortfall and the balance did not. */
+    static final String NEGATIVE_BALANCE = "negative_balance";
+    static final String ABSORBED_SHORTFALL = "absorbed_shortfall";
+
     @Inject
     DataSource dataSource;
+    @Inject
+    MoneySettings money;
 
     @Transactional(rollbackOn = Exception.class)
     public Answer rollback(ObjectNode payload) throws SQLException {
@@ -90,7 +101,7 @@ public class RollbackService {
             if (reopened) {
                 Reversed reversed = reverse(c, parentId, rollbackId, transactionId, betId, playerId, walletId, currency, stake);
                 reversedAmount = reversed.amount();
-                balance = reversed.balance();
+                balance = reversed.available();
             } else {
                 try (PreparedStatement ps = c.prepareStatement(BET_SQL)) {
                     ps.setString(1, betId);
@@ -109,19 +120,19 @@ public class RollbackService {
                     ps.setString(2, betId);
                     ps.executeUpdate();
                 }
-                balance = walletId == null ? null : Callbacks.balance(c, walletId);
+                balance = walletId == null ? null : Callbacks.available(c, walletId);
             }
             return Callbacks.answer(c, ENDPOINT, transactionId,
                     Callbacks.moneyBody(rollbackId, transactionId, betId, playerId, "rollback", reversedAmount, currency, balance));
         }
     }
 
-    /** What a reversal did: the settlement's amount and the wallet's committed balance after it. */
-    private record Reversed(long amount, long balance) {
+    /** What a reversal did: the settlement's amount and the wallet's available balance after it. */
+    private record Reversed(long amount, long available) {
     }
 
     /** Reverses settlement {@code parentId} of a bet just reopened. */
-    private static Reversed reverse(Connection c, String parentId, String rollbackId, String transactionId, String betId,
+    private Reversed reverse(Connection c, String parentId, String rollbackId, String transactionId, String betId,
             String playerId, long walletId, String currency, long stake) throws SQLException {
         String kind;
         long amount;
@@ -150,36 +161,49 @@ public class RollbackService {
                 .put("reversed_occurred_at", reversedAt.toString());
         boolean cancelled = false;
         if (amount > 0) {
-            try (PreparedStatement ps = c.prepareStatement(CANCEL_SQL)) {
-                ps.setString(1, parentId);
-                cancelled = ps.executeUpdate() == 1;
-            }
+            // The reversed credit and the wallet's pending credits, locked in one statement in credit-id order.
+            Reversal.Locked locked = Reversal.lockCredits(c, parentId, walletId, money.creditFlipMax());
+            cancelled = "PENDING".equals(locked.reversedStatus()) && PendingCredit.cancel(c, parentId);
             data.put("credit_cancelled", cancelled);
-        }
-        if (amount > 0 && !cancelled) {
-            // The worker applied the credit first: take the money back now, even below zero. The one
-            // wallet statement advances player_seq for the rolled-back event and, below zero, its alert.
-            Ledger.Moved moved = Ledger.apply(c, walletId, -amount, "rollback", ENDPOINT + ":" + transactionId, true);
-            boolean negative = moved.balanceAfter() < 0;
-            long rolledBackSeq = negative ? moved.playerSeq() - 1 : moved.playerSeq();
-            WalletEvents.withPlayerSeq(WalletEvents.withBalance(data, moved), rolledBackSeq);
-            WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, playerId, data, now);
-            if (negative) {
-                ObjectNode alert = WalletEvents.withPlayerSeq(WalletEvents.withBalance(WalletEvents.data(playerId, currency, -amount, now), moved),
-                        moved.playerSeq())
-                        .put("reason", "negative_balance")
-                        .put("bet_id", betId)
-                        .put("transaction_id", rollbackId)
-                        .put("provider_transaction_id", transactionId);
-                WalletEvents.append(c, EventTypes.ALERT, rollbackId, playerId, alert, now);
+            if (!cancelled) {
+                return reverseApplied(c, locked, data, amount, rollbackId, transactionId, betId, playerId, walletId, currency, now);
             }
-            return new Reversed(amount, moved.balanceAfter());
         }
-        // Cancelled while still pending, or nothing to take back: no money moves, the event still takes its place.
-        WalletEvents.Advanced wallet = WalletEvents.advancePlayerSeq(c, walletId);
-        WalletEvents.withPlayerSeq(data, wallet.playerSeq());
+        // Cancelled while still pending (it leaves pending), or nothing to take back: no settled money
+        // moves, the event still takes its place.
+        WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, cancelled ? -amount : 0);
+        WalletEvents.withAvailable(WalletEvents.withPlayerSeq(data, wallet.playerSeq()), wallet.available());
         WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, playerId, data, now);
-        return new Reversed(amount, wallet.balance());
+        return new Reversed(amount, wallet.available());
+    }
+
+    /**
+     * The worker applied the reversed credit first: the wallet's locked pending credits are applied
+     * (their credit.applied events first), then the reversal is debited, a shortfall meeting
+     * ROLLBACK_SHORTFALL ({@link Reversal}). The rolled-back event, then its alert when the balance
+     * ends below zero or the write-off took a part.
+     */
+    private Reversed reverseApplied(Connection c, Reversal.Locked locked, ObjectNode data, long amount, String rollbackId,
+            String transactionId, String betId, String playerId, long walletId, String currency, Instant now) throws SQLException {
+        CreditBatch.applyLocked(c, locked.otherPending());
+        Reversal.Debited debited = Reversal.debit(c, walletId, currency, amount, money.rollbackShortfall(), ENDPOINT + ":" + transactionId);
+        Ledger.Moved moved = debited.wallet();
+        WalletEvents.withAvailable(WalletEvents.withPlayerSeq(WalletEvents.withBalance(data, moved), debited.rolledBackSeq()), moved.available());
+        if (debited.absorbed() > 0) {
+            data.put("absorbed_amount", debited.absorbed());
+        }
+        WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, playerId, data, now);
+        if (debited.alert()) {
+            ObjectNode alert = WalletEvents.withPlayerSeq(WalletEvents.withBalance(WalletEvents.data(playerId, currency, -amount, now), moved),
+                    moved.playerSeq())
+                    .put("reason", moved.balanceAfter() < 0 ? NEGATIVE_BALANCE : ABSORBED_SHORTFALL)
+                    .put("absorbed_amount", debited.absorbed())
+                    .put("bet_id", betId)
+                    .put("transaction_id", rollbackId)
+                    .put("provider_transaction_id", transactionId);
+            WalletEvents.append(c, EventTypes.ALERT, rollbackId, playerId, alert, now);
+        }
+        return new Reversed(amount, moved.available());
     }
 
     private static String reversedOperation(String settlementKind) {

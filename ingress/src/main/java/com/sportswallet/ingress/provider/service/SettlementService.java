@@ -20,16 +20,18 @@ import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.WalletEvents;
 
 /**
  * bet/win, bet/lost, bet/refund: the bet's transition OPEN -> WON / CASHED_OUT / LOST / REFUNDED
  * as ONE conditional update (two racing settlements cannot both pass), the settlement record
  * (whose primary key refuses an id a rollback tombstoned), and for a win or refund a PENDING
- * credit plus its command for the settlement-worker. No money moves here, but the decision's
- * {@code wallet.events} record takes the player's next {@code player_seq}, advanced under the wallet
- * row lock after the bet, settlement and credit rows (the lock order); that statement also returns
- * the committed balance (without the pending credit) the answer carries. The command and the event
+ * credit plus its command for the settlement-worker. No settled money moves here; the credit joins
+ * the wallet's {@code pending} and the decision's {@code wallet.events} record takes the player's
+ * next {@code player_seq}, both in one statement under the wallet row lock, after the bet,
+ * settlement and credit rows (the lock order); that statement also returns the available balance
+ * (settled + pending, this win included) the answer carries. The command and the event
  * are appended after it. One transaction, one commit.
  */
 @ApplicationScoped
@@ -37,9 +39,9 @@ public class SettlementService {
 
     /** The three settlement callbacks. */
     public enum Kind {
-        WIN("bet/win", "win", "WIN", EventTypes.BET_WON),
+        WIN("bet/win", "win", PendingCredit.WIN, EventTypes.BET_WON),
         LOST("bet/lost", "lost", null, EventTypes.BET_LOST),
-        REFUND("bet/refund", "refund", "REFUND", EventTypes.BET_REFUNDED);
+        REFUND("bet/refund", "refund", PendingCredit.REFUND, EventTypes.BET_REFUNDED);
 
         public final String endpoint;
         final String operation;
@@ -61,7 +63,6 @@ public class SettlementService {
     // created_at is the decision's instant, equal to its event's occurred_at: a rollback names it exactly.
     private static final String SETTLEMENT_SQL = "INSERT INTO settlement (id, bet_id, kind, amount, state, created_at)"
             + " VALUES (?, ?, ?, ?, 'ACTIVE', ?) ON CONFLICT DO NOTHING";
-    private static final String CREDIT_SQL = "INSERT INTO credit (id, wallet_id, player_id, bet_id, kind, amount) VALUES (?, ?, ?, ?, ?, ?)";
 
     @Inject
     DataSource dataSource;
@@ -158,23 +159,17 @@ public class SettlementService {
                 }
             }
             if (kind.creditKind != null) {
-                try (PreparedStatement ps = c.prepareStatement(CREDIT_SQL)) {
-                    ps.setString(1, settlementId);
-                    ps.setLong(2, walletId);
-                    ps.setString(3, playerId);
-                    ps.setString(4, r.betId());
-                    ps.setString(5, kind.creditKind);
-                    ps.setLong(6, r.amount());
-                    ps.executeUpdate();
-                }
+                PendingCredit.insert(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, r.amount());
             }
-            // The wallet row last (no credit row is locked after it): player_seq, and the balance for the answer.
-            WalletEvents.Advanced wallet = WalletEvents.advancePlayerSeq(c, walletId);
+            // The wallet row last (no credit row is locked after it): the new credit joins pending, player_seq
+            // takes the event's place, and the row returns the available balance the answer shows.
+            WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, kind.creditKind != null ? r.amount() : 0);
             if (kind.creditKind != null) {
                 WalletEvents.appendCreditCommand(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, r.amount(), currency,
                         wallet.playerSeq(), now);
             }
-            ObjectNode data = WalletEvents.withPlayerSeq(WalletEvents.data(playerId, currency, r.amount(), now), wallet.playerSeq())
+            ObjectNode data = WalletEvents.withAvailable(
+                    WalletEvents.withPlayerSeq(WalletEvents.data(playerId, currency, r.amount(), now), wallet.playerSeq()), wallet.available())
                     .put("stake", stake)
                     .put("bet_id", r.betId())
                     .put("transaction_id", settlementId)
@@ -183,7 +178,7 @@ public class SettlementService {
             WalletEvents.append(c, kind.eventType, settlementId, playerId, data, now);
 
             return Callbacks.answer(c, kind.endpoint, r.transactionId(), Callbacks.moneyBody(settlementId, r.transactionId(),
-                    r.betId(), playerId, kind.operation, r.amount(), currency, wallet.balance()));
+                    r.betId(), playerId, kind.operation, r.amount(), currency, wallet.available()));
         }
     }
 
