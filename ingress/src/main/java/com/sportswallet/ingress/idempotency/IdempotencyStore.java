@@ -20,7 +20,8 @@ public final class IdempotencyStore {
     public static final String CLAIM_SQL = "INSERT INTO idempotency_record (endpoint, key, request_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
     private static final String READ_SQL = "SELECT request_hash, response_status, response_body FROM idempotency_record WHERE endpoint = ? AND key = ?";
     private static final String RELEASE_SQL = "DELETE FROM idempotency_record WHERE endpoint = ? AND key = ? AND response_status IS NULL";
-    private static final String COMPLETE_SQL = "UPDATE idempotency_record SET response_status = ?, response_body = ? WHERE endpoint = ? AND key = ?";
+    private static final String COMPLETE_SQL = "UPDATE idempotency_record SET response_status = ?, response_body = ?, player_seq = ?"
+            + " WHERE endpoint = ? AND key = ?";
 
     /** A stored answer to replay byte for byte. */
     public record Answer(int status, String body) {
@@ -99,12 +100,18 @@ public final class IdempotencyStore {
         }
     }
 
-    public static void complete(Connection c, String endpoint, String key, Answer answer) throws SQLException {
+    /**
+     * Stores the answer with the claim. {@code playerSeq}: the player's player_seq after this
+     * decision, from the wallet row version the answered balance came from (null when the answer
+     * carries no balance); kept for reconcile, never sent.
+     */
+    public static void complete(Connection c, String endpoint, String key, Answer answer, Long playerSeq) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(COMPLETE_SQL)) {
             ps.setInt(1, answer.status());
             ps.setString(2, answer.body());
-            ps.setString(3, endpoint);
-            ps.setString(4, key);
+            ps.setObject(3, playerSeq, java.sql.Types.BIGINT);
+            ps.setString(4, endpoint);
+            ps.setString(5, key);
             if (ps.executeUpdate() != 1) {
                 throw new IllegalStateException("idempotency record " + endpoint + "/" + key + " not claimed");
             }

@@ -177,7 +177,7 @@ public class OperatorWalletService {
                     .put("settled_balance", moved.balanceAfter())
                     .put("version", moved.version());
             Answer answer = new Answer(200, body.toString());
-            IdempotencyStore.complete(c, m.endpoint, key, answer);
+            IdempotencyStore.complete(c, m.endpoint, key, answer, moved.playerSeq());
             return answer;
         }
     }

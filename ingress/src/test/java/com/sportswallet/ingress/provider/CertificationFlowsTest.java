@@ -124,6 +124,12 @@ class CertificationFlowsTest {
         assertEquals(125, wallet.getLong("pending_credits"));
         assertEquals(1, wallet.getLong("pending_credits_count"));
         assertEquals(0, Db.ledgerDiscrepancies());
+        // Each stored answer keeps the player_seq of its decision: ordered by it, they replay the chain.
+        assertEquals("875,1250,875,1375,875,1000,875,875,875,1000", ProviderConcurrencyTest.text(
+                "SELECT string_agg(response_body::jsonb ->> 'balance', ',' ORDER BY player_seq) FROM idempotency_record"
+                        + " WHERE response_body::jsonb ->> 'user_id' = ? AND player_seq IS NOT NULL", f.player));
+        assertEquals(11, Db.count("SELECT max(player_seq) FROM idempotency_record WHERE response_body::jsonb ->> 'user_id' = '" + f.player + "'"),
+                "the deposit took 1; then one event per callback");
     }
 
     @Test

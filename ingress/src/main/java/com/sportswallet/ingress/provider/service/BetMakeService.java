@@ -95,7 +95,7 @@ public class BetMakeService {
             + " 'sequence', w.version, 'player_seq', w.player_seq, 'available_after', w.balance + w.pending))::text"
             + " FROM w, (SELECT ?::jsonb AS ev) e),"
             + " i AS (UPDATE idempotency_record SET response_status = 200,"
-            + " response_body = ? || (w.balance + w.pending)::text || '}' FROM w"
+            + " response_body = ? || (w.balance + w.pending)::text || '}', player_seq = w.player_seq FROM w"
             + " WHERE endpoint = ? AND key = ? RETURNING response_body)"
             + " SELECT i.response_body FROM w, i";
 

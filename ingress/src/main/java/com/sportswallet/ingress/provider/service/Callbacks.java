@@ -50,10 +50,13 @@ public final class Callbacks {
         return null;
     }
 
-    /** Stores the success answer with the idempotency record (same transaction) and returns it. */
-    public static Answer answer(Connection c, String endpoint, String key, String body) throws SQLException {
+    /**
+     * Stores the success answer with the idempotency record (same transaction) and returns it;
+     * {@code playerSeq} is the player's player_seq after the decision (null without a balance).
+     */
+    public static Answer answer(Connection c, String endpoint, String key, String body, Long playerSeq) throws SQLException {
         Answer answer = new Answer(200, body);
-        IdempotencyStore.complete(c, endpoint, key, answer);
+        IdempotencyStore.complete(c, endpoint, key, answer, playerSeq);
         return answer;
     }
 
@@ -72,15 +75,19 @@ public final class Callbacks {
         return body.toString();
     }
 
-    /** The wallet's available balance (settled + pending, one row version), read without a lock. */
-    public static long available(Connection c, long walletId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT balance + pending FROM wallet WHERE id = ?")) {
+    /** A wallet's available balance (settled + pending) and player_seq, from one row version. */
+    public record Available(long balance, long playerSeq) {
+    }
+
+    /** The wallet's available balance and player_seq, read without a lock (for an answer that changed nothing). */
+    public static Available available(Connection c, long walletId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT balance + pending, player_seq FROM wallet WHERE id = ?")) {
             ps.setLong(1, walletId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new IllegalStateException("wallet " + walletId + " vanished");
                 }
-                return rs.getLong(1);
+                return new Available(rs.getLong(1), rs.getLong(2));
             }
         }
     }

@@ -60,15 +60,15 @@ public class DiscardService {
                 return replay;
             }
             for (int round = 0; round < ROUNDS_MAX; round++) {
-                Long available = discardOpen(c, betId, discardId, makeTransactionId, extPlayerId);
-                if (available != null) {
-                    return Callbacks.answer(c, ENDPOINT, makeTransactionId, balanceBody(available));
+                WalletEvents.Advanced discarded = discardOpen(c, betId, discardId, makeTransactionId, extPlayerId);
+                if (discarded != null) {
+                    return Callbacks.answer(c, ENDPOINT, makeTransactionId, balanceBody(discarded.available()), discarded.playerSeq());
                 }
                 try (PreparedStatement ps = c.prepareStatement(TOMBSTONE_SQL)) {
                     ps.setString(1, betId);
                     ps.setString(2, makeTransactionId);
                     if (ps.executeUpdate() == 1) {
-                        return Callbacks.answer(c, ENDPOINT, makeTransactionId, "{}");
+                        return Callbacks.answer(c, ENDPOINT, makeTransactionId, "{}", null);
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement(STATE_SQL)) {
@@ -105,9 +105,9 @@ public class DiscardService {
      * Then the wallet row (last, after the bet and the credit) takes the stake into pending and
      * advances player_seq for the discarded event; the command carries that value too.
      *
-     * @return the available balance after the discard, or null when the bet was not OPEN
+     * @return the wallet after the discard (available balance, player_seq), or null when the bet was not OPEN
      */
-    private static Long discardOpen(Connection c, String betId, String discardId, String makeTransactionId, String extPlayerId)
+    private static WalletEvents.Advanced discardOpen(Connection c, String betId, String discardId, String makeTransactionId, String extPlayerId)
             throws SQLException {
         String playerId;
         long walletId;
@@ -139,6 +139,6 @@ public class DiscardService {
                 .put("transaction_id", discardId)
                 .put("provider_transaction_id", makeTransactionId);
         WalletEvents.append(c, EventTypes.BET_DISCARDED, discardId, playerId, data, now);
-        return wallet.available();
+        return wallet;
     }
 }

@@ -98,10 +98,12 @@ public class RollbackService {
             }
             long reversedAmount = 0;
             Long balance;
+            Long playerSeq;
             if (reopened) {
                 Reversed reversed = reverse(c, parentId, rollbackId, transactionId, betId, playerId, walletId, currency, stake);
                 reversedAmount = reversed.amount();
                 balance = reversed.available();
+                playerSeq = reversed.playerSeq();
             } else {
                 try (PreparedStatement ps = c.prepareStatement(BET_SQL)) {
                     ps.setString(1, betId);
@@ -120,15 +122,17 @@ public class RollbackService {
                     ps.setString(2, betId);
                     ps.executeUpdate();
                 }
-                balance = walletId == null ? null : Callbacks.available(c, walletId);
+                Callbacks.Available wallet = walletId == null ? null : Callbacks.available(c, walletId);
+                balance = wallet == null ? null : wallet.balance();
+                playerSeq = wallet == null ? null : wallet.playerSeq();
             }
             return Callbacks.answer(c, ENDPOINT, transactionId,
-                    Callbacks.moneyBody(rollbackId, transactionId, betId, playerId, "rollback", reversedAmount, currency, balance));
+                    Callbacks.moneyBody(rollbackId, transactionId, betId, playerId, "rollback", reversedAmount, currency, balance), playerSeq);
         }
     }
 
-    /** What a reversal did: the settlement's amount and the wallet's available balance after it. */
-    private record Reversed(long amount, long available) {
+    /** What a reversal did: the settlement's amount, and the wallet's available balance and player_seq after it. */
+    private record Reversed(long amount, long available, long playerSeq) {
     }
 
     /** Reverses settlement {@code parentId} of a bet just reopened. */
@@ -174,7 +178,7 @@ public class RollbackService {
         WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, cancelled ? -amount : 0);
         WalletEvents.withAvailable(WalletEvents.withPlayerSeq(data, wallet.playerSeq()), wallet.available());
         WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, playerId, data, now);
-        return new Reversed(amount, wallet.available());
+        return new Reversed(amount, wallet.available(), wallet.playerSeq());
     }
 
     /**
@@ -203,7 +207,7 @@ public class RollbackService {
                     .put("provider_transaction_id", transactionId);
             WalletEvents.append(c, EventTypes.ALERT, rollbackId, playerId, alert, now);
         }
-        return new Reversed(amount, moved.available());
+        return new Reversed(amount, moved.available(), moved.playerSeq());
     }
 
     private static String reversedOperation(String settlementKind) {

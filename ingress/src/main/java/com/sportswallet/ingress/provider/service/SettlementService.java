@@ -178,7 +178,7 @@ public class SettlementService {
             WalletEvents.append(c, kind.eventType, settlementId, playerId, data, now);
 
             return Callbacks.answer(c, kind.endpoint, r.transactionId(), Callbacks.moneyBody(settlementId, r.transactionId(),
-                    r.betId(), playerId, kind.operation, r.amount(), currency, wallet.available()));
+                    r.betId(), playerId, kind.operation, r.amount(), currency, wallet.available()), wallet.playerSeq());
         }
     }
 
