@@ -13,13 +13,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,9 +39,9 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
-import com.sportswallet.outbox.KafkaSettings;
-import com.sportswallet.money.CreditBatch;
 import com.sportswallet.contracts.CreditCommand;
+import com.sportswallet.money.CreditBatch;
+import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.worker.settlement.SettlementConsumer;
 
 /**
@@ -53,7 +53,8 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  * <li>Seeding, untimed, set-based (INSERT ... SELECT FROM generate_series, one transaction):
  * players {@code drain-<run>-1..P} with EUR wallets at balance 0, and C PENDING WIN credits
  * {@code drain-<run>-credit-<j>}, each with its WON bet (as the ingress records a win), spread
- * round-robin over the wallets, amounts 100..999; then ANALYZE.</li>
+ * round-robin over the wallets, amounts 100..999, each wallet's pending = the sum of its credits
+ * (as the ingress adds each credit it decides); then ANALYZE.</li>
  * <li>Producing, untimed: a commands topic of the run's own ({@code settlement.commands.bench-<run>},
  * --partitions partitions) and one {@code settlement.credit} command per credit, keyed by player id,
  * the CloudEvent the ingress's relay produces (content-type header included), through an idempotent
@@ -65,8 +66,9 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  * (--connection-per-batch: a plain PGSimpleDataSource, one new connection per batch), with the
  * service's session settings (lock_timeout 2000 ms, statement_timeout 3000 ms).</li>
  * <li>Checks, untimed: no credit of the run PENDING, all APPLIED; each of the run's wallets has
- * balance = sum of its ledger and version = its entry count = its highest ledger version; the run's
- * ledger entry count = the credit count; the balances add up to the credits. Prints
+ * balance = sum of its ledger and version = its entry count = its highest ledger version, and
+ * pending 0 (the worker moved every credit from pending to balance); the run's ledger entry count =
+ * the credit count; the balances add up to the credits. Prints
  * "ledger check: ok" or the discrepancy (exit 1).</li>
  * </ol>
  * Prints credits/s, seconds, batches and mean batch size, and a {@code RESULT key=value ...} line for
@@ -219,8 +221,8 @@ public final class DrainBench {
         System.out.printf(Locale.ROOT, "outbox: %d wallet.credit.applied rows of this run still in the outbox table%s%n", check.outboxLeft,
                 check.outboxLeft > 0 ? " (published and deleted by a running relay, e.g. scripts/up's services; without one they stay)" : "");
         if (check.problems.isEmpty()) {
-            System.out.println("ledger check: ok (" + o.players + " wallets: balance = sum of ledger, versions without gaps; "
-                    + check.ledgerEntries + " ledger entries for " + o.credits + " credits)");
+            System.out.println("ledger check: ok (" + o.players + " wallets: balance = sum of ledger, versions without gaps,"
+                    + " nothing pending; " + check.ledgerEntries + " ledger entries for " + o.credits + " credits)");
         } else {
             System.out.println("ledger check: FAILED");
             check.problems.forEach(p -> System.out.println("  " + p));
@@ -303,6 +305,17 @@ public final class DrainBench {
                 int n = ps.executeUpdate();
                 if (n != credits) {
                     throw new IllegalStateException("seeded " + n + " credits, expected " + credits);
+                }
+            }
+            // The credits join their wallets' pending, as PendingCredit.insert + WalletEvents.advance do one by one
+            // (the wallets are new and locked by nobody else; player_seq stays: no decision event is written here).
+            try (PreparedStatement ps = c.prepareStatement("UPDATE wallet w SET pending = w.pending + s.total"
+                    + " FROM (SELECT wallet_id, sum(amount) AS total FROM credit WHERE id LIKE ? AND status = 'PENDING'"
+                    + " GROUP BY wallet_id) s WHERE w.id = s.wallet_id")) {
+                ps.setString(1, prefix + "credit-%");
+                int n = ps.executeUpdate();
+                if (n != Math.min(players, credits)) {
+                    throw new IllegalStateException("added pending to " + n + " wallets, expected " + Math.min(players, credits));
                 }
             }
             c.commit();
@@ -579,12 +592,18 @@ public final class DrainBench {
                 check.problems.add(st[0] + " credits still PENDING, " + st[1] + " APPLIED of " + credits);
             }
             long[] wallets = longs(c, "SELECT count(*), count(*) FILTER (WHERE w.balance <> l.total OR w.version <> l.entries"
-                    + " OR w.version <> l.top), coalesce(sum(w.balance), 0), coalesce(sum(l.entries), 0)"
+                    + " OR w.version <> l.top), coalesce(sum(w.balance), 0), coalesce(sum(l.entries), 0),"
+                    + " count(*) FILTER (WHERE w.pending <> 0), coalesce(sum(w.pending), 0)"
                     + " FROM wallet w CROSS JOIN LATERAL (SELECT coalesce(sum(amount), 0) AS total, count(*) AS entries,"
                     + " coalesce(max(wallet_version), 0) AS top FROM ledger_entry e WHERE e.wallet_id = w.id) l WHERE w.player_id LIKE ?", like);
             check.ledgerEntries = wallets[3];
             if (wallets[1] != 0) {
                 check.problems.add(wallets[1] + " of " + wallets[0] + " wallets differ from their ledger (balance vs sum, or version vs entries)");
+            }
+            if (wallets[4] != 0) {
+                // Every credit of the run was applied, so the worker moved all of it from pending to balance.
+                check.problems.add(wallets[4] + " of " + wallets[0] + " wallets still have pending money after the drain (" + wallets[5]
+                        + " in all), expected 0");
             }
             if (wallets[3] != credits) {
                 check.problems.add("the run's wallets have " + wallets[3] + " ledger entries, expected " + credits + " (one per credit)");

@@ -1,8 +1,8 @@
 package com.sportswallet.loadgen.reconcile;
 
-import com.sportswallet.money.CreditBatch;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
+import com.sportswallet.money.CreditBatch;
 
 /**
  * Which {@code wallet.events} event records a ledger entry: its type and its stable id, derived from

@@ -26,8 +26,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;
-import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.CreditCommand;
+import com.sportswallet.contracts.EventTypes;
 
 /**
  * PostgreSQL against Kafka: the commands on {@code settlement.commands}, the events on

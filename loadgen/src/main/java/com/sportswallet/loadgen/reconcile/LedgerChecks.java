@@ -10,11 +10,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The wallet and its ledger, from PostgreSQL alone: balances, versions, running balances,
- * overdrafts. Each query returns only the offending rows (see {@link Sql#discrepancies}).
+ * The wallet and its ledger, from PostgreSQL alone: balances, pending credits, versions, running
+ * balances, overdrafts. Each query returns only the offending rows (see {@link Sql#discrepancies}).
  */
 final class LedgerChecks {
     static final String WALLET_BALANCE = "wallet-balance";
+    static final String WALLET_PENDING = "wallet-pending";
     static final String LEDGER_VERSIONS = "ledger-versions";
     static final String RUNNING_BALANCE = "ledger-running-balance";
     static final String NO_OVERDRAFT = "no-overdraft";
@@ -32,6 +33,23 @@ final class LedgerChecks {
             LEFT JOIN ledger_entry latest ON latest.wallet_id = w.id AND latest.wallet_version = w.version
             WHERE w.balance <> coalesce(s.total, 0)
                OR (latest.id IS NOT NULL AND latest.balance_after <> w.balance)
+            ORDER BY w.id
+            LIMIT ?
+            """;
+
+    /*
+     * Proves: every wallet's pending is the sum of its PENDING credits (0 without any). Every statement
+     * that creates, cancels or applies a credit changes pending by its amount under the wallet lock,
+     * so available = balance + pending is what the player was told; a credit row written, cancelled
+     * or flipped without its pending change (or the reverse) shows here.
+     */
+    private static final String WALLET_PENDING_SQL = """
+            SELECT w.id, w.player_id, w.pending, coalesce(p.total, 0) AS credits_pending, coalesce(p.n, 0) AS credits,
+                   count(*) OVER () AS total
+            FROM wallet w
+            LEFT JOIN (SELECT wallet_id, sum(amount) AS total, count(*) AS n FROM credit WHERE status = 'PENDING'
+                       GROUP BY wallet_id) p ON p.wallet_id = w.id
+            WHERE w.pending <> coalesce(p.total, 0)
             ORDER BY w.id
             LIMIT ?
             """;
@@ -100,6 +118,11 @@ final class LedgerChecks {
                 + rs.getLong(3) + ", ledger sum " + rs.getLong(4) + ", latest entry (version " + rs.getLong(6) + ") balance_after "
                 + (rs.getObject(5) == null ? "none" : rs.getLong(5)));
         results.add(balance.build());
+
+        CheckResult.Builder pending = CheckResult.builder(WALLET_PENDING, examples);
+        Sql.discrepancies(c, WALLET_PENDING_SQL, pending, rs -> "wallet " + rs.getLong(1) + " (player " + rs.getString(2) + "): pending "
+                + rs.getLong(3) + ", its " + rs.getLong(5) + " PENDING credits sum to " + rs.getLong(4));
+        results.add(pending.build());
 
         CheckResult.Builder versions = CheckResult.builder(LEDGER_VERSIONS, examples);
         List<long[]> gapWallets = new ArrayList<>();

@@ -27,10 +27,10 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  *
  * <p>The checks, in the order printed:
  * <ol>
- * <li>{@code wallet-balance}, {@code ledger-versions}, {@code ledger-running-balance},
- * {@code no-overdraft} ({@link LedgerChecks}): balance = sum of the ledger, versions 1..version
- * without a gap, each balance_after = the previous one + amount, no debit other than a rollback
- * left a balance below zero;</li>
+ * <li>{@code wallet-balance}, {@code wallet-pending}, {@code ledger-versions},
+ * {@code ledger-running-balance}, {@code no-overdraft} ({@link LedgerChecks}): balance = sum of the
+ * ledger, pending = sum of the PENDING credits, versions 1..version without a gap, each
+ * balance_after = the previous one + amount, no debit other than a rollback left a balance below zero;</li>
  * <li>{@code bets-debited-once}, {@code credits-applied-once}, {@code rollbacks-reversed-once},
  * {@code credits-pending}, {@code outbox-drained} ({@link MoneyFactChecks}): the ledger against
  * the bets, credits and settlements that moved money; nothing owed by the pipeline;</li>

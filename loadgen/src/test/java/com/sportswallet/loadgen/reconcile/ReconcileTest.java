@@ -1,6 +1,5 @@
 package com.sportswallet.loadgen.reconcile;
 
-import com.sportswallet.money.CreditBatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +42,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.money.CreditBatch;
+import com.sportswallet.money.Ledger;
+import com.sportswallet.money.PendingCredit;
+import com.sportswallet.money.Reversal;
+import com.sportswallet.money.Spend;
+import com.sportswallet.money.WalletEvents;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.outbox.Outbox;
 import com.sportswallet.outbox.OutboxRelay;
@@ -51,12 +56,12 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
 
 /**
  * Reconcile against the real PostgreSQL and Kafka of the testkit. A small consistent world is built
- * once, through the real worker (SettlementConsumer and CreditBatch apply the credits from
+ * once, through the real worker (SettlementConsumer and {@link CreditBatch} apply the credits from
  * settlement.commands) and the real outbox relay (OutboxRelay publishes every outbox row), with the
- * ingress's decisions written by {@link Ingress} exactly as the ingress's services write them, and
- * a loadgen log of those callbacks. Reconcile finds nothing there. Then each kind of discrepancy is
- * seeded alone, inside a transaction that is rolled back afterwards (Reconcile runs in it), and
- * Reconcile must report exactly the check that proves it.
+ * ingress's decisions written by {@link Ingress} with the money module's statements, as the
+ * ingress's services write them, and a loadgen log of those callbacks. Reconcile finds nothing
+ * there. Then each kind of discrepancy is seeded alone, inside a transaction that is rolled back
+ * afterwards (Reconcile runs in it), and Reconcile must report exactly the check that proves it.
  */
 class ReconcileTest {
     /** Short: the seeded PENDING credit and outbox row never settle; the consistent world needs no wait. */
@@ -94,9 +99,10 @@ class ReconcileTest {
         Report report = reconcile(null, options.withLog(log));
         assertEquals(List.of(), report.failing(), () -> printed(report));
         assertEquals(0, report.discrepancies());
-        assertEquals(List.of("wallet-balance", "ledger-versions", "ledger-running-balance", "no-overdraft", "bets-debited-once",
-                "credits-applied-once", "rollbacks-reversed-once", "credits-pending", "outbox-drained", "settlement-commands",
-                "ledger-events", "player-seq", "consumer-lag", "log-effects"), report.checks().stream().map(CheckResult::name).toList());
+        assertEquals(List.of("wallet-balance", "wallet-pending", "ledger-versions", "ledger-running-balance", "no-overdraft",
+                "bets-debited-once", "credits-applied-once", "rollbacks-reversed-once", "credits-pending", "outbox-drained",
+                "settlement-commands", "ledger-events", "player-seq", "consumer-lag", "log-effects"),
+                report.checks().stream().map(CheckResult::name).toList());
         // Without a log, the same minus the per-callback check.
         Report withoutLog = reconcile(null, options);
         assertEquals(0, withoutLog.discrepancies(), () -> printed(withoutLog));
@@ -113,7 +119,7 @@ class ReconcileTest {
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals(0, status, String.join("\n", lines));
         assertEquals("discrepancies: 0", lines[lines.length - 1]);
-        assertEquals(15, lines.length);
+        assertEquals(16, lines.length);
         assertEquals("check wallet-balance: ok", lines[0]);
     }
 
@@ -206,9 +212,39 @@ class ReconcileTest {
             assertTrue(key.startsWith("credit:"), key);
             exec(c, "DELETE FROM ledger_entry WHERE idempotency_key = '" + key + "'");
             update(c, w.id, w.balance - amount, w.version - 1);
+            exec(c, "UPDATE wallet SET pending = pending + " + amount + " WHERE id = " + w.id); // back from balance to pending
             exec(c, "UPDATE credit SET status = 'PENDING', decided_at = NULL WHERE id = '" + key.substring("credit:".length()) + "'");
         }, options.withLog(log));
         assertOnly(report, "credits-pending", 1);
+    }
+
+    @Test
+    void aWalletPendingThatIsNotTheSumOfItsPendingCredits() throws Exception {
+        // On the consistent world every credit was decided: each wallet's pending is 0, as its PENDING credits.
+        assertTrue(reconcile(null, options).check("wallet-pending").orElseThrow().ok());
+        // pending raised with no credit behind it (an advance without its credit row, say).
+        Report report = reconcile(c -> exec(c, "UPDATE wallet SET pending = pending + 7 WHERE player_id = 'p1'"), options);
+        assertOnly(report, "wallet-pending", 1);
+        assertTrue(report.check("wallet-pending").orElseThrow().examples().get(0).matches("wallet \\d+ \\(player p1\\): pending 7, its 0"
+                + " PENDING credits sum to 0"), () -> printed(report));
+    }
+
+    @Test
+    void aPendingCreditWrittenWithItsPendingIsNoWalletPendingDiscrepancy() throws Exception {
+        // A credit decided as the ingress decides it (its row, then the wallet's pending), never applied:
+        // credits-pending reports it, wallet-pending does not; the same row without its pending change does.
+        Seed credit = c -> PendingCredit.insert(c, "seed-pending-credit", Wallet.of(c, "p1").id(), "p1",
+                CloudEventJson.stableId("bet/make", "m1"), PendingCredit.WIN, 7);
+        Report withPending = reconcile(c -> {
+            credit.apply(c);
+            WalletEvents.advance(c, Wallet.of(c, "p1").id(), 7);
+        }, options);
+        assertTrue(withPending.failing().contains("credits-pending"), () -> printed(withPending));
+        assertTrue(withPending.check("wallet-pending").orElseThrow().ok(), () -> printed(withPending));
+        Report without = reconcile(credit, options);
+        assertEquals(1, without.check("wallet-pending").orElseThrow().discrepancies(), () -> printed(without));
+        assertTrue(without.check("wallet-pending").orElseThrow().examples().get(0).endsWith("pending 0, its 1 PENDING credits sum to 7"),
+                () -> printed(without));
     }
 
     @Test
@@ -537,39 +573,47 @@ class ReconcileTest {
     }
 
     /**
-     * The ingress's provider and operator decisions, statement for statement as its services write
-     * them (BetMakeService, SettlementService, RollbackService, DiscardService, OperatorWalletService,
-     * Ledger, WalletEvents), without the HTTP and JWT layers and the idempotency records: one
-     * transaction per callback, the outbox rows in it.
+     * The ingress's provider and operator decisions as its services make them (BetMakeService,
+     * SettlementService, RollbackService, DiscardService, OperatorWalletService), with the money
+     * module's own statements ({@link Ledger}, {@link Spend}, {@link PendingCredit}, {@link Reversal},
+     * {@link CreditBatch}, {@link WalletEvents}), so {@code balance}, {@code pending}, {@code player_seq}
+     * and the ledger change exactly as in production; without the HTTP and JWT layers and the idempotency records: one transaction per
+     * callback, the outbox rows in it. The make's debit is {@link Ledger#debitIfFunded}, the same
+     * conditional debit BetMakeService folds into one statement with its event.
      */
     static final class Ingress {
-        private static final URI SOURCE = URI.create("/wallet/ingress");
+        /** CREDIT_FLIP_MAX, the ingress's default: at most this many pending credits a spend applies first. */
+        private static final int CREDIT_FLIP_MAX = 1000;
+        private static final String CURRENCY = "EUR";
 
         void player(String id) throws SQLException {
             tx(c -> {
                 exec(c, "INSERT INTO player (id) VALUES ('" + id + "')");
-                exec(c, "INSERT INTO wallet (player_id, currency) VALUES ('" + id + "', 'EUR')");
+                exec(c, "INSERT INTO wallet (player_id, currency) VALUES ('" + id + "', '" + CURRENCY + "')");
                 return null;
             });
         }
 
         void deposit(String player, String key, long amount) throws SQLException {
             tx(c -> {
-                long[] moved = apply(c, walletOf(c, player), amount, "deposit", "deposit:" + key);
-                event(c, EventTypes.DEPOSIT, key, player, data(player, amount, moved)
-                        .put("transaction_id", CloudEventJson.stableId("operator/deposit", key)));
+                Ledger.Moved moved = Ledger.apply(c, walletOf(c, player).id(), amount, "deposit", "deposit:" + key);
+                Instant now = Instant.now();
+                WalletEvents.append(c, EventTypes.DEPOSIT, key, player, moved(WalletEvents.data(player, CURRENCY, amount, now), moved)
+                        .put("transaction_id", CloudEventJson.stableId("operator/deposit", key)), now);
                 return null;
             });
         }
 
         boolean withdraw(String player, String key, long amount) throws SQLException {
             return tx(c -> {
-                long[] moved = debitIfFunded(c, walletOf(c, player), amount, "withdrawal", "withdrawal:" + key);
+                Ledger.Moved moved = spend(c, walletOf(c, player), amount, "withdrawal", "withdrawal:" + key);
                 if (moved == null) {
+                    c.rollback();
                     return false;
                 }
-                event(c, EventTypes.WITHDRAWAL, key, player, data(player, -amount, moved)
-                        .put("transaction_id", CloudEventJson.stableId("operator/withdrawal", key)));
+                Instant now = Instant.now();
+                WalletEvents.append(c, EventTypes.WITHDRAWAL, key, player, moved(WalletEvents.data(player, CURRENCY, -amount, now), moved)
+                        .put("transaction_id", CloudEventJson.stableId("operator/withdrawal", key)), now);
                 return true;
             });
         }
@@ -578,25 +622,39 @@ class ReconcileTest {
         String make(String txId, String player, long stake) throws SQLException {
             String betId = CloudEventJson.stableId("bet/make", txId);
             return tx(c -> {
-                long walletId = walletOf(c, player);
+                Wallet wallet = walletOf(c, player);
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state)"
-                        + " VALUES (?, ?, ?, ?, 'EUR', ?, 'OPEN')")) {
+                        + " VALUES (?, ?, ?, ?, '" + CURRENCY + "', ?, 'OPEN')")) {
                     ps.setString(1, betId);
                     ps.setString(2, txId);
                     ps.setString(3, player);
-                    ps.setLong(4, walletId);
+                    ps.setLong(4, wallet.id());
                     ps.setLong(5, stake);
                     ps.executeUpdate();
                 }
-                long[] moved = debitIfFunded(c, walletId, stake, "bet", "bet/make:" + txId);
+                Ledger.Moved moved = spend(c, wallet, stake, "bet", "bet/make:" + txId);
                 if (moved == null) {
                     c.rollback();
                     return null;
                 }
-                event(c, EventTypes.BET_PLACED, betId, player, data(player, -stake, moved).put("bet_id", betId).put("transaction_id", betId)
-                        .put("provider_transaction_id", txId));
+                Instant now = Instant.now();
+                WalletEvents.append(c, EventTypes.BET_PLACED, betId, player, moved(WalletEvents.data(player, CURRENCY, -stake, now), moved)
+                        .put("stake", stake).put("bet_id", betId).put("transaction_id", betId).put("provider_transaction_id", txId), now);
                 return betId;
             });
+        }
+
+        /**
+         * A make's or withdrawal's debit (Spend): the fast path when the settled balance read without a lock
+         * covers it, else the wallet's pending credits applied first; null when even that is short.
+         */
+        private static Ledger.Moved spend(Connection c, Wallet wallet, long amount, String operation, String key) throws SQLException {
+            boolean fast = Spend.fastPath(wallet.balance(), amount);
+            if (fast) {
+                Spend.savepoint(c);
+            }
+            return Spend.debit(c, wallet.id(), fast, CREDIT_FLIP_MAX, () -> Ledger.debitIfFunded(c, wallet.id(), amount, operation, key))
+                    .debited();
         }
 
         /** bet/win, bet/lost, bet/refund: the transition, the settlement, for money a PENDING credit and its command, the event. */
@@ -609,8 +667,8 @@ class ReconcileTest {
                 default -> "REFUNDED";
             };
             String creditKind = switch (endpoint) {
-                case "bet/win" -> "WIN";
-                case "bet/refund" -> "REFUND";
+                case "bet/win" -> PendingCredit.WIN;
+                case "bet/refund" -> PendingCredit.REFUND;
                 default -> null;
             };
             String type = switch (endpoint) {
@@ -621,8 +679,9 @@ class ReconcileTest {
             tx(c -> {
                 String player;
                 long walletId;
+                long stake;
                 try (PreparedStatement ps = c.prepareStatement("UPDATE bet SET state = ?, latest_settlement_id = ?, updated_at = now()"
-                        + " WHERE id = ? AND state = 'OPEN' RETURNING player_id, wallet_id")) {
+                        + " WHERE id = ? AND state = 'OPEN' RETURNING player_id, wallet_id, stake")) {
                     ps.setString(1, state);
                     ps.setString(2, settlementId);
                     ps.setString(3, betId);
@@ -630,6 +689,7 @@ class ReconcileTest {
                         assertTrue(rs.next(), "bet " + betTxId + " is open");
                         player = rs.getString(1);
                         walletId = rs.getLong(2);
+                        stake = rs.getLong(3);
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO settlement (id, bet_id, kind, amount, state) VALUES (?, ?, ?, ?, 'ACTIVE')")) {
@@ -640,10 +700,18 @@ class ReconcileTest {
                     ps.executeUpdate();
                 }
                 if (creditKind != null) {
-                    credit(c, settlementId, walletId, player, betId, creditKind, amount);
+                    PendingCredit.insert(c, settlementId, walletId, player, betId, creditKind, amount);
                 }
-                event(c, type, settlementId, player, data(player, amount, null).put("bet_id", betId).put("transaction_id", settlementId)
-                        .put("provider_transaction_id", txId).put("is_cashout", false));
+                // The wallet row last: the credit joins pending, the event takes the next player_seq.
+                WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, creditKind != null ? amount : 0);
+                Instant now = Instant.now();
+                if (creditKind != null) {
+                    WalletEvents.appendCreditCommand(c, settlementId, walletId, player, betId, creditKind, amount, CURRENCY,
+                            wallet.playerSeq(), now);
+                }
+                WalletEvents.append(c, type, settlementId, player, advanced(WalletEvents.data(player, CURRENCY, amount, now), wallet)
+                        .put("stake", stake).put("bet_id", betId).put("transaction_id", settlementId).put("provider_transaction_id", txId)
+                        .put("is_cashout", false), now);
                 return null;
             });
         }
@@ -656,18 +724,22 @@ class ReconcileTest {
             return tx(c -> {
                 String player = null;
                 long walletId = 0;
+                long stake = 0;
                 try (PreparedStatement ps = c.prepareStatement("UPDATE bet SET state = 'OPEN', updated_at = now() WHERE id = ?"
-                        + " AND latest_settlement_id = ? AND state IN ('WON', 'CASHED_OUT', 'LOST', 'REFUNDED') RETURNING player_id, wallet_id")) {
+                        + " AND latest_settlement_id = ? AND state IN ('WON', 'CASHED_OUT', 'LOST', 'REFUNDED')"
+                        + " RETURNING player_id, wallet_id, stake")) {
                     ps.setString(1, betId);
                     ps.setString(2, parentId);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             player = rs.getString(1);
                             walletId = rs.getLong(2);
+                            stake = rs.getLong(3);
                         }
                     }
                 }
                 if (player == null) {
+                    // Unknown parent: tombstoned; no event, player_seq unchanged.
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO settlement (id, bet_id, kind, state)"
                             + " VALUES (?, ?, 'TOMBSTONE', 'TOMBSTONE') ON CONFLICT DO NOTHING")) {
                         ps.setString(1, parentId);
@@ -685,26 +757,39 @@ class ReconcileTest {
                         amount = rs.getLong(1);
                     }
                 }
-                ObjectNode data = data(player, -amount, null).put("bet_id", betId).put("transaction_id", rollbackId)
-                        .put("provider_transaction_id", txId).put("reversed_operation", "win").put("reversed_transaction_id", parentId);
+                Instant now = Instant.now();
+                ObjectNode data = WalletEvents.data(player, CURRENCY, -amount, now).put("stake", stake).put("bet_id", betId)
+                        .put("transaction_id", rollbackId).put("provider_transaction_id", txId).put("reversed_operation", "win")
+                        .put("reversed_transaction_id", parentId);
+                boolean cancelled = false;
                 if (amount > 0) {
-                    boolean cancelled;
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE credit SET status = 'CANCELLED', decided_at = now()"
-                            + " WHERE id = ? AND status = 'PENDING'")) {
-                        ps.setString(1, parentId);
-                        cancelled = ps.executeUpdate() == 1;
-                    }
+                    // The reversed credit and the wallet's pending credits, locked in one statement in credit-id order.
+                    Reversal.Locked locked = Reversal.lockCredits(c, parentId, walletId, CREDIT_FLIP_MAX);
+                    cancelled = "PENDING".equals(locked.reversedStatus()) && PendingCredit.cancel(c, parentId);
                     data.put("credit_cancelled", cancelled);
                     if (!cancelled) {
-                        long[] moved = apply(c, walletId, -amount, "rollback", "bet/rollback:" + txId);
-                        data.put("balance_after", moved[0]).put("sequence", moved[1]);
-                        if (moved[0] < 0) {
-                            event(c, EventTypes.ALERT, rollbackId, player, data(player, -amount, moved).put("reason", "negative_balance")
-                                    .put("bet_id", betId).put("transaction_id", rollbackId));
+                        // Applied already: the wallet's pending credits first, then the reversal, a shortfall left below
+                        // zero (ROLLBACK_SHORTFALL=negative, the default); the rolled-back event, then its alert.
+                        CreditBatch.applyLocked(c, locked.otherPending());
+                        Reversal.Debited debited = Reversal.debit(c, walletId, CURRENCY, amount, Reversal.ShortfallPolicy.NEGATIVE,
+                                "bet/rollback:" + txId);
+                        Ledger.Moved moved = debited.wallet();
+                        WalletEvents.withPlayerSeq(WalletEvents.withBalance(data, moved), debited.rolledBackSeq());
+                        WalletEvents.withAvailable(data, moved.available());
+                        WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, player, data, now);
+                        if (debited.alert()) {
+                            ObjectNode alert = WalletEvents.withPlayerSeq(
+                                    WalletEvents.withBalance(WalletEvents.data(player, CURRENCY, -amount, now), moved), moved.playerSeq())
+                                    .put("reason", "negative_balance").put("absorbed_amount", debited.absorbed())
+                                    .put("bet_id", betId).put("transaction_id", rollbackId).put("provider_transaction_id", txId);
+                            WalletEvents.append(c, EventTypes.ALERT, rollbackId, player, alert, now);
                         }
+                        return amount;
                     }
                 }
-                event(c, EventTypes.BET_ROLLED_BACK, rollbackId, player, data);
+                // Cancelled while PENDING (it leaves pending), or nothing to take back: the event still takes its place.
+                WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, cancelled ? -amount : 0);
+                WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, player, advanced(data, wallet), now);
                 return amount;
             });
         }
@@ -714,92 +799,44 @@ class ReconcileTest {
             String betId = CloudEventJson.stableId("bet/make", makeTxId);
             String discardId = CloudEventJson.stableId("bet/discard", makeTxId);
             tx(c -> {
+                String player;
+                long walletId;
+                long stake;
                 try (PreparedStatement ps = c.prepareStatement("UPDATE bet SET state = 'DISCARDED', updated_at = now() WHERE id = ?"
                         + " AND state = 'OPEN' RETURNING player_id, wallet_id, stake")) {
                     ps.setString(1, betId);
                     try (ResultSet rs = ps.executeQuery()) {
                         assertTrue(rs.next(), "bet " + makeTxId + " is open");
-                        String player = rs.getString(1);
-                        long stake = rs.getLong(3);
-                        credit(c, discardId, rs.getLong(2), player, betId, "DISCARD", stake);
-                        event(c, EventTypes.BET_DISCARDED, discardId, player, data(player, stake, null).put("bet_id", betId)
-                                .put("transaction_id", discardId).put("provider_transaction_id", makeTxId));
+                        player = rs.getString(1);
+                        walletId = rs.getLong(2);
+                        stake = rs.getLong(3);
                     }
                 }
+                PendingCredit.insert(c, discardId, walletId, player, betId, PendingCredit.DISCARD, stake);
+                WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, stake);
+                Instant now = Instant.now();
+                WalletEvents.appendCreditCommand(c, discardId, walletId, player, betId, PendingCredit.DISCARD, stake, CURRENCY,
+                        wallet.playerSeq(), now);
+                ObjectNode data = advanced(WalletEvents.data(player, CURRENCY, stake, now), wallet).put("stake", stake).put("bet_id", betId)
+                        .put("transaction_id", discardId).put("provider_transaction_id", makeTxId);
+                WalletEvents.append(c, EventTypes.BET_DISCARDED, discardId, player, data, now);
                 return null;
             });
         }
 
-        private static void credit(Connection c, String id, long walletId, String player, String betId, String kind, long amount)
-                throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO credit (id, wallet_id, player_id, bet_id, kind, amount) VALUES (?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, id);
-                ps.setLong(2, walletId);
-                ps.setString(3, player);
-                ps.setString(4, betId);
-                ps.setString(5, kind);
-                ps.setLong(6, amount);
-                ps.executeUpdate();
-            }
-            // WalletEvents.appendCreditCommand
-            ObjectNode data = CloudEventJson.mapper().createObjectNode().put("credit_id", id).put("wallet_id", walletId).put("player_id", player)
-                    .put("bet_id", betId).put("kind", kind).put("amount", amount).put("currency", "EUR");
-            String eventId = CloudEventJson.stableId("settlement.credit", id);
-            Outbox.append(c, Topics.SETTLEMENT_COMMANDS, player, eventId,
-                    CloudEventJson.serialize(eventId, "settlement.credit", SOURCE, player, Instant.now(), data));
+        /** An event of a transaction that moved settled money: balance_after, sequence, player_seq, available_after. */
+        private static ObjectNode moved(ObjectNode data, Ledger.Moved moved) {
+            return WalletEvents.withAvailable(WalletEvents.withPlayerSeq(WalletEvents.withBalance(data, moved), moved.playerSeq()),
+                    moved.available());
         }
 
-        /** WalletEvents.append: the event id is stableId(type, deciding transaction id). */
-        private static void event(Connection c, String type, String transactionId, String player, ObjectNode data) throws SQLException {
-            String eventId = CloudEventJson.stableId(type, transactionId);
-            Outbox.append(c, Topics.WALLET_EVENTS, player, eventId, CloudEventJson.serialize(eventId, type, SOURCE, player, Instant.now(), data));
+        /** An event of a transaction that moved no settled money: player_seq, available_after. */
+        private static ObjectNode advanced(ObjectNode data, WalletEvents.Advanced wallet) {
+            return WalletEvents.withAvailable(WalletEvents.withPlayerSeq(data, wallet.playerSeq()), wallet.available());
         }
 
-        private static ObjectNode data(String player, long signedAmount, long[] moved) {
-            ObjectNode data = CloudEventJson.mapper().createObjectNode().put("player_id", player).put("currency", "EUR")
-                    .put("amount", signedAmount).put("occurred_at", Instant.now().toString());
-            if (moved != null) {
-                data.put("balance_after", moved[0]).put("sequence", moved[1]);
-            }
-            return data;
-        }
-
-        /** Ledger.debitIfFunded: {balance, version} after, or null when short. */
-        private static long[] debitIfFunded(Connection c, long walletId, long amount, String operation, String key) throws SQLException {
-            long[] moved;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE wallet SET balance = balance - ?, version = version + 1, updated_at = now()"
-                    + " WHERE id = ? AND balance >= ? RETURNING balance, version")) {
-                ps.setLong(1, amount);
-                ps.setLong(2, walletId);
-                ps.setLong(3, amount);
-                try (ResultSet rs = ps.executeQuery()) {
-                    moved = rs.next() ? new long[] { rs.getLong(1), rs.getLong(2) } : null;
-                }
-            }
-            if (moved != null) {
-                entry(c, walletId, -amount, moved[0], moved[1], operation, key);
-            }
-            return moved;
-        }
-
-        /** Ledger.apply: unconditional. */
-        private static long[] apply(Connection c, long walletId, long signedAmount, String operation, String key) throws SQLException {
-            long[] moved;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE wallet SET balance = balance + ?, version = version + 1, updated_at = now()"
-                    + " WHERE id = ? RETURNING balance, version")) {
-                ps.setLong(1, signedAmount);
-                ps.setLong(2, walletId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    moved = new long[] { rs.getLong(1), rs.getLong(2) };
-                }
-            }
-            entry(c, walletId, signedAmount, moved[0], moved[1], operation, key);
-            return moved;
-        }
-
-        private static long walletOf(Connection c, String player) throws SQLException {
-            return Wallet.of(c, player).id();
+        private static Wallet walletOf(Connection c, String player) throws SQLException {
+            return Wallet.of(c, player);
         }
 
         @FunctionalInterface

@@ -1,11 +1,12 @@
 package com.sportswallet.worker.settlement;
 
-import com.sportswallet.money.CreditBatch;
 import static com.sportswallet.worker.settlement.WorkerFixtures.awaitDecided;
 import static com.sportswallet.worker.settlement.WorkerFixtures.balance;
 import static com.sportswallet.worker.settlement.WorkerFixtures.count;
 import static com.sportswallet.worker.settlement.WorkerFixtures.idList;
+import static com.sportswallet.worker.settlement.WorkerFixtures.pending;
 import static com.sportswallet.worker.settlement.WorkerFixtures.pendingCredit;
+import static com.sportswallet.worker.settlement.WorkerFixtures.pendingCredits;
 import static com.sportswallet.worker.settlement.WorkerFixtures.wallet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.money.CreditBatch;
 import com.sportswallet.testkit.PgWireCounter;
 import com.sportswallet.testkit.TestInfra;
 import com.sportswallet.worker.settlement.WorkerFixtures.Credit;
@@ -67,9 +69,14 @@ class SettlementConsumerTest {
         return expected;
     }
 
+    /** Every credit applied: each wallet at its expected balance with nothing pending, and every wallet's ledger and pending adding up. */
     static void assertBalances(Map<Long, Long> expected) {
-        expected.forEach((walletId, balance) -> assertEquals(balance, balance(walletId), "wallet " + walletId));
+        expected.forEach((walletId, balance) -> {
+            assertEquals(balance, balance(walletId), "wallet " + walletId);
+            assertEquals(0, pending(walletId), "wallet " + walletId + ": its applied credits left pending");
+        });
         assertEquals(0, WorkerFixtures.ledgerDiscrepancies());
+        assertEquals(0, WorkerFixtures.pendingDiscrepancies(), "wallets whose pending differs from their PENDING credits");
     }
 
     @Test
@@ -225,6 +232,7 @@ class SettlementConsumerTest {
         Credit wrongAmount = pendingCredit(walletId, 30);
         Credit disagreeing = new Credit(wrongAmount.id(), walletId, player, wrongAmount.betId(), 31);
         Credit missing = new Credit("credit-that-does-not-exist-" + lane.group(), walletId, player, "bet-x", 5);
+        assertEquals(60, pending(walletId), "the three credits joined the wallet's pending");
         // All on one key, so one partition, in this order: the valid ones behind the poison must still land.
         WorkerFixtures.send(lane, List.of(good1), 1);
         WorkerFixtures.sendRaw(lane, player, "this is not json " + lane.group());
@@ -238,6 +246,8 @@ class SettlementConsumerTest {
         assertEquals(1030, balance(walletId));
         assertEquals("PENDING", WorkerFixtures.text("SELECT status FROM credit WHERE id = '" + wrongAmount.id() + "'"),
                 "a command that disagrees with its credit applies nothing");
+        assertEquals(30, pending(walletId), "the two applied credits left pending, the one still PENDING stayed");
+        assertEquals(pendingCredits(walletId), pending(walletId));
         List<String> reasons = dlqReasons(lane);
         assertEquals(4, reasons.size(), reasons::toString);
         assertTrue(reasons.stream().anyMatch(r -> r.startsWith("unparseable")), reasons::toString);
@@ -313,9 +323,12 @@ class SettlementConsumerTest {
     void aBatchApplyingThreeCreditsToOneWalletAdvancesPlayerSeqByThreeWithConsecutiveValuesOnItsEvents() throws Exception {
         long walletId = wallet(1000);
         try (java.sql.Connection c = TestInfra.get().connect(); java.sql.Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE wallet SET player_seq = 7 WHERE id = " + walletId); // seven earlier events of the player
+            s.executeUpdate("UPDATE wallet SET player_seq = 4 WHERE id = " + walletId); // four earlier events of the player
         }
         List<Credit> credits = creditsOn(walletId, 3);
+        // Each credit's decision took the next value, as the ingress's advance does: seven events before the batch.
+        assertEquals(7, count("SELECT player_seq FROM wallet WHERE id = " + walletId));
+        assertEquals(1 + 2 + 3, pending(walletId));
         // The batch's order, not the credits' id order, decides the values.
         List<Credit> batch = List.of(credits.get(2), credits.get(0), credits.get(1));
         List<CreditBatch.Applied> applied;

@@ -1,6 +1,5 @@
 package com.sportswallet.worker.settlement;
 
-import com.sportswallet.contracts.CreditCommand;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,7 +26,10 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.CreditCommand;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.money.PendingCredit;
+import com.sportswallet.money.WalletEvents;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.testkit.TestInfra;
 
@@ -109,7 +111,7 @@ final class WorkerFixtures {
         return text("SELECT player_id FROM wallet WHERE id = " + walletId);
     }
 
-    /** A PENDING credit as the ingress records it for a win (with its bet). */
+    /** A PENDING credit as the ingress records it for a win (with its bet and the wallet's pending). */
     record Credit(String id, long walletId, String playerId, String betId, long amount) {
         String command() {
             ObjectNode data = CloudEventJson.mapper().createObjectNode()
@@ -131,6 +133,10 @@ final class WorkerFixtures {
         String betId = "bet-" + n;
         String creditId = "credit-" + n;
         try (Connection c = TestInfra.get().connect()) {
+            // The bet, the credit and the wallet's pending in one transaction, the money with the ingress's own
+            // statements (the wallet row last); the command is not appended to the outbox (the relay would publish
+            // it on the shared topic): each test sends its own.
+            c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state,"
                     + " latest_settlement_id) VALUES (?, ?, ?, ?, 'EUR', 1, 'WON', ?)")) {
                 ps.setString(1, betId);
@@ -140,14 +146,9 @@ final class WorkerFixtures {
                 ps.setString(5, creditId);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO credit (id, wallet_id, player_id, bet_id, kind, amount) VALUES (?, ?, ?, ?, 'WIN', ?)")) {
-                ps.setString(1, creditId);
-                ps.setLong(2, walletId);
-                ps.setString(3, player);
-                ps.setString(4, betId);
-                ps.setLong(5, amount);
-                ps.executeUpdate();
-            }
+            PendingCredit.insert(c, creditId, walletId, player, betId, PendingCredit.WIN, amount);
+            WalletEvents.advance(c, walletId, amount);
+            c.commit();
         }
         return new Credit(creditId, walletId, player, betId, amount);
     }
@@ -223,6 +224,22 @@ final class WorkerFixtures {
 
     static long balance(long walletId) {
         return count("SELECT balance FROM wallet WHERE id = " + walletId);
+    }
+
+    /** The wallet's pending column: the sum of its PENDING credits as the money statements maintain it. */
+    static long pending(long walletId) {
+        return count("SELECT pending FROM wallet WHERE id = " + walletId);
+    }
+
+    /** The sum of the wallet's PENDING credit rows, counted from the rows themselves. */
+    static long pendingCredits(long walletId) {
+        return count("SELECT coalesce(sum(amount), 0) FROM credit WHERE wallet_id = " + walletId + " AND status = 'PENDING'");
+    }
+
+    /** Wallets whose pending differs from the sum of their PENDING credits (the reconcile check wallet-pending). */
+    static long pendingDiscrepancies() {
+        return count("SELECT count(*) FROM wallet w WHERE w.pending <> (SELECT coalesce(sum(amount), 0) FROM credit c"
+                + " WHERE c.wallet_id = w.id AND c.status = 'PENDING')");
     }
 
     static String idList(Collection<Credit> credits) {
