@@ -51,10 +51,21 @@ final class KafkaChecks {
     /* Every credit, for the commands check: what each command must agree with. */
     private static final String CREDITS_SQL = "SELECT id, wallet_id, amount, status FROM credit";
 
-    /* Every ledger entry, with its wallet's player: each one's event must be on wallet.events. */
+    /*
+     * Every ledger entry of a player's wallet, with its player: each one's event must be on
+     * wallet.events. Not the house's write-off wallets (kind WRITE_OFF: no events, by design; the
+     * write-off check proves their entries), nor a 'rollback-absorbed' entry: ROLLBACK_SHORTFALL=absorb
+     * writes it right after its 'rollback' entry K (key K:absorbed) and the one rolled-back event
+     * records both, naming the wallet after them (sequence = the absorbed entry's version), so a
+     * 'rollback' entry comes with the version of its absorbed entry, if any (the write-off check
+     * reports an absorbed entry without its rollback).
+     */
     private static final String LEDGER_SQL = """
-            SELECT l.wallet_id, w.player_id, l.wallet_version, l.operation, l.idempotency_key
+            SELECT l.wallet_id, w.player_id, l.wallet_version, l.operation, l.idempotency_key, a.wallet_version AS absorbed_version
             FROM ledger_entry l JOIN wallet w ON w.id = l.wallet_id
+            LEFT JOIN ledger_entry a ON l.operation = 'rollback' AND a.operation = 'rollback-absorbed'
+                                    AND a.idempotency_key = l.idempotency_key || ':absorbed' AND a.wallet_id = l.wallet_id
+            WHERE w.kind <> 'WRITE_OFF' AND l.operation <> 'rollback-absorbed'
             """;
 
     private KafkaChecks() {
@@ -128,15 +139,23 @@ final class KafkaChecks {
         final String player;
         final String operation;
         final String key;
+        /** The version of the 'rollback-absorbed' entry written right after this 'rollback' entry, or 0: its event may name either. */
+        final long absorbedVersion;
         boolean found;
         boolean mismatchReported;
 
-        Expected(long walletId, long version, String player, String operation, String key) {
+        Expected(long walletId, long version, String player, String operation, String key, long absorbedVersion) {
             this.walletId = walletId;
             this.version = version;
             this.player = player;
             this.operation = operation;
             this.key = key;
+            this.absorbedVersion = absorbedVersion;
+        }
+
+        /** Whether an event naming {@code sequence} records this entry. */
+        boolean recordedAt(long sequence) {
+            return sequence == version || (absorbedVersion > 0 && sequence == absorbedVersion);
         }
 
         String describe() {
@@ -160,7 +179,7 @@ final class KafkaChecks {
                 while (rs.next()) {
                     String player = players.computeIfAbsent(rs.getString(2), p -> p);
                     String operation = rs.getString(4).intern();
-                    Expected e = new Expected(rs.getLong(1), rs.getLong(3), player, operation, rs.getString(5));
+                    Expected e = new Expected(rs.getLong(1), rs.getLong(3), player, operation, rs.getString(5), rs.getLong(6));
                     String eventId = EventIds.eventIdOf(operation, e.key);
                     if (eventId == null || ledger.byEventId.putIfAbsent(eventId, e) != null) {
                         ledger.positionOnly.add(e);
@@ -173,8 +192,10 @@ final class KafkaChecks {
     }
 
     /**
-     * Every ledger entry's event is on the topic: the event with the entry's stable id (see
-     * {@link EventIds}), naming the entry's player and carrying its version as {@code sequence}.
+     * Every ledger entry's event is on the topic (the entries of players' wallets: see
+     * {@link #LEDGER_SQL}): the event with the entry's stable id (see {@link EventIds}), naming the
+     * entry's player and carrying its version as {@code sequence} (a rollback whose shortfall was
+     * absorbed: the version of its absorbed entry, or its own).
      * An entry whose event id was not found still counts as present when an event of its type
      * names its player and version (a writer that built another id for the same fact, as the
      * bench-make pgbench script does); an alert never stands in for another event. Every record
@@ -207,7 +228,7 @@ final class KafkaChecks {
             Expected e = id == null ? null : ledger.byEventId.get(id);
             if (e != null) {
                 e.found = true;
-                if (hasSequence && (sequence.asLong() != e.version || !e.player.equals(player)) && !e.mismatchReported) {
+                if (hasSequence && (!e.recordedAt(sequence.asLong()) || !e.player.equals(player)) && !e.mismatchReported) {
                     e.mismatchReported = true;
                     check.add(e.describe() + ": its event " + id + " (" + type + ") names player " + player + " sequence " + sequence.asLong());
                 }
@@ -217,7 +238,9 @@ final class KafkaChecks {
         });
         List<Expected> missing = new ArrayList<>();
         for (Expected e : ledger.byEventId.values()) {
-            if (!e.found && !positions.contains(EventIds.typeOf(e.operation) + "|" + e.player + "|" + e.version)) {
+            String position = EventIds.typeOf(e.operation) + "|" + e.player + "|";
+            if (!e.found && !positions.contains(position + e.version)
+                    && !(e.absorbedVersion > 0 && positions.contains(position + e.absorbedVersion))) {
                 missing.add(e);
             }
         }

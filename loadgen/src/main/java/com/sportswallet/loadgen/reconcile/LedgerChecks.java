@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import com.sportswallet.money.Reversal;
+
 /**
  * The wallet and its ledger, from PostgreSQL alone: balances, pending credits, versions, running
  * balances, overdrafts. Each query returns only the offending rows (see {@link Sql#discrepancies}).
@@ -19,6 +21,7 @@ final class LedgerChecks {
     static final String LEDGER_VERSIONS = "ledger-versions";
     static final String RUNNING_BALANCE = "ledger-running-balance";
     static final String NO_OVERDRAFT = "no-overdraft";
+    static final String WRITE_OFF = "write-off";
 
     /*
      * Proves: every wallet's balance is the sum of its ledger entries (0 without entries), and its
@@ -96,14 +99,69 @@ final class LedgerChecks {
     /*
      * Proves: no debit other than a rollback drove a balance below zero. Stakes and withdrawals
      * are conditional debits (balance >= amount in the same statement); only the reversal of an
-     * already applied credit may overdraw, and those entries are operation 'rollback'.
+     * already applied credit may overdraw, and those entries are operation 'rollback'. The house's
+     * write-off accounts (kind WRITE_OFF) are negative by design: their 'write-off' entries take
+     * what ROLLBACK_SHORTFALL=absorb absorbed (the write-off check proves them), and are not
+     * overdrafts; any other debit on such a wallet, or a 'write-off' on a player's wallet, is.
      */
     private static final String NO_OVERDRAFT_SQL = """
             SELECT l.wallet_id, w.player_id, l.wallet_version, l.operation, l.idempotency_key, l.amount, l.balance_after,
                    count(*) OVER () AS total
             FROM ledger_entry l JOIN wallet w ON w.id = l.wallet_id
             WHERE l.amount < 0 AND l.balance_after < 0 AND l.operation <> 'rollback'
+              AND NOT (l.operation = 'write-off' AND w.kind = 'WRITE_OFF')
             ORDER BY l.id
+            LIMIT ?
+            """;
+
+    /*
+     * Proves, for ROLLBACK_SHORTFALL=absorb: every 'rollback-absorbed' entry (+a, key K:absorbed,
+     * K = 'bet/rollback:<tx>') sits on a player's CASH wallet next to its 'rollback' entry K (same
+     * wallet, reversing at least a), and has exactly one 'write-off' entry (-a, key
+     * K:absorbed:write-off) on the house's WRITE_OFF wallet ('_house') of the same currency; and
+     * every 'write-off' entry is such a pair's. Keys are unique, so a pair is one row of the join.
+     */
+    private static final String WRITE_OFF_PAIRS_SQL = """
+            WITH absorbed AS (
+                SELECT l.id, l.wallet_id, w.player_id, w.kind, w.currency, l.amount, l.idempotency_key AS key,
+                       CASE WHEN l.idempotency_key LIKE '%:absorbed' THEN left(l.idempotency_key, -length(':absorbed')) END AS rollback_key
+                FROM ledger_entry l JOIN wallet w ON w.id = l.wallet_id WHERE l.operation = 'rollback-absorbed'),
+            written_off AS (
+                SELECT l.id, l.wallet_id, w.player_id, w.kind, w.currency, l.amount, l.idempotency_key AS key
+                FROM ledger_entry l JOIN wallet w ON w.id = l.wallet_id WHERE l.operation = 'write-off')
+            SELECT a.key, a.wallet_id, a.player_id, a.kind, a.currency, a.amount,
+                   o.key, o.wallet_id, o.player_id, o.kind, o.currency, o.amount,
+                   a.rollback_key, r.amount AS reversal, count(*) OVER () AS total
+            FROM absorbed a
+            FULL JOIN written_off o ON o.key = a.key || ':write-off'
+            LEFT JOIN ledger_entry r ON r.idempotency_key = a.rollback_key AND r.wallet_id = a.wallet_id AND r.operation = 'rollback'
+            WHERE a.id IS NULL OR o.id IS NULL
+               OR a.kind <> 'CASH' OR o.kind <> 'WRITE_OFF' OR o.player_id <> '_house' OR o.currency <> a.currency
+               OR o.amount <> -a.amount OR r.id IS NULL OR a.amount > -r.amount
+            ORDER BY coalesce(a.key, o.key)
+            LIMIT ?
+            """;
+
+    /*
+     * Proves: per currency, the house's WRITE_OFF wallet holds nothing but what was absorbed: its
+     * ledger sums to minus the 'rollback-absorbed' entries of that currency (a currency with
+     * absorbed money and no write-off wallet sums to 0). A wrong pair above also shows in its
+     * currency's total; an entry of another kind on the write-off wallet shows only here.
+     */
+    private static final String WRITE_OFF_TOTALS_SQL = """
+            WITH house AS (
+                SELECT w.currency, min(w.id) AS wallet_id, count(l.id) AS entries, coalesce(sum(l.amount), 0) AS total
+                FROM wallet w LEFT JOIN ledger_entry l ON l.wallet_id = w.id
+                WHERE w.kind = 'WRITE_OFF' GROUP BY w.currency),
+            absorbed AS (
+                SELECT w.currency, count(*) AS entries, sum(l.amount) AS total
+                FROM ledger_entry l JOIN wallet w ON w.id = l.wallet_id
+                WHERE l.operation = 'rollback-absorbed' GROUP BY w.currency)
+            SELECT coalesce(h.currency, a.currency), h.wallet_id, coalesce(h.entries, 0), coalesce(h.total, 0),
+                   coalesce(a.entries, 0), coalesce(a.total, 0), count(*) OVER () AS total
+            FROM house h FULL JOIN absorbed a ON a.currency = h.currency
+            WHERE coalesce(h.total, 0) <> -coalesce(a.total, 0)
+            ORDER BY 1
             LIMIT ?
             """;
 
@@ -143,7 +201,52 @@ final class LedgerChecks {
         Sql.discrepancies(c, NO_OVERDRAFT_SQL, overdraft, rs -> "wallet " + rs.getLong(1) + " (player " + rs.getString(2) + ") version "
                 + rs.getLong(3) + ": " + rs.getString(4) + " " + rs.getString(5) + " of " + rs.getLong(6) + " left balance " + rs.getLong(7));
         results.add(overdraft.build());
+
+        CheckResult.Builder writeOff = CheckResult.builder(WRITE_OFF, examples);
+        Sql.discrepancies(c, WRITE_OFF_PAIRS_SQL, writeOff, LedgerChecks::writeOffPair);
+        Sql.discrepancies(c, WRITE_OFF_TOTALS_SQL, writeOff, rs -> rs.getString(1).trim() + ": the write-off account"
+                + (rs.getObject(2) == null ? " does not exist (0)"
+                        : " (wallet " + rs.getLong(2) + ", " + rs.getLong(3) + " entries) sums to " + rs.getLong(4))
+                + ", but the " + rs.getLong(5) + " rollback-absorbed entries add " + rs.getLong(6));
+        results.add(writeOff.build());
         return results;
+    }
+
+    /** One row of {@link #WRITE_OFF_PAIRS_SQL} in words. */
+    private static String writeOffPair(ResultSet rs) throws SQLException {
+        String absorbedKey = rs.getString(1);
+        String writeOffKey = rs.getString(7);
+        String writeOff = writeOffKey == null ? null : "write-off entry " + writeOffKey + " (" + rs.getLong(12) + " on wallet "
+                + rs.getLong(8) + " of " + rs.getString(9) + ", " + rs.getString(10) + " " + rs.getString(11).trim() + ")";
+        if (absorbedKey == null) {
+            return writeOff + " has no rollback-absorbed entry "
+                    + (writeOffKey.endsWith(":write-off") ? writeOffKey.substring(0, writeOffKey.length() - ":write-off".length()) : "");
+        }
+        String absorbed = "rollback-absorbed entry " + absorbedKey + " (+" + rs.getLong(6) + " on wallet " + rs.getLong(2) + " of "
+                + rs.getString(3) + ", " + rs.getString(4) + " " + rs.getString(5).trim() + ")";
+        List<String> problems = new ArrayList<>();
+        if (writeOffKey == null) {
+            problems.add("no write-off entry " + absorbedKey + ":write-off");
+        } else {
+            if (!Reversal.WRITE_OFF_KIND.equals(rs.getString(10)) || !Reversal.HOUSE_PLAYER_ID.equals(rs.getString(9))) {
+                problems.add("its " + writeOff + " is not on the house's write-off wallet");
+            } else if (!rs.getString(11).equals(rs.getString(5))) {
+                problems.add("its " + writeOff + " is in another currency");
+            }
+            if (rs.getLong(12) != -rs.getLong(6)) {
+                problems.add("its " + writeOff + " is not -" + rs.getLong(6));
+            }
+        }
+        if (!"CASH".equals(rs.getString(4))) {
+            problems.add("it is not on a player's CASH wallet");
+        }
+        if (rs.getObject(14) == null) {
+            problems.add("no rollback entry " + (rs.getString(13) == null ? "(its key does not end with :absorbed)" : rs.getString(13))
+                    + " on the same wallet");
+        } else if (rs.getLong(6) > -rs.getLong(14)) {
+            problems.add("more than its rollback reversed (" + -rs.getLong(14) + ")");
+        }
+        return absorbed + ": " + String.join("; ", problems);
     }
 
     /** Appends the first missing versions to each example of the versions check. */

@@ -28,17 +28,24 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  * <p>The checks, in the order printed:
  * <ol>
  * <li>{@code wallet-balance}, {@code wallet-pending}, {@code ledger-versions},
- * {@code ledger-running-balance}, {@code no-overdraft} ({@link LedgerChecks}): balance = sum of the
- * ledger, pending = sum of the PENDING credits, versions 1..version without a gap, each
- * balance_after = the previous one + amount, no debit other than a rollback left a balance below zero;</li>
+ * {@code ledger-running-balance}, {@code no-overdraft}, {@code write-off} ({@link LedgerChecks}): balance =
+ * sum of the ledger, pending = sum of the PENDING credits, versions 1..version without a gap, each
+ * balance_after = the previous one + amount, no debit other than a rollback left a balance below zero
+ * (the house's write-off accounts are negative by design), every absorbed rollback shortfall written
+ * off once on the house's account of its currency, and those accounts holding nothing else;</li>
  * <li>{@code bets-debited-once}, {@code credits-applied-once}, {@code rollbacks-reversed-once},
  * {@code credits-pending}, {@code outbox-drained} ({@link MoneyFactChecks}): the ledger against
  * the bets, credits and settlements that moved money; nothing owed by the pipeline;</li>
  * <li>{@code settlement-commands}, {@code ledger-events}, {@code consumer-lag} ({@link KafkaChecks}):
  * every command matched by a decided credit (and every credit commanded), every ledger entry's
- * event on {@code wallet.events}, the worker's and the notifier's groups at the end of their topics;</li>
+ * event on {@code wallet.events} (players' wallets: the house's write-off accounts have no events),
+ * the worker's and the notifier's groups at the end of their topics;</li>
  * <li>{@code player-seq} ({@link PlayerSeqChecks}): each player's {@code player_seq} values on
  * {@code wallet.events} are exactly 1..the wallet's counter, one event each;</li>
+ * <li>{@code available-after}, {@code answered-balance} ({@link AvailableChecks}): the available
+ * balance each decision event states ({@code available_after}) and each stored answer answered
+ * ({@code balance}, at the answer's {@code player_seq}) is the running sum of the player's
+ * {@code wallet.events} deltas up to that player_seq (the same pass over the topic);</li>
  * <li>with {@code --log}: {@code log-effects} ({@link LogChecks}): every callback of a loadgen log
  * had exactly its effect.</li>
  * </ol>
@@ -129,6 +136,7 @@ public final class Reconcile {
             Map<String, KafkaChecks.Credit> credits;
             KafkaChecks.LedgerEvents ledger;
             Map<String, Long> playerSeqs;
+            AvailableChecks available;
             CheckResult logEffects = null;
             try {
                 results.addAll(LedgerChecks.run(db, o.examples()));
@@ -136,6 +144,7 @@ public final class Reconcile {
                 credits = KafkaChecks.loadCredits(db);
                 ledger = KafkaChecks.loadLedger(db);
                 playerSeqs = PlayerSeqChecks.loadCounters(db);
+                available = AvailableChecks.load(db, playerSeqs, o.examples());
                 if (log != null) {
                     logEffects = LogChecks.run(db, log, o.examples());
                 }
@@ -147,14 +156,20 @@ public final class Reconcile {
                     db.setTransactionIsolation(isolation);
                 }
             }
-            notes.println("reconcile: " + credits.size() + " credits, " + ledger.entries + " ledger entries"
+            notes.println("reconcile: " + credits.size() + " credits, " + ledger.entries + " ledger entries, " + available.answers()
+                    + " stored answers with a balance"
                     + (log == null ? "; no --log: the per-callback checks are skipped" : "; " + log.callbacks().size() + " logged callbacks")
                     + "; reading " + o.commandsTopic() + " and " + o.eventsTopic());
             results.add(KafkaChecks.commands(o.bootstrapServers(), o.commandsTopic(), credits, o.examples()));
             credits = null; // no longer needed: let the heap have it for the events
             PlayerSeqChecks playerSeq = new PlayerSeqChecks(playerSeqs, o.examples());
-            results.add(KafkaChecks.events(o.bootstrapServers(), o.eventsTopic(), ledger, o.examples(), playerSeq::event));
+            // One pass over wallet.events feeds ledger-events, player-seq, available-after and answered-balance.
+            results.add(KafkaChecks.events(o.bootstrapServers(), o.eventsTopic(), ledger, o.examples(), (event, where) -> {
+                playerSeq.event(event, where);
+                available.event(event);
+            }));
             results.add(playerSeq.result(o.eventsTopic()));
+            results.addAll(available.results(o.eventsTopic()));
             results.add(KafkaChecks.consumerLag(admin, o.topicByGroup(), o.examples()));
             if (logEffects != null) {
                 results.add(logEffects);

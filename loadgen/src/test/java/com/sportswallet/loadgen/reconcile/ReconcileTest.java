@@ -99,9 +99,9 @@ class ReconcileTest {
         Report report = reconcile(null, options.withLog(log));
         assertEquals(List.of(), report.failing(), () -> printed(report));
         assertEquals(0, report.discrepancies());
-        assertEquals(List.of("wallet-balance", "wallet-pending", "ledger-versions", "ledger-running-balance", "no-overdraft",
+        assertEquals(List.of("wallet-balance", "wallet-pending", "ledger-versions", "ledger-running-balance", "no-overdraft", "write-off",
                 "bets-debited-once", "credits-applied-once", "rollbacks-reversed-once", "credits-pending", "outbox-drained",
-                "settlement-commands", "ledger-events", "player-seq", "consumer-lag", "log-effects"),
+                "settlement-commands", "ledger-events", "player-seq", "available-after", "answered-balance", "consumer-lag", "log-effects"),
                 report.checks().stream().map(CheckResult::name).toList());
         // Without a log, the same minus the per-callback check.
         Report withoutLog = reconcile(null, options);
@@ -119,7 +119,7 @@ class ReconcileTest {
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals(0, status, String.join("\n", lines));
         assertEquals("discrepancies: 0", lines[lines.length - 1]);
-        assertEquals(16, lines.length);
+        assertEquals(19, lines.length);
         assertEquals("check wallet-balance: ok", lines[0]);
     }
 
@@ -287,7 +287,139 @@ class ReconcileTest {
         assertTrue(report.check("consumer-lag").orElseThrow().examples().get(0).contains("records behind"), () -> printed(report));
     }
 
+    @Test
+    void aWriteOffIsNoOverdraftButAStakeLeavingABalanceBelowZeroIs() throws Exception {
+        // The world's absorbed rollback left the house's write-off account below zero, by design.
+        assertEquals(1, World.count("SELECT count(*) FROM ledger_entry l JOIN wallet w ON w.id = l.wallet_id WHERE w.kind = 'WRITE_OFF'"
+                + " AND l.operation = 'write-off' AND l.amount = -300 AND l.balance_after = -300"));
+        Report clean = reconcile(null, options);
+        assertTrue(clean.check("no-overdraft").orElseThrow().ok(), () -> printed(clean));
+        assertTrue(clean.check("write-off").orElseThrow().ok(), () -> printed(clean));
+        String tx = "seed-overdraft";
+        String betId = CloudEventJson.stableId("bet/make", tx);
+        Report report = reconcile(c -> {
+            Wallet w = Wallet.of(c, "p1");
+            // A make whose debit was not conditional on the balance: its bet, its entry, its event.
+            long stake = w.balance + 10;
+            exec(c, "INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state) VALUES ('" + betId + "', '" + tx
+                    + "', 'p1', " + w.id + ", 'EUR', " + stake + ", 'OPEN')");
+            entry(c, w.id, -stake, -10, w.version + 1, "bet", "bet/make:" + tx);
+            update(c, w.id, -10, w.version + 1);
+            produceEvent(EventTypes.BET_PLACED, betId, "p1", -stake, -10, w.version + 1);
+        }, options);
+        assertOnly(report, "no-overdraft", 1);
+        assertTrue(report.check("no-overdraft").orElseThrow().examples().get(0).contains(": bet bet/make:" + tx + " of "),
+                () -> printed(report));
+    }
+
+    @Test
+    void anAbsorbedShortfallWithoutItsWriteOff() throws Exception {
+        // The write-off entry no longer pairs with the absorbed one (another key): both are unpaired; the totals still agree.
+        Report report = reconcile(c -> exec(c, "UPDATE ledger_entry SET idempotency_key = idempotency_key || '#2'"
+                + " WHERE operation = 'write-off'"), options);
+        assertOnly(report, "write-off", 2);
+        String examples = String.join("\n", report.check("write-off").orElseThrow().examples());
+        assertTrue(examples.contains("rollback-absorbed entry bet/rollback:r11:absorbed (+300 on wallet "), examples);
+        assertTrue(examples.contains("no write-off entry bet/rollback:r11:absorbed:write-off"), examples);
+        assertTrue(examples.contains("write-off entry bet/rollback:r11:absorbed:write-off#2 (-300 on wallet "), examples);
+    }
+
+    @Test
+    void theWriteOffAccountHoldingMoreThanWasAbsorbed() throws Exception {
+        Report report = reconcile(c -> {
+            // An entry of another kind on the house's account: its ledger no longer sums to minus what was absorbed.
+            long house;
+            long version;
+            try (var s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, version FROM wallet WHERE kind = 'WRITE_OFF'"
+                    + " AND currency = 'EUR'")) {
+                assertTrue(rs.next());
+                house = rs.getLong(1);
+                version = rs.getLong(2);
+            }
+            entry(c, house, 50, -250, version + 1, "deposit", "deposit:seed-house");
+            update(c, house, -250, version + 1);
+        }, options);
+        assertOnly(report, "write-off", 1);
+        String example = report.check("write-off").orElseThrow().examples().get(0);
+        assertTrue(example.matches("EUR: the write-off account \\(wallet \\d+, 2 entries\\) sums to -250,"
+                + " but the 1 rollback-absorbed entries add 300"), () -> printed(report));
+    }
+
+    @Test
+    void everyStoredAnswerIsCheckedAgainstTheEvents() throws Exception {
+        // 4 deposits, 2 withdrawals, 7 makes, 6 settlements, 4 rollbacks and 1 discard answered a balance, each with its player_seq.
+        assertEquals(24, World.count("SELECT count(*) FROM idempotency_record WHERE player_seq IS NOT NULL AND response_status = 200"
+                + " AND response_body LIKE '%\"balance\":%'"));
+        assertEquals(0, World.count("SELECT count(*) FROM idempotency_record WHERE player_seq IS NULL"));
+        Report report = reconcile(null, options);
+        assertTrue(report.check("answered-balance").orElseThrow().ok(), () -> printed(report));
+        assertTrue(report.check("available-after").orElseThrow().ok(), () -> printed(report));
+    }
+
+    @Test
+    void anAnsweredBalanceThatIsNotTheAvailableBalanceOfItsPlayerSeq() throws Exception {
+        Report report = reconcile(c -> exec(c, "UPDATE idempotency_record SET response_body = " + balancePlusOne()
+                + " WHERE endpoint = 'bet/make' AND key = 'm2'"), options);
+        assertOnly(report, "answered-balance", 1);
+        // p1: deposit 1000 (player_seq 1), m1 -100 (2), m2 -200 (3): m2 answered 700, now 701.
+        assertEquals(List.of("answer bet/make m2 (player p1, player_seq 3, balance 701): the events 1..3 on wallet.events add up to 700"),
+                report.check("answered-balance").orElseThrow().examples());
+    }
+
+    @Test
+    void aDiscardAnswerIsCheckedForThePlayerOfItsBet() throws Exception {
+        // {"balance":N} names no player: the bet its key made does (p3).
+        Report report = reconcile(c -> exec(c, "UPDATE idempotency_record SET response_body = " + balancePlusOne()
+                + " WHERE endpoint = 'bet/discard' AND key = 'm7'"), options);
+        assertOnly(report, "answered-balance", 1);
+        assertTrue(report.check("answered-balance").orElseThrow().examples().get(0).startsWith("answer bet/discard m7 (player p3, "),
+                () -> printed(report));
+    }
+
+    @Test
+    void anAnswerBeyondItsWalletsPlayerSeq() throws Exception {
+        Report report = reconcile(c -> exec(c, "UPDATE idempotency_record SET player_seq = player_seq + 100"
+                + " WHERE endpoint = 'operator/deposit' AND key = 'dep-p1'"), options);
+        assertOnly(report, "answered-balance", 1);
+        assertTrue(report.check("answered-balance").orElseThrow().examples().get(0).contains("beyond the wallet's player_seq"),
+                () -> printed(report));
+    }
+
+    @Test
+    void anAnswerWhoseEventsAreMissingIsReportedNotPassed() throws Exception {
+        Report report = reconcile(c -> {
+            // A player whose two events never reached wallet.events, and the answer of the second.
+            exec(c, "INSERT INTO player (id) VALUES ('p-unpublished')");
+            exec(c, "INSERT INTO wallet (player_id, currency, player_seq) VALUES ('p-unpublished', 'EUR', 2)");
+            exec(c, "INSERT INTO idempotency_record (endpoint, key, request_hash, response_status, response_body, player_seq) VALUES"
+                    + " ('operator/deposit', 'seed-unpublished', '\\x00', 200, '{\"player_id\":\"p-unpublished\",\"balance\":0}', 2)");
+        }, options);
+        assertEquals(List.of("player-seq", "answered-balance"), report.failing(), () -> printed(report));
+        assertEquals(2, report.check("player-seq").orElseThrow().discrepancies());
+        assertEquals(List.of("player p-unpublished: 1 answer (player_seq 2) cannot be checked: player_seq 1 has no event on wallet.events"),
+                report.check("answered-balance").orElseThrow().examples());
+    }
+
+    @Test
+    void anAvailableAfterThatIsNotTheRunningSum() throws Exception {
+        Report report = reconcile(c -> {
+            // A player with one event, a lost (delta 0) that says 5 is available.
+            exec(c, "INSERT INTO player (id) VALUES ('p-available')");
+            exec(c, "INSERT INTO wallet (player_id, currency, player_seq) VALUES ('p-available', 'EUR', 1)");
+            produceEvent(EventTypes.BET_LOST, "seed-available", "p-available", eventData("p-available", 0).put("player_seq", 1)
+                    .put("available_after", 5));
+        }, options);
+        assertOnly(report, "available-after", 1);
+        assertEquals(List.of("player p-available player_seq 1 (wallet.bet.lost): available_after 5, but its events 1..1 add up to 0"),
+                report.check("available-after").orElseThrow().examples());
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** The stored body with its balance raised by one (jsonb reorders the keys; reconcile reads them by name). */
+    private static String balancePlusOne() {
+        return "jsonb_set(response_body::jsonb, '{balance}', to_jsonb((response_body::jsonb ->> 'balance')::bigint + 1))::text";
+    }
 
     @FunctionalInterface
     interface Seed {
@@ -364,9 +496,20 @@ class ReconcileTest {
     /** A seeded entry's event, on wallet.events for good; the notifier's group is moved past it. */
     private static void produceEvent(String type, String idPart, String player, long amount, long balanceAfter, long sequence)
             throws Exception {
+        produceEvent(type, idPart, player, eventData(player, amount).put("balance_after", balanceAfter).put("sequence", sequence));
+    }
+
+    private static ObjectNode eventData(String player, long amount) {
+        return CloudEventJson.mapper().createObjectNode().put("player_id", player).put("currency", "EUR").put("amount", amount)
+                .put("occurred_at", Instant.now().toString());
+    }
+
+    /**
+     * A seeded event, on wallet.events for good (so one with a player_seq names a player that exists only in its
+     * seed's transaction: once that is rolled back, no wallet row names the player and the checks skip it).
+     */
+    private static void produceEvent(String type, String idPart, String player, ObjectNode data) throws Exception {
         Instant now = Instant.now();
-        ObjectNode data = CloudEventJson.mapper().createObjectNode().put("player_id", player).put("currency", "EUR").put("amount", amount)
-                .put("occurred_at", now.toString()).put("balance_after", balanceAfter).put("sequence", sequence);
         String id = CloudEventJson.stableId(type, idPart);
         try (KafkaProducer<String, String> producer = producer()) {
             producer.send(new ProducerRecord<>(Topics.WALLET_EVENTS, player,
@@ -428,10 +571,12 @@ class ReconcileTest {
     // ------------------------------------------------------------------ building the world
 
     /**
-     * Three players and the callbacks of a small load: makes, a duplicate, a refused make, a make
+     * Four players and the callbacks of a small load: makes, a duplicate, a refused make, a make
      * whose outcome stayed unknown (it never landed), wins, a lost, a refund, a discard, a
      * rollback that cancels a pending win, one that takes back an applied win (the balance goes
-     * below zero), one naming an unknown settlement; deposits and a withdrawal. The credits are
+     * below zero), one whose shortfall the house's write-off account absorbs
+     * (ROLLBACK_SHORTFALL=absorb), one naming an unknown settlement; deposits and withdrawals,
+     * each money callback with its stored answer. The credits are
      * applied by the real settlement consumer, the outbox is published by the real relay, and the
      * notifier's group is committed at the end of wallet.events (the notifier itself is another
      * module's Kafka Streams application).
@@ -442,12 +587,13 @@ class ReconcileTest {
         private long seq;
 
         void build(Path logFile) throws Exception {
-            for (String p : List.of("p1", "p2", "p3")) {
+            for (String p : List.of("p1", "p2", "p3", "p4")) {
                 ingress.player(p);
             }
             ingress.deposit("p1", "dep-p1", 1000);
             ingress.deposit("p2", "dep-p2", 500);
             ingress.deposit("p3", "dep-p3", 300);
+            ingress.deposit("p4", "dep-p4", 100);
 
             make("m1", "p1", 100);
             log("bet/make", "m1", "m1", null, null, "p1", 100, true, 200, null, 100L); // a replayed duplicate
@@ -456,6 +602,7 @@ class ReconcileTest {
             make("m5", "p3", 50);
             make("m6", "p3", 60);
             make("m7", "p3", 40);
+            make("m11", "p4", 100);
             assertEquals(null, ingress.make("m8", "p3", 1_000_000)); // 2001: nothing written
             log("bet/make", "m8", "m8", null, null, "p3", 1_000_000, false, 400, 2001, null);
             log("bet/make", "m10", "m10", null, null, "p2", 30, false, 0, null, null); // every attempt timed out, never landed
@@ -466,6 +613,7 @@ class ReconcileTest {
             settle("bet/win", "w5", "m5", "p3", 90);
             rollback("r5", "m5", "bet/win", "w5", "p3"); // before the worker: cancels the PENDING credit
             settle("bet/refund", "f6", "m6", "p3", 60);
+            settle("bet/win", "w11", "m11", "p4", 300);
             ingress.discard("m7");
             log("bet/discard", "m7", "m7", null, null, "p3", 40, false, 200, null, null);
             rollback("r9", "m2", "bet/win", "w-unknown", "p1"); // an unknown settlement: tombstoned, nothing moves
@@ -490,14 +638,21 @@ class ReconcileTest {
                 assertTrue(ingress.withdraw("p2", "wd-p2", 800)); // p2: 500 - 100 + 400 = 800 -> 0
                 rollback("r3", "m3", "bet/win", "w3", "p2"); // the win was applied and spent: p2 goes to -400
                 log("bet/rollback", "r3", "m3", "w3", "bet/win", "p2", 400, true, 200, null, 400L);
+                assertTrue(ingress.withdraw("p4", "wd-p4", 300)); // p4: 100 - 100 + 300 = 300 -> 0
+                // The win was applied and spent, ROLLBACK_SHORTFALL=absorb: p4 stays at 0, the house writes off 300.
+                assertEquals(300, ingress.rollback("r11", "m11", "bet/win", "w11", Reversal.ShortfallPolicy.ABSORB));
+                log("bet/rollback", "r11", "m11", "w11", "bet/win", "p4", 300, false, 200, null, 300L);
                 drain(relay);
             }
             catchUp(Reconcile.Options.NOTIFIER_GROUP, Topics.WALLET_EVENTS);
             assertEquals(-400, count("SELECT balance FROM wallet WHERE player_id = 'p2'"));
+            assertEquals(0, count("SELECT balance FROM wallet WHERE player_id = 'p4'"));
+            assertEquals(-300, count("SELECT balance FROM wallet WHERE player_id = '" + Reversal.HOUSE_PLAYER_ID + "' AND kind = '"
+                    + Reversal.WRITE_OFF_KIND + "' AND currency = 'EUR'"));
 
             List<String> file = new ArrayList<>();
             file.add("{\"kind\":\"header\",\"version\":1,\"startedAt\":\"" + Instant.now() + "\",\"url\":\"http://test\","
-                    + "\"operatorId\":\"demo-operator\",\"currency\":\"EUR\",\"players\":[\"p1\",\"p2\",\"p3\"],\"options\":{}}");
+                    + "\"operatorId\":\"demo-operator\",\"currency\":\"EUR\",\"players\":[\"p1\",\"p2\",\"p3\",\"p4\"],\"options\":{}}");
             file.addAll(lines);
             Files.write(logFile, file);
         }
@@ -577,14 +732,21 @@ class ReconcileTest {
      * SettlementService, RollbackService, DiscardService, OperatorWalletService), with the money
      * module's own statements ({@link Ledger}, {@link Spend}, {@link PendingCredit}, {@link Reversal},
      * {@link CreditBatch}, {@link WalletEvents}), so {@code balance}, {@code pending}, {@code player_seq}
-     * and the ledger change exactly as in production; without the HTTP and JWT layers and the idempotency records: one transaction per
-     * callback, the outbox rows in it. The make's debit is {@link Ledger#debitIfFunded}, the same
-     * conditional debit BetMakeService folds into one statement with its event.
+     * and the ledger change exactly as in production; without the HTTP and JWT layers: one transaction
+     * per callback, the outbox rows in it, its idempotency record claimed first and completed last
+     * with the answer and the player_seq it was read with (IdempotencyStore's two statements, written
+     * out here: loadgen cannot call the ingress). The make's debit is {@link Ledger#debitIfFunded},
+     * the same conditional debit BetMakeService folds into one statement with its event.
      */
     static final class Ingress {
         /** CREDIT_FLIP_MAX, the ingress's default: at most this many pending credits a spend applies first. */
         private static final int CREDIT_FLIP_MAX = 1000;
         private static final String CURRENCY = "EUR";
+        /** IdempotencyStore.CLAIM_SQL and the statement of IdempotencyStore.complete. */
+        private static final String CLAIM_SQL = "INSERT INTO idempotency_record (endpoint, key, request_hash) VALUES (?, ?, ?)"
+                + " ON CONFLICT DO NOTHING";
+        private static final String COMPLETE_SQL = "UPDATE idempotency_record SET response_status = ?, response_body = ?, player_seq = ?"
+                + " WHERE endpoint = ? AND key = ?";
 
         void player(String id) throws SQLException {
             tx(c -> {
@@ -596,32 +758,47 @@ class ReconcileTest {
 
         void deposit(String player, String key, long amount) throws SQLException {
             tx(c -> {
+                claim(c, "operator/deposit", key);
                 Ledger.Moved moved = Ledger.apply(c, walletOf(c, player).id(), amount, "deposit", "deposit:" + key);
                 Instant now = Instant.now();
                 WalletEvents.append(c, EventTypes.DEPOSIT, key, player, moved(WalletEvents.data(player, CURRENCY, amount, now), moved)
                         .put("transaction_id", CloudEventJson.stableId("operator/deposit", key)), now);
+                operatorAnswer(c, "operator/deposit", "deposit", key, player, amount, moved);
                 return null;
             });
         }
 
         boolean withdraw(String player, String key, long amount) throws SQLException {
             return tx(c -> {
+                claim(c, "operator/withdrawal", key);
                 Ledger.Moved moved = spend(c, walletOf(c, player), amount, "withdrawal", "withdrawal:" + key);
                 if (moved == null) {
-                    c.rollback();
+                    c.rollback(); // 422: the claim goes with the rest
                     return false;
                 }
                 Instant now = Instant.now();
                 WalletEvents.append(c, EventTypes.WITHDRAWAL, key, player, moved(WalletEvents.data(player, CURRENCY, -amount, now), moved)
                         .put("transaction_id", CloudEventJson.stableId("operator/withdrawal", key)), now);
+                operatorAnswer(c, "operator/withdrawal", "withdrawal", key, player, amount, moved);
                 return true;
             });
+        }
+
+        /** OperatorWalletService's answer to a deposit or withdrawal, stored with the player_seq of its money statement. */
+        private static void operatorAnswer(Connection c, String endpoint, String operation, String key, String player, long amount,
+                Ledger.Moved moved) throws SQLException {
+            String body = CloudEventJson.mapper().createObjectNode().put("id", key)
+                    .put("transaction_id", CloudEventJson.stableId(endpoint, key)).put("player_id", player).put("operation", operation)
+                    .put("amount", amount).put("currency", CURRENCY).put("balance", moved.available())
+                    .put("settled_balance", moved.balanceAfter()).put("version", moved.version()).toString();
+            answer(c, endpoint, key, body, moved.playerSeq());
         }
 
         /** bet/make: the bet, the conditional debit, wallet.bet.placed. Null (nothing written) when the balance is short. */
         String make(String txId, String player, long stake) throws SQLException {
             String betId = CloudEventJson.stableId("bet/make", txId);
             return tx(c -> {
+                claim(c, "bet/make", txId);
                 Wallet wallet = walletOf(c, player);
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state)"
                         + " VALUES (?, ?, ?, ?, '" + CURRENCY + "', ?, 'OPEN')")) {
@@ -634,12 +811,13 @@ class ReconcileTest {
                 }
                 Ledger.Moved moved = spend(c, wallet, stake, "bet", "bet/make:" + txId);
                 if (moved == null) {
-                    c.rollback();
+                    c.rollback(); // 2001: the claim goes with the rest
                     return null;
                 }
                 Instant now = Instant.now();
                 WalletEvents.append(c, EventTypes.BET_PLACED, betId, player, moved(WalletEvents.data(player, CURRENCY, -stake, now), moved)
                         .put("stake", stake).put("bet_id", betId).put("transaction_id", betId).put("provider_transaction_id", txId), now);
+                answer(c, "bet/make", txId, moneyBody(betId, txId, null, player, "bet", stake, moved.available()), moved.playerSeq());
                 return betId;
             });
         }
@@ -677,6 +855,7 @@ class ReconcileTest {
                 default -> EventTypes.BET_REFUNDED;
             };
             tx(c -> {
+                claim(c, endpoint, txId);
                 String player;
                 long walletId;
                 long stake;
@@ -712,16 +891,28 @@ class ReconcileTest {
                 WalletEvents.append(c, type, settlementId, player, advanced(WalletEvents.data(player, CURRENCY, amount, now), wallet)
                         .put("stake", stake).put("bet_id", betId).put("transaction_id", settlementId).put("provider_transaction_id", txId)
                         .put("is_cashout", false), now);
+                answer(c, endpoint, txId, moneyBody(settlementId, txId, betId, player, endpoint.substring("bet/".length()), amount,
+                        wallet.available()), wallet.playerSeq());
                 return null;
             });
         }
 
-        /** bet/rollback: reopen, reverse (cancel the PENDING credit or debit the applied one), or tombstone. Returns the reversed amount. */
+        /** bet/rollback under ROLLBACK_SHORTFALL=negative (the default). */
         long rollback(String txId, String betTxId, String parentEndpoint, String parentTxId) throws SQLException {
+            return rollback(txId, betTxId, parentEndpoint, parentTxId, Reversal.ShortfallPolicy.NEGATIVE);
+        }
+
+        /**
+         * bet/rollback: reopen, reverse (cancel the PENDING credit or debit the applied one, a shortfall meeting
+         * {@code shortfall}), or tombstone. Returns the reversed amount.
+         */
+        long rollback(String txId, String betTxId, String parentEndpoint, String parentTxId, Reversal.ShortfallPolicy shortfall)
+                throws SQLException {
             String betId = CloudEventJson.stableId("bet/make", betTxId);
             String parentId = CloudEventJson.stableId(parentEndpoint, parentTxId);
             String rollbackId = CloudEventJson.stableId("bet/rollback", txId);
             return tx(c -> {
+                claim(c, "bet/rollback", txId);
                 String player = null;
                 long walletId = 0;
                 long stake = 0;
@@ -739,12 +930,22 @@ class ReconcileTest {
                     }
                 }
                 if (player == null) {
-                    // Unknown parent: tombstoned; no event, player_seq unchanged.
+                    // Unknown parent: tombstoned; no event, player_seq unchanged. The answer shows the bet's wallet as it is
+                    // (balance + pending and player_seq read together, without a lock).
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO settlement (id, bet_id, kind, state)"
                             + " VALUES (?, ?, 'TOMBSTONE', 'TOMBSTONE') ON CONFLICT DO NOTHING")) {
                         ps.setString(1, parentId);
                         ps.setString(2, betId);
                         ps.executeUpdate();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("SELECT b.player_id, w.balance + w.pending, w.player_seq FROM bet b"
+                            + " JOIN wallet w ON w.id = b.wallet_id WHERE b.id = ?")) {
+                        ps.setString(1, betId);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next(), "bet " + betTxId + " has a wallet");
+                            answer(c, "bet/rollback", txId,
+                                    moneyBody(rollbackId, txId, betId, rs.getString(1), "rollback", 0, rs.getLong(2)), rs.getLong(3));
+                        }
                     }
                     return 0L;
                 }
@@ -768,28 +969,36 @@ class ReconcileTest {
                     cancelled = "PENDING".equals(locked.reversedStatus()) && PendingCredit.cancel(c, parentId);
                     data.put("credit_cancelled", cancelled);
                     if (!cancelled) {
-                        // Applied already: the wallet's pending credits first, then the reversal, a shortfall left below
-                        // zero (ROLLBACK_SHORTFALL=negative, the default); the rolled-back event, then its alert.
+                        // Applied already: the wallet's pending credits first, then the reversal, a shortfall meeting
+                        // ROLLBACK_SHORTFALL (negative: left below zero; absorb: the house's write-off takes it); the
+                        // rolled-back event, then its alert.
                         CreditBatch.applyLocked(c, locked.otherPending());
-                        Reversal.Debited debited = Reversal.debit(c, walletId, CURRENCY, amount, Reversal.ShortfallPolicy.NEGATIVE,
-                                "bet/rollback:" + txId);
+                        Reversal.Debited debited = Reversal.debit(c, walletId, CURRENCY, amount, shortfall, "bet/rollback:" + txId);
                         Ledger.Moved moved = debited.wallet();
                         WalletEvents.withPlayerSeq(WalletEvents.withBalance(data, moved), debited.rolledBackSeq());
                         WalletEvents.withAvailable(data, moved.available());
+                        if (debited.absorbed() > 0) {
+                            data.put("absorbed_amount", debited.absorbed());
+                        }
                         WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, player, data, now);
                         if (debited.alert()) {
                             ObjectNode alert = WalletEvents.withPlayerSeq(
                                     WalletEvents.withBalance(WalletEvents.data(player, CURRENCY, -amount, now), moved), moved.playerSeq())
-                                    .put("reason", "negative_balance").put("absorbed_amount", debited.absorbed())
+                                    .put("reason", moved.balanceAfter() < 0 ? "negative_balance" : "absorbed_shortfall")
+                                    .put("absorbed_amount", debited.absorbed())
                                     .put("bet_id", betId).put("transaction_id", rollbackId).put("provider_transaction_id", txId);
                             WalletEvents.append(c, EventTypes.ALERT, rollbackId, player, alert, now);
                         }
+                        answer(c, "bet/rollback", txId, moneyBody(rollbackId, txId, betId, player, "rollback", amount, moved.available()),
+                                moved.playerSeq());
                         return amount;
                     }
                 }
                 // Cancelled while PENDING (it leaves pending), or nothing to take back: the event still takes its place.
                 WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, cancelled ? -amount : 0);
                 WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, player, advanced(data, wallet), now);
+                answer(c, "bet/rollback", txId, moneyBody(rollbackId, txId, betId, player, "rollback", amount, wallet.available()),
+                        wallet.playerSeq());
                 return amount;
             });
         }
@@ -799,6 +1008,7 @@ class ReconcileTest {
             String betId = CloudEventJson.stableId("bet/make", makeTxId);
             String discardId = CloudEventJson.stableId("bet/discard", makeTxId);
             tx(c -> {
+                claim(c, "bet/discard", makeTxId);
                 String player;
                 long walletId;
                 long stake;
@@ -820,6 +1030,9 @@ class ReconcileTest {
                 ObjectNode data = advanced(WalletEvents.data(player, CURRENCY, stake, now), wallet).put("stake", stake).put("bet_id", betId)
                         .put("transaction_id", discardId).put("provider_transaction_id", makeTxId);
                 WalletEvents.append(c, EventTypes.BET_DISCARDED, discardId, player, data, now);
+                // DiscardService's answer names no player: {"balance": available}.
+                answer(c, "bet/discard", makeTxId, CloudEventJson.mapper().createObjectNode().put("balance", wallet.available()).toString(),
+                        wallet.playerSeq());
                 return null;
             });
         }
@@ -837,6 +1050,36 @@ class ReconcileTest {
 
         private static Wallet walletOf(Connection c, String player) throws SQLException {
             return Wallet.of(c, player);
+        }
+
+        /** The idempotency claim, first in the transaction (IdempotencyStore.claim); every key here is new. */
+        private static void claim(Connection c, String endpoint, String key) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(CLAIM_SQL)) {
+                ps.setString(1, endpoint);
+                ps.setString(2, key);
+                ps.setBytes(3, (endpoint + " " + key).getBytes(StandardCharsets.UTF_8));
+                assertEquals(1, ps.executeUpdate(), endpoint + " " + key + " claimed");
+            }
+        }
+
+        /** The stored answer (IdempotencyStore.complete): 200, the body, the player_seq its balance was read with. */
+        private static void answer(Connection c, String endpoint, String key, String body, long playerSeq) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(COMPLETE_SQL)) {
+                ps.setInt(1, 200);
+                ps.setString(2, body);
+                ps.setLong(3, playerSeq);
+                ps.setString(4, endpoint);
+                ps.setString(5, key);
+                assertEquals(1, ps.executeUpdate(), endpoint + " " + key + " completed");
+            }
+        }
+
+        /** The protocol's money body (Callbacks.moneyBody), fields in the documented order, balance = available. */
+        private static String moneyBody(String id, String extTransactionId, String parentTransactionId, String player, String operation,
+                long amount, long balance) {
+            return CloudEventJson.mapper().createObjectNode().put("id", id).put("ext_transaction_id", extTransactionId)
+                    .put("parent_transaction_id", parentTransactionId).put("user_id", player).put("operation", operation)
+                    .put("amount", amount).put("currency", CURRENCY).put("balance", balance).toString();
         }
 
         @FunctionalInterface
