@@ -109,13 +109,14 @@ public final class CreditBatch {
         List<Poison> poison = new ArrayList<>();
         List<CreditCommand> notFlipped = byId.values().stream().filter(cmd -> !flippedIds.contains(cmd.creditId())).toList();
         if (!notFlipped.isEmpty()) {
-            Map<String, Object[]> rows = lookup(c, notFlipped);
+            Map<String, CreditRow> rows = lookup(c, notFlipped);
             for (CreditCommand cmd : notFlipped) {
-                Object[] row = rows.get(cmd.creditId());
+                CreditRow row = rows.get(cmd.creditId());
                 if (row == null) {
                     poison.add(new Poison(cmd, "no credit row " + cmd.creditId()));
-                } else if ((long) row[0] != cmd.walletId() || (long) row[1] != cmd.amount()) {
-                    poison.add(new Poison(cmd, "command disagrees with credit " + cmd.creditId() + " (wallet " + row[0] + ", amount " + row[1] + ")"));
+                } else if (row.walletId() != cmd.walletId() || row.amount() != cmd.amount()) {
+                    poison.add(new Poison(cmd, "command disagrees with credit " + cmd.creditId() + " (wallet " + row.walletId() + ", amount "
+                            + row.amount() + ")"));
                 } else {
                     skipped++; // APPLIED or CANCELLED already: the idempotent case.
                 }
@@ -184,13 +185,17 @@ public final class CreditBatch {
         return applyToWallets(c, flipped);
     }
 
-    private static Map<String, Object[]> lookup(Connection c, List<CreditCommand> commands) throws SQLException {
-        Map<String, Object[]> rows = new HashMap<>();
+    /** A credit row as the lookup of commands not flipped reads it. */
+    private record CreditRow(long walletId, long amount, String status) {
+    }
+
+    private static Map<String, CreditRow> lookup(Connection c, List<CreditCommand> commands) throws SQLException {
+        Map<String, CreditRow> rows = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(LOOKUP_SQL)) {
             ps.setArray(1, c.createArrayOf("text", commands.stream().map(CreditCommand::creditId).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(rs.getString(1), new Object[] { rs.getLong(2), rs.getLong(3), rs.getString(4) });
+                    rows.put(rs.getString(1), new CreditRow(rs.getLong(2), rs.getLong(3), rs.getString(4)));
                 }
             }
         }
