@@ -84,7 +84,7 @@ public final class TestInfra {
     /** Applies the ingress's migrations (for modules that do not run the ingress). */
     public void migrate() {
         org.flywaydb.core.Flyway.configure().dataSource(jdbcUrl(), dbUser(), dbPassword())
-                .locations("filesystem:" + RepoPaths.find("ingress/src/main/resources/db/migration")).load().migrate();
+                .locations("filesystem:" + RepoPaths.find("money/src/main/resources/db/migration")).load().migrate();
     }
 
     public java.sql.Connection connect() throws java.sql.SQLException {
