@@ -161,6 +161,11 @@ public final class CreditBatch {
             ps.setArray(1, c.createArrayOf("text", creditIds.toArray()));
             readFlipped(ps, flipped);
         }
+        return applyInIdOrder(c, flipped);
+    }
+
+    /** Applies credits a request flipped, their ledger entries and events in credit-id order (the order they were locked in). */
+    private static List<Applied> applyInIdOrder(Connection c, List<Flipped> flipped) throws SQLException {
         flipped.sort(java.util.Comparator.comparing(Flipped::id));
         return applyToWallets(c, flipped);
     }
@@ -181,8 +186,7 @@ public final class CreditBatch {
             ps.setInt(2, flipMax);
             readFlipped(ps, flipped);
         }
-        flipped.sort(java.util.Comparator.comparing(Flipped::id));
-        return applyToWallets(c, flipped);
+        return applyInIdOrder(c, flipped);
     }
 
     /** A credit row as the lookup of commands not flipped reads it. */

@@ -38,7 +38,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * the JVM share two cores:
  * <ol>
  * <li>the idempotency claim on ("bet/make", transaction.id), and the player's wallet, currency and
- * status (1006, 2002, 1005), and its settled and pending balances read without a lock, which choose
+ * status (1006, 2002, 1005), and its settled balance read without a lock, which chooses
  * the path ({@link Spend}). A duplicate replays the first answer instead; a concurrent duplicate
  * waits on the claim's unique key until the first commits;</li>
  * <li>the betslip's reference data (sport, category, tournament, event), insert-if-absent in a
@@ -65,7 +65,7 @@ public class BetMakeService {
     // The later statements name the wallet by player, not by this read's id, so that nothing waits
     // on this result but the checks: a client can pipeline all three trips' statements.
     private static final String CLAIM_AND_WALLET_SQL = IdempotencyStore.CLAIM_SQL + ";\n"
-            + "SELECT w.currency, p.status, w.id, w.balance, w.pending FROM wallet w JOIN player p ON p.id = w.player_id"
+            + "SELECT w.currency, p.status, w.id, w.balance FROM wallet w JOIN player p ON p.id = w.player_id"
             + " WHERE w.player_id = ? AND w.kind = 'CASH'";
     // Round trip 2: reference rows in a fixed order (the lock order), the bet, its selections.
     private static final String BET_SQL = String.join(";\n",
@@ -159,7 +159,7 @@ public class BetMakeService {
     }
 
     /** Round trip 1's wallet, read without a lock: it only chooses the path. */
-    record WalletRead(long id, long balance, long pending) {
+    record WalletRead(long id, long balance) {
     }
 
     /** Round trip 1. The wallet when this request claimed its key (and the player may bet), null when the key was taken. */
@@ -188,7 +188,7 @@ public class BetMakeService {
                 if (!"ACTIVE".equals(rs.getString(2))) {
                     throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
                 }
-                return new WalletRead(rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                return new WalletRead(rs.getLong(3), rs.getLong(4));
             }
         }
     }
