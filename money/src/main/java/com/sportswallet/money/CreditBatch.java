@@ -43,36 +43,17 @@ import com.sportswallet.outbox.Outbox;
 public final class CreditBatch {
     static final URI SOURCE = URI.create("/wallet/settlement-worker");
 
-    // Lock order (DESIGN.md): the credit rows first, in credit-id order (code points), by a SELECT ... ORDER BY id
-    // FOR UPDATE, then the update; a credit flipped or cancelled meanwhile fails the re-check and is left out.
-    private static final String FLIP_COMMANDED_SQL = "WITH locked AS (SELECT c.id FROM credit c"
-            + " JOIN unnest(?::text[], ?::bigint[], ?::bigint[]) AS cmd(id, wallet_id, amount)"
-            + " ON c.id = cmd.id AND c.wallet_id = cmd.wallet_id AND c.amount = cmd.amount"
-            + " WHERE c.status = 'PENDING' ORDER BY c.id COLLATE \"C\" FOR UPDATE OF c)"
-            + " UPDATE credit c SET status = 'APPLIED', decided_at = now() FROM locked WHERE c.id = locked.id AND c.status = 'PENDING'"
-            + " RETURNING c.id, c.wallet_id, c.amount, c.player_id, c.bet_id, c.kind, c.created_at";
-    // The same flip for one wallet's PENDING credits (a make, withdrawal or rollback spending pending money).
-    private static final String FLIP_WALLET_SQL = "WITH locked AS (SELECT id FROM credit WHERE wallet_id = ? AND status = 'PENDING'"
-            + " ORDER BY id COLLATE \"C\" LIMIT ? FOR UPDATE)"
-            + " UPDATE credit c SET status = 'APPLIED', decided_at = now() FROM locked WHERE c.id = locked.id AND c.status = 'PENDING'"
-            + " RETURNING c.id, c.wallet_id, c.amount, c.player_id, c.bet_id, c.kind, c.created_at";
-    // The same flip for credits the transaction already holds (a rollback locked them with its reversed credit).
-    private static final String FLIP_IDS_SQL = "WITH locked AS (SELECT id FROM credit WHERE id = ANY(?) AND status = 'PENDING'"
-            + " ORDER BY id COLLATE \"C\" FOR UPDATE)"
-            + " UPDATE credit c SET status = 'APPLIED', decided_at = now() FROM locked WHERE c.id = locked.id AND c.status = 'PENDING'"
-            + " RETURNING c.id, c.wallet_id, c.amount, c.player_id, c.bet_id, c.kind, c.created_at";
-    private static final String LOOKUP_SQL = "SELECT id, wallet_id, amount, status FROM credit WHERE id = ANY(?)";
-    // FOR NO KEY UPDATE, never FOR UPDATE: an ingress transaction that inserted a credit holds FOR KEY SHARE on the
-    // wallet through the foreign key, then updates the wallet; FOR UPDATE here would deadlock with it.
-    private static final String LOCK_SQL = "SELECT id FROM wallet WHERE id = ANY(?) ORDER BY id FOR NO KEY UPDATE";
-    // Applied money moves from pending to settled: available (balance + pending) does not change.
-    private static final String APPLY_SQL = "UPDATE wallet w SET balance = w.balance + d.delta, pending = w.pending - d.delta,"
-            + " version = w.version + d.entries,"
-            + " player_seq = w.player_seq + d.entries, updated_at = now()"
-            + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS d(id, delta, entries)"
-            + " WHERE w.id = d.id RETURNING w.id, w.balance, w.version, w.currency, w.player_seq";
-    private static final String LEDGER_SQL = "INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
-            + " SELECT w, a, b, v, 'credit', k FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) AS t(w, a, b, v, k)";
+    // Every statement is a file under sql/ (NamedSql), the same text scripts/bench-drain runs. Lock order
+    // (DESIGN.md): the credit rows first, in credit-id order, by each flip's locking SELECT; then the
+    // wallets in id order (WALLET_LOCK); then the updates.
+    private static final NamedSql FLIP_COMMANDED = NamedSql.load("credit-flip-commanded");
+    private static final NamedSql FLIP_WALLET = NamedSql.load("credit-flip-wallet");
+    private static final NamedSql FLIP_IDS = NamedSql.load("credit-flip-ids");
+    private static final NamedSql LOOKUP = NamedSql.load("credit-lookup");
+    private static final NamedSql WALLET_LOCK = NamedSql.load("wallet-lock");
+    private static final NamedSql APPLY = NamedSql.load("credit-apply");
+    private static final NamedSql LEDGER = NamedSql.load("ledger-credits");
+    private static final NamedSql OUTBOX_APPEND_ALL = NamedSql.load("outbox-append-all");
 
     /** A credit this batch applied: its ledger position, its event's player_seq and when the ingress decided it. */
     public record Applied(String creditId, long walletId, String playerId, String betId, String kind, long amount,
@@ -130,11 +111,11 @@ public final class CreditBatch {
 
     private static List<Flipped> flip(Connection c, java.util.Collection<CreditCommand> commands) throws SQLException {
         List<Flipped> flipped = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(FLIP_COMMANDED_SQL)) {
-            ps.setArray(1, c.createArrayOf("text", commands.stream().map(CreditCommand::creditId).toArray()));
-            ps.setArray(2, c.createArrayOf("bigint", commands.stream().map(CreditCommand::walletId).toArray()));
-            ps.setArray(3, c.createArrayOf("bigint", commands.stream().map(CreditCommand::amount).toArray()));
-            readFlipped(ps, flipped);
+        try (NamedSql.Bound s = FLIP_COMMANDED.prepare(c)) {
+            s.setArray("credit_ids", "text", commands.stream().map(CreditCommand::creditId).toArray())
+                    .setArray("wallet_ids", "bigint", commands.stream().map(CreditCommand::walletId).toArray())
+                    .setArray("amounts", "bigint", commands.stream().map(CreditCommand::amount).toArray());
+            readFlipped(s.statement(), flipped);
         }
         return flipped;
     }
@@ -157,9 +138,8 @@ public final class CreditBatch {
             return List.of();
         }
         List<Flipped> flipped = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(FLIP_IDS_SQL)) {
-            ps.setArray(1, c.createArrayOf("text", creditIds.toArray()));
-            readFlipped(ps, flipped);
+        try (NamedSql.Bound s = FLIP_IDS.prepare(c)) {
+            readFlipped(s.setArray("credit_ids", "text", creditIds.toArray()).statement(), flipped);
         }
         return applyInIdOrder(c, flipped);
     }
@@ -181,10 +161,8 @@ public final class CreditBatch {
      */
     public static List<Applied> applyPendingOf(Connection c, long walletId, int flipMax) throws SQLException {
         List<Flipped> flipped = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(FLIP_WALLET_SQL)) {
-            ps.setLong(1, walletId);
-            ps.setInt(2, flipMax);
-            readFlipped(ps, flipped);
+        try (NamedSql.Bound s = FLIP_WALLET.prepare(c)) {
+            readFlipped(s.set("wallet_id", walletId).set("flip_max", flipMax).statement(), flipped);
         }
         return applyInIdOrder(c, flipped);
     }
@@ -195,9 +173,9 @@ public final class CreditBatch {
 
     private static Map<String, CreditRow> lookup(Connection c, List<CreditCommand> commands) throws SQLException {
         Map<String, CreditRow> rows = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(LOOKUP_SQL)) {
-            ps.setArray(1, c.createArrayOf("text", commands.stream().map(CreditCommand::creditId).toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
+        try (NamedSql.Bound s = LOOKUP.prepare(c)) {
+            s.setArray("credit_ids", "text", commands.stream().map(CreditCommand::creditId).toArray());
+            try (ResultSet rs = s.statement().executeQuery()) {
                 while (rs.next()) {
                     rows.put(rs.getString(1), new CreditRow(rs.getLong(2), rs.getLong(3), rs.getString(4)));
                 }
@@ -214,17 +192,16 @@ public final class CreditBatch {
         TreeMap<Long, List<Flipped>> byWallet = new TreeMap<>();
         flipped.forEach(f -> byWallet.computeIfAbsent(f.walletId, k -> new ArrayList<>()).add(f));
         Long[] walletIds = byWallet.keySet().toArray(Long[]::new);
-        try (PreparedStatement ps = c.prepareStatement(LOCK_SQL)) {
-            ps.setArray(1, c.createArrayOf("bigint", walletIds));
-            ps.executeQuery().close();
+        try (NamedSql.Bound s = WALLET_LOCK.prepare(c)) {
+            s.setArray("wallet_ids", "bigint", walletIds).statement().executeQuery().close();
         }
         Map<Long, long[]> after = new HashMap<>(); // wallet id -> {balance, version, player_seq}
         Map<Long, String> currencies = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(APPLY_SQL)) {
-            ps.setArray(1, c.createArrayOf("bigint", walletIds));
-            ps.setArray(2, c.createArrayOf("bigint", byWallet.values().stream().map(l -> l.stream().mapToLong(Flipped::amount).sum()).toArray()));
-            ps.setArray(3, c.createArrayOf("bigint", byWallet.values().stream().map(l -> (long) l.size()).toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
+        try (NamedSql.Bound s = APPLY.prepare(c)) {
+            s.setArray("wallet_ids", "bigint", walletIds)
+                    .setArray("deltas", "bigint", byWallet.values().stream().map(l -> l.stream().mapToLong(Flipped::amount).sum()).toArray())
+                    .setArray("entries", "bigint", byWallet.values().stream().map(l -> (long) l.size()).toArray());
+            try (ResultSet rs = s.statement().executeQuery()) {
                 while (rs.next()) {
                     after.put(rs.getLong(1), new long[] { rs.getLong(2), rs.getLong(3), rs.getLong(5) });
                     currencies.put(rs.getLong(1), rs.getString(4));
@@ -252,13 +229,13 @@ public final class CreditBatch {
                 throw new IllegalStateException("wallet " + e.getKey() + " does not add up after the batch");
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(LEDGER_SQL)) {
-            ps.setArray(1, c.createArrayOf("bigint", applied.stream().map(Applied::walletId).toArray()));
-            ps.setArray(2, c.createArrayOf("bigint", applied.stream().map(Applied::amount).toArray()));
-            ps.setArray(3, c.createArrayOf("bigint", applied.stream().map(Applied::balanceAfter).toArray()));
-            ps.setArray(4, c.createArrayOf("bigint", applied.stream().map(Applied::sequence).toArray()));
-            ps.setArray(5, c.createArrayOf("text", applied.stream().map(a -> "credit:" + a.creditId()).toArray()));
-            ps.executeUpdate();
+        try (NamedSql.Bound s = LEDGER.prepare(c)) {
+            s.setArray("wallet_ids", "bigint", applied.stream().map(Applied::walletId).toArray())
+                    .setArray("amounts", "bigint", applied.stream().map(Applied::amount).toArray())
+                    .setArray("balances_after", "bigint", applied.stream().map(Applied::balanceAfter).toArray())
+                    .setArray("versions", "bigint", applied.stream().map(Applied::sequence).toArray())
+                    .setArray("idempotency_keys", "text", applied.stream().map(a -> "credit:" + a.creditId()).toArray())
+                    .statement().executeUpdate();
         }
         Instant now = Instant.now();
         List<Outbox.Row> events = new ArrayList<>();
@@ -279,7 +256,13 @@ public final class CreditBatch {
             events.add(new Outbox.Row(Topics.WALLET_EVENTS, a.playerId(), eventId,
                     CloudEventJson.serialize(eventId, EventTypes.CREDIT_APPLIED, SOURCE, a.playerId(), now, data)));
         }
-        Outbox.appendAll(c, events);
+        try (NamedSql.Bound s = OUTBOX_APPEND_ALL.prepare(c)) {
+            s.setArray("topics", "text", events.stream().map(Outbox.Row::topic).toArray())
+                    .setArray("msg_keys", "text", events.stream().map(Outbox.Row::key).toArray())
+                    .setArray("event_ids", "text", events.stream().map(Outbox.Row::eventId).toArray())
+                    .setArray("payloads", "text", events.stream().map(Outbox.Row::payload).toArray())
+                    .statement().executeUpdate();
+        }
         return applied;
     }
 }

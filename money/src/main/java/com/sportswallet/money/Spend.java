@@ -21,7 +21,7 @@ import java.util.List;
  * A credit row is never locked after a locking statement on the wallet row. Never commits.
  */
 public final class Spend {
-    public static final String SAVEPOINT_SQL = "SAVEPOINT spend_fast_debit";
+    public static final String SAVEPOINT_SQL = NamedSql.load("spend-savepoint").text();
     public static final String ROLLBACK_TO_SAVEPOINT_SQL = "ROLLBACK TO SAVEPOINT spend_fast_debit";
 
     /** The caller's conditional debit: its result, or null when the settled balance did not cover the amount. */

@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 
+import com.sportswallet.money.NamedSql;
+
 /**
  * Idempotency records, keyed by (endpoint, key), written inside the request's transaction.
  *
@@ -17,7 +19,8 @@ import java.util.Arrays;
  * stored answer) or rolls back (then it inserts and goes on itself). There is no check-then-act.
  */
 public final class IdempotencyStore {
-    public static final String CLAIM_SQL = "INSERT INTO idempotency_record (endpoint, key, request_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+    /** The claim (the money module's sql/idempotency-claim.sql; bet/make sends it with its wallet read, BetMake). */
+    public static final NamedSql CLAIM = NamedSql.load("idempotency-claim");
     private static final String READ_SQL = "SELECT request_hash, response_status, response_body FROM idempotency_record WHERE endpoint = ? AND key = ?";
     private static final String RELEASE_SQL = "DELETE FROM idempotency_record WHERE endpoint = ? AND key = ? AND response_status IS NULL";
     private static final String COMPLETE_SQL = "UPDATE idempotency_record SET response_status = ?, response_body = ?, player_seq = ?"
@@ -52,11 +55,8 @@ public final class IdempotencyStore {
     }
 
     public static Claim claim(Connection c, String endpoint, String key, byte[] requestHash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(CLAIM_SQL)) {
-            ps.setString(1, endpoint);
-            ps.setString(2, key);
-            ps.setBytes(3, requestHash);
-            if (ps.executeUpdate() == 1) {
+        try (NamedSql.Bound s = CLAIM.prepare(c)) {
+            if (s.set("endpoint", endpoint).set("key", key).set("request_hash", requestHash).statement().executeUpdate() == 1) {
                 return new Claimed();
             }
         }
@@ -64,7 +64,7 @@ public final class IdempotencyStore {
     }
 
     /**
-     * What to do with a request whose {@link #CLAIM_SQL} inserted nothing: the key's committed
+     * What to do with a request whose {@link #CLAIM} inserted nothing: the key's committed
      * record either replays (same hash) or refuses (another hash).
      */
     public static Claim existing(Connection c, String endpoint, String key, byte[] requestHash) throws SQLException {

@@ -20,12 +20,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
-import com.sportswallet.contracts.Topics;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.service.MoneySettings;
+import com.sportswallet.money.BetMake;
+import com.sportswallet.money.NamedSql;
 import com.sportswallet.money.Spend;
 import com.sportswallet.money.WalletEvents;
 
@@ -61,44 +62,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class BetMakeService {
     public static final String ENDPOINT = "bet/make";
 
-    // Round trip 1: the claim, then the player's wallet (read in the same trip; used only if claimed).
-    // The later statements name the wallet by player, not by this read's id, so that nothing waits
-    // on this result but the checks: a client can pipeline all three trips' statements.
-    private static final String CLAIM_AND_WALLET_SQL = IdempotencyStore.CLAIM_SQL + ";\n"
-            + "SELECT w.currency, p.status, w.id, w.balance FROM wallet w JOIN player p ON p.id = w.player_id"
-            + " WHERE w.player_id = ? AND w.kind = 'CASH'";
-    // Round trip 2: reference rows in a fixed order (the lock order), the bet, its selections.
-    private static final String BET_SQL = String.join(";\n",
-            "INSERT INTO sport (id, name) SELECT * FROM unnest(?::text[], ?::text[]) ORDER BY 1 ON CONFLICT DO NOTHING",
-            "INSERT INTO category (id, sport_id, name) SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ORDER BY 1 ON CONFLICT DO NOTHING",
-            "INSERT INTO tournament (id, category_id, name) SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ORDER BY 1 ON CONFLICT DO NOTHING",
-            "INSERT INTO sport_event (id, tournament_id, name, scheduled) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[])"
-                    + " ORDER BY 1 ON CONFLICT DO NOTHING",
-            "INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state, betslip_id, potential_win)"
-                    + " VALUES (?, ?, ?, (SELECT id FROM wallet WHERE player_id = ? AND kind = 'CASH'), ?, ?, 'OPEN', ?, ?) ON CONFLICT DO NOTHING",
-            "INSERT INTO bet_selection (bet_id, position, selection_id, event_id, market_name, outcome_name, odds, live)"
-                    + " SELECT ?, * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])");
-    private static final int BET_STATEMENT_INDEX = 4;
-    // The fast path backs out to this point if its conditional debit updates nothing (Spend).
-    private static final String BET_THEN_SAVEPOINT_SQL = BET_SQL + ";\n" + Spend.SAVEPOINT_SQL;
-    // Round trip 3: the conditional debit and everything that needs its result, as one statement. The
-    // event and the answer are built by the ingress without the wallet's figures, which this statement
-    // adds from its own RETURNING (the event's data through jsonb; the answer's balance, its last field,
-    // appended), so nothing waits on a further round trip.
-    private static final String DEBIT_SQL = "WITH w AS ("
-            + " UPDATE wallet SET balance = balance - ?, version = version + 1, player_seq = player_seq + 1, updated_at = now()"
-            + " WHERE id = ? AND balance >= ? RETURNING id, balance, version, player_seq, pending),"
-            + " l AS (INSERT INTO ledger_entry (wallet_id, amount, balance_after, wallet_version, operation, idempotency_key)"
-            + " SELECT id, ?, balance, version, 'bet', ? FROM w),"
-            + " o AS (INSERT INTO outbox (topic, msg_key, event_id, payload)"
-            + " SELECT ?, ?, ?, jsonb_set(e.ev, '{data}', e.ev -> 'data' || jsonb_build_object('balance_after', w.balance,"
-            + " 'sequence', w.version, 'player_seq', w.player_seq, 'available_after', w.balance + w.pending))::text"
-            + " FROM w, (SELECT ?::jsonb AS ev) e),"
-            + " i AS (UPDATE idempotency_record SET response_status = 200,"
-            + " response_body = ? || (w.balance + w.pending)::text || '}', player_seq = w.player_seq FROM w"
-            + " WHERE endpoint = ? AND key = ? RETURNING response_body)"
-            + " SELECT i.response_body FROM w, i";
-
+    // The statements are the money module's (BetMake: files under money's sql/, which scripts/bench-make
+    // runs too). Round trip 1 names the wallet by player, and the bet names it by player too, so that
+    // nothing but the checks waits on round trip 1's result.
     private static final String BALANCE_LAST = "\"balance\":null}";
 
     @Inject
@@ -164,11 +130,12 @@ public class BetMakeService {
 
     /** Round trip 1. The wallet when this request claimed its key (and the player may bet), null when the key was taken. */
     private static WalletRead claimAndCheckWallet(Connection c, MakeRequest r, byte[] requestHash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(CLAIM_AND_WALLET_SQL)) {
-            ps.setString(1, ENDPOINT);
-            ps.setString(2, r.transactionId());
-            ps.setBytes(3, requestHash);
-            ps.setString(4, r.playerId());
+        try (NamedSql.Bound s = BetMake.CLAIM_AND_WALLET_READ.prepare(c)) {
+            PreparedStatement ps = s.set("endpoint", ENDPOINT)
+                    .set("key", r.transactionId())
+                    .set("request_hash", requestHash)
+                    .set("player_id", r.playerId())
+                    .statement();
             ps.execute();
             boolean claimed = ps.getUpdateCount() == 1;
             if (!ps.getMoreResults()) {
@@ -202,35 +169,37 @@ public class BetMakeService {
     private static void insertBet(Connection c, String betId, MakeRequest r, boolean fast) throws SQLException {
         Betslip slip = r.betslip();
         List<Betslip.Selection> selections = slip.selections;
-        try (PreparedStatement ps = c.prepareStatement(fast ? BET_THEN_SAVEPOINT_SQL : BET_SQL)) {
-            int i = 1;
-            ps.setArray(i++, c.createArrayOf("text", slip.sports.keySet().toArray()));
-            ps.setArray(i++, c.createArrayOf("text", slip.sports.values().toArray()));
-            i = bindRows(c, ps, i, slip.categories);
-            i = bindRows(c, ps, i, slip.tournaments);
-            ps.setArray(i++, c.createArrayOf("text", slip.events.keySet().toArray()));
-            ps.setArray(i++, c.createArrayOf("text", slip.events.values().stream().map(e -> e[0]).toArray()));
-            ps.setArray(i++, c.createArrayOf("text", slip.events.values().stream().map(e -> e[1]).toArray()));
-            ps.setArray(i++, c.createArrayOf("bigint", slip.events.values().stream()
-                    .map(e -> e[2] == null ? null : Long.valueOf(e[2])).toArray()));
-            ps.setString(i++, betId);
-            ps.setString(i++, r.transactionId());
-            ps.setString(i++, r.playerId());
-            ps.setString(i++, r.playerId());
-            ps.setString(i++, r.currency());
-            ps.setLong(i++, r.amount());
-            ps.setString(i++, r.betslipId());
-            ps.setObject(i++, r.potentialWin(), java.sql.Types.BIGINT);
-            ps.setString(i++, betId);
-            ps.setArray(i++, c.createArrayOf("integer", selections.stream().map(Betslip.Selection::position).toArray()));
-            ps.setArray(i++, c.createArrayOf("text", selections.stream().map(Betslip.Selection::id).toArray()));
-            ps.setArray(i++, c.createArrayOf("text", selections.stream().map(Betslip.Selection::eventId).toArray()));
-            ps.setArray(i++, c.createArrayOf("text", selections.stream().map(Betslip.Selection::market).toArray()));
-            ps.setArray(i++, c.createArrayOf("text", selections.stream().map(Betslip.Selection::outcome).toArray()));
-            ps.setArray(i++, c.createArrayOf("text", selections.stream().map(Betslip.Selection::odds).toArray()));
-            ps.setArray(i, c.createArrayOf("boolean", selections.stream().map(Betslip.Selection::live).toArray()));
+        try (NamedSql.Bound s = (fast ? BetMake.BET_THEN_SAVEPOINT : BetMake.BET).prepare(c)) {
+            s.setArray("sport_ids", "text", slip.sports.keySet().toArray())
+                    .setArray("sport_names", "text", slip.sports.values().toArray())
+                    .setArray("category_ids", "text", slip.categories.keySet().toArray())
+                    .setArray("category_sport_ids", "text", column(slip.categories, 0))
+                    .setArray("category_names", "text", column(slip.categories, 1))
+                    .setArray("tournament_ids", "text", slip.tournaments.keySet().toArray())
+                    .setArray("tournament_category_ids", "text", column(slip.tournaments, 0))
+                    .setArray("tournament_names", "text", column(slip.tournaments, 1))
+                    .setArray("event_ids", "text", slip.events.keySet().toArray())
+                    .setArray("event_tournament_ids", "text", column(slip.events, 0))
+                    .setArray("event_names", "text", column(slip.events, 1))
+                    .setArray("event_scheduled", "bigint", slip.events.values().stream()
+                            .map(e -> e[2] == null ? null : Long.valueOf(e[2])).toArray())
+                    .set("bet_id", betId)
+                    .set("transaction_id", r.transactionId())
+                    .set("player_id", r.playerId())
+                    .set("currency", r.currency())
+                    .set("stake", r.amount())
+                    .set("betslip_id", r.betslipId())
+                    .set("potential_win", r.potentialWin())
+                    .setArray("selection_positions", "integer", selections.stream().map(Betslip.Selection::position).toArray())
+                    .setArray("selection_ids", "text", selections.stream().map(Betslip.Selection::id).toArray())
+                    .setArray("selection_event_ids", "text", selections.stream().map(Betslip.Selection::eventId).toArray())
+                    .setArray("selection_markets", "text", selections.stream().map(Betslip.Selection::market).toArray())
+                    .setArray("selection_outcomes", "text", selections.stream().map(Betslip.Selection::outcome).toArray())
+                    .setArray("selection_odds", "text", selections.stream().map(Betslip.Selection::odds).toArray())
+                    .setArray("selection_live", "boolean", selections.stream().map(Betslip.Selection::live).toArray());
+            PreparedStatement ps = s.statement();
             ps.execute();
-            for (int statement = 0; statement < BET_STATEMENT_INDEX; statement++) {
+            for (int statement = 0; statement < BetMake.BET_STATEMENT_INDEX; statement++) {
                 ps.getMoreResults();
             }
             if (ps.getUpdateCount() == 0) {
@@ -240,11 +209,9 @@ public class BetMakeService {
         }
     }
 
-    private static int bindRows(Connection c, PreparedStatement ps, int i, Map<String, String[]> rows) throws SQLException {
-        ps.setArray(i++, c.createArrayOf("text", rows.keySet().toArray()));
-        ps.setArray(i++, c.createArrayOf("text", rows.values().stream().map(v -> v[0]).toArray()));
-        ps.setArray(i++, c.createArrayOf("text", rows.values().stream().map(v -> v[1]).toArray()));
-        return i;
+    /** Column {@code i} of reference rows keyed by id (the TreeMap's id order). */
+    private static Object[] column(Map<String, String[]> rows, int i) {
+        return rows.values().stream().map(v -> v[i]).toArray();
     }
 
     /**
@@ -267,24 +234,7 @@ public class BetMakeService {
             throw new IllegalStateException("the money body must end with its balance: " + body);
         }
         String bodyUpToBalance = body.substring(0, body.length() - "null}".length());
-        try (PreparedStatement ps = c.prepareStatement(DEBIT_SQL)) {
-            int i = 1;
-            ps.setLong(i++, r.amount());
-            ps.setLong(i++, walletId);
-            ps.setLong(i++, r.amount());
-            ps.setLong(i++, -r.amount());
-            ps.setString(i++, ENDPOINT + ":" + r.transactionId());
-            ps.setString(i++, Topics.WALLET_EVENTS);
-            ps.setString(i++, r.playerId());
-            ps.setString(i++, eventId);
-            ps.setString(i++, event);
-            ps.setString(i++, bodyUpToBalance);
-            ps.setString(i++, ENDPOINT);
-            ps.setString(i, r.transactionId());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
+        return BetMake.debit(c, walletId, r.amount(), ENDPOINT, r.transactionId(), r.playerId(), eventId, event, bodyUpToBalance);
     }
 
     /**

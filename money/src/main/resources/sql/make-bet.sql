@@ -1,0 +1,18 @@
+-- bet/make, round trip 2: the betslip's reference rows, insert-if-absent in a fixed order (sport,
+-- category, tournament, event) with rows sorted by id, so concurrent makes naming the same new
+-- sport neither fail nor deadlock; then the bet (unique on the provider's make id, so a discard
+-- tombstone inserts nothing) and its selections. Arrays are bound whole (one parameter each).
+INSERT INTO sport (id, name) SELECT * FROM unnest(:sport_ids::text[], :sport_names::text[]) ORDER BY 1 ON CONFLICT DO NOTHING;
+INSERT INTO category (id, sport_id, name) SELECT * FROM unnest(:category_ids::text[], :category_sport_ids::text[], :category_names::text[])
+ORDER BY 1 ON CONFLICT DO NOTHING;
+INSERT INTO tournament (id, category_id, name) SELECT * FROM unnest(:tournament_ids::text[], :tournament_category_ids::text[], :tournament_names::text[])
+ORDER BY 1 ON CONFLICT DO NOTHING;
+INSERT INTO sport_event (id, tournament_id, name, scheduled)
+SELECT * FROM unnest(:event_ids::text[], :event_tournament_ids::text[], :event_names::text[], :event_scheduled::bigint[])
+ORDER BY 1 ON CONFLICT DO NOTHING;
+INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state, betslip_id, potential_win)
+VALUES (:bet_id, :transaction_id, :player_id, (SELECT id FROM wallet WHERE player_id = :player_id AND kind = 'CASH'), :currency, :stake,
+'OPEN', :betslip_id, :potential_win) ON CONFLICT DO NOTHING;
+INSERT INTO bet_selection (bet_id, position, selection_id, event_id, market_name, outcome_name, odds, live)
+SELECT :bet_id, * FROM unnest(:selection_positions::int[], :selection_ids::text[], :selection_event_ids::text[], :selection_markets::text[],
+:selection_outcomes::text[], :selection_odds::text[], :selection_live::boolean[]);
