@@ -1,4 +1,4 @@
-package com.sportswallet.loadgen.reconcile;
+package com.sportswallet.reconcile;
 
 /** Reconcile could not look: bad options or input, or a service that does not answer (exit 2). */
 public final class ReconcileException extends Exception {

@@ -1,4 +1,4 @@
-package com.sportswallet.loadgen.reconcile;
+package com.sportswallet.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -735,7 +735,7 @@ class ReconcileTest {
      * and the ledger change exactly as in production; without the HTTP and JWT layers: one transaction
      * per callback, the outbox rows in it, its idempotency record claimed first and completed last
      * with the answer and the player_seq it was read with (IdempotencyStore's two statements, written
-     * out here: loadgen cannot call the ingress). The make's debit is {@link Ledger#debitIfFunded},
+     * out here: this module cannot call the ingress). The make's debit is {@link Ledger#debitIfFunded},
      * the same conditional debit BetMakeService folds into one statement with its event.
      */
     static final class Ingress {

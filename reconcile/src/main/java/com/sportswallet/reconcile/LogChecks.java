@@ -1,4 +1,4 @@
-package com.sportswallet.loadgen.reconcile;
+package com.sportswallet.reconcile;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.sportswallet.contracts.CloudEventJson;
-import com.sportswallet.loadgen.reconcile.LoadgenLog.Callback;
+import com.sportswallet.reconcile.LoadgenLog.Callback;
 
 /**
  * log-effects: every callback of a loadgen log had exactly its effect (docs/PROTOCOL.md), judged

@@ -1,4 +1,4 @@
-package com.sportswallet.loadgen.reconcile;
+package com.sportswallet.reconcile;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;
 
 /**
- * A loadgen log (JSON Lines, /tmp/shared/loadgen-log-contract.md, version 1): a header line, then
+ * A loadgen log (JSON Lines, the contract in docs/LOADGEN.md, version 1): a header line, then
  * one {@code "kind":"callback"} line per callback the generator sent, with its final outcome.
  * Lines of other kinds are skipped, so the format can grow.
  */

@@ -1,4 +1,4 @@
-package com.sportswallet.loadgen.reconcile;
+package com.sportswallet.reconcile;
 
 import java.io.IOException;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package com.sportswallet.loadgen.reconcile;
+package com.sportswallet.reconcile;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package com.sportswallet.loadgen.reconcile;
+package com.sportswallet.reconcile;
 
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
