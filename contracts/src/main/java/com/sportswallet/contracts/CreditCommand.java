@@ -1,7 +1,7 @@
 package com.sportswallet.contracts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sportswallet.contracts.CloudEventJson;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * One {@code settlement.credit} command from {@code settlement.commands}: apply the PENDING
@@ -18,6 +18,24 @@ public record CreditCommand(String eventId, String creditId, long walletId, Stri
         public PoisonException(String reason) {
             super(reason, null, false, false);
         }
+    }
+
+    /**
+     * The data of the command the ingress writes for a new pending credit: the credit, its wallet,
+     * player, bet, kind, amount and currency, and the player_seq of the decision event written with
+     * it (the command takes none of its own).
+     */
+    public static ObjectNode data(String creditId, long walletId, String playerId, String betId, String kind, long amount, String currency,
+            long playerSeq) {
+        return CloudEventJson.mapper().createObjectNode()
+                .put("credit_id", creditId)
+                .put("wallet_id", walletId)
+                .put("player_id", playerId)
+                .put("bet_id", betId)
+                .put("kind", kind)
+                .put("amount", amount)
+                .put("currency", currency)
+                .put("player_seq", playerSeq);
     }
 
     public static CreditCommand parse(String value) throws PoisonException {

@@ -16,11 +16,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.CreditCommand;
-import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.contracts.event.CreditApplied;
+import com.sportswallet.contracts.event.Position;
 import com.sportswallet.outbox.Outbox;
 
 /**
@@ -240,21 +240,11 @@ public final class CreditBatch {
         Instant now = Instant.now();
         List<Outbox.Row> events = new ArrayList<>();
         for (Applied a : applied) {
-            ObjectNode data = CloudEventJson.mapper().createObjectNode()
-                    .put("player_id", a.playerId())
-                    .put("currency", a.currency())
-                    .put("amount", a.amount())
-                    .put("balance_after", a.balanceAfter())
-                    .put("sequence", a.sequence())
-                    .put("player_seq", a.playerSeq())
-                    .put("bet_id", a.betId())
-                    .put("transaction_id", a.creditId())
-                    .put("credit_kind", a.kind())
-                    .put("decided_at", a.decidedAt().toInstant().toString())
-                    .put("occurred_at", now.toString());
-            String eventId = CloudEventJson.stableId(EventTypes.CREDIT_APPLIED, a.creditId());
-            events.add(new Outbox.Row(Topics.WALLET_EVENTS, a.playerId(), eventId,
-                    CloudEventJson.serialize(eventId, EventTypes.CREDIT_APPLIED, SOURCE, a.playerId(), now, data)));
+            CreditApplied fact = CreditApplied.of(a.playerId(), a.currency(), a.amount(), now, a.betId(), a.creditId(), a.kind(),
+                    a.decidedAt().toInstant());
+            String eventId = CloudEventJson.stableId(fact.type(), a.creditId());
+            events.add(new Outbox.Row(Topics.WALLET_EVENTS, a.playerId(), eventId, CloudEventJson.serialize(eventId, fact.type(), SOURCE,
+                    a.playerId(), now, Position.settled(a.playerSeq(), a.balanceAfter(), a.sequence()).writeTo(fact.data()))));
         }
         try (NamedSql.Bound s = OUTBOX_APPEND_ALL.prepare(c)) {
             s.setArray("topics", "text", events.stream().map(Outbox.Row::topic).toArray())

@@ -7,9 +7,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.CreditCommand;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.contracts.event.Position;
+import com.sportswallet.contracts.event.WalletFact;
 import com.sportswallet.outbox.Outbox;
 
 /**
@@ -24,33 +26,8 @@ import com.sportswallet.outbox.Outbox;
  */
 public final class WalletEvents {
     public static final URI SOURCE = URI.create("/wallet/ingress");
-    public static final String SETTLEMENT_CREDIT_TYPE = "settlement.credit";
 
     private WalletEvents() {
-    }
-
-    /** The data every wallet event carries; callers add the fields of their type. */
-    public static ObjectNode data(String playerId, String currency, long signedAmount, Instant occurredAt) {
-        return CloudEventJson.mapper().createObjectNode()
-                .put("player_id", playerId)
-                .put("currency", currency)
-                .put("amount", signedAmount)
-                .put("occurred_at", occurredAt.toString());
-    }
-
-    /** Adds available_after: on every decision that answers a provider (placed, won, lost, refunded, discarded, rolled-back). */
-    public static ObjectNode withAvailable(ObjectNode data, long availableAfter) {
-        return data.put("available_after", availableAfter);
-    }
-
-    /** Adds balance_after and sequence: only for events whose transaction changed the balance. */
-    public static ObjectNode withBalance(ObjectNode data, Ledger.Moved moved) {
-        return data.put("balance_after", moved.balanceAfter()).put("sequence", moved.version());
-    }
-
-    /** Adds player_seq: the event's place in the player's order (every wallet event about a player). */
-    public static ObjectNode withPlayerSeq(ObjectNode data, long playerSeq) {
-        return data.put("player_seq", playerSeq);
     }
 
     /**
@@ -87,11 +64,14 @@ public final class WalletEvents {
         }
     }
 
-    /** Appends a wallet event whose id derives from its type and the deciding transaction id. */
-    public static void append(Connection c, String type, String transactionId, String playerId, ObjectNode data, Instant time)
-            throws SQLException {
-        String eventId = CloudEventJson.stableId(type, transactionId);
-        Outbox.append(c, Topics.WALLET_EVENTS, playerId, eventId, CloudEventJson.serialize(eventId, type, SOURCE, playerId, time, data));
+    /**
+     * Appends a wallet event: {@code fact}'s data with its {@code position}, its id derived from its
+     * type and {@code idSeed} (the operator transaction id that decided it).
+     */
+    public static void append(Connection c, WalletFact fact, String idSeed, Position position, Instant time) throws SQLException {
+        String eventId = CloudEventJson.stableId(fact.type(), idSeed);
+        Outbox.append(c, Topics.WALLET_EVENTS, fact.playerId(), eventId,
+                CloudEventJson.serialize(eventId, fact.type(), SOURCE, fact.playerId(), time, position.writeTo(fact.data())));
     }
 
     /**
@@ -101,17 +81,8 @@ public final class WalletEvents {
      */
     public static void appendCreditCommand(Connection c, String creditId, long walletId, String playerId, String betId,
             String kind, long amount, String currency, long playerSeq, Instant time) throws SQLException {
-        ObjectNode data = CloudEventJson.mapper().createObjectNode()
-                .put("credit_id", creditId)
-                .put("wallet_id", walletId)
-                .put("player_id", playerId)
-                .put("bet_id", betId)
-                .put("kind", kind)
-                .put("amount", amount)
-                .put("currency", currency)
-                .put("player_seq", playerSeq);
-        String eventId = CloudEventJson.stableId(SETTLEMENT_CREDIT_TYPE, creditId);
-        Outbox.append(c, Topics.SETTLEMENT_COMMANDS, playerId, eventId,
-                CloudEventJson.serialize(eventId, SETTLEMENT_CREDIT_TYPE, SOURCE, playerId, time, data));
+        String eventId = CloudEventJson.stableId(CreditCommand.TYPE, creditId);
+        Outbox.append(c, Topics.SETTLEMENT_COMMANDS, playerId, eventId, CloudEventJson.serialize(eventId, CreditCommand.TYPE, SOURCE, playerId,
+                time, CreditCommand.data(creditId, walletId, playerId, betId, kind, amount, currency, playerSeq)));
     }
 }

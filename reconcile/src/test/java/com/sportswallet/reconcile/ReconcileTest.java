@@ -42,6 +42,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.contracts.event.Alert;
+import com.sportswallet.contracts.event.BetDiscarded;
+import com.sportswallet.contracts.event.BetPlaced;
+import com.sportswallet.contracts.event.BetRolledBack;
+import com.sportswallet.contracts.event.BetSettled;
+import com.sportswallet.contracts.event.MoneyMoved;
+import com.sportswallet.contracts.event.Position;
 import com.sportswallet.money.CreditBatch;
 import com.sportswallet.money.Ledger;
 import com.sportswallet.money.PendingCredit;
@@ -761,8 +768,8 @@ class ReconcileTest {
                 claim(c, "operator/deposit", key);
                 Ledger.Moved moved = Ledger.apply(c, walletOf(c, player).id(), amount, "deposit", "deposit:" + key);
                 Instant now = Instant.now();
-                WalletEvents.append(c, EventTypes.DEPOSIT, key, player, moved(WalletEvents.data(player, CURRENCY, amount, now), moved)
-                        .put("transaction_id", CloudEventJson.stableId("operator/deposit", key)), now);
+                WalletEvents.append(c, MoneyMoved.of(EventTypes.DEPOSIT, player, CURRENCY, amount, now,
+                        CloudEventJson.stableId("operator/deposit", key)), key, moved(moved), now);
                 operatorAnswer(c, "operator/deposit", "deposit", key, player, amount, moved);
                 return null;
             });
@@ -777,8 +784,8 @@ class ReconcileTest {
                     return false;
                 }
                 Instant now = Instant.now();
-                WalletEvents.append(c, EventTypes.WITHDRAWAL, key, player, moved(WalletEvents.data(player, CURRENCY, -amount, now), moved)
-                        .put("transaction_id", CloudEventJson.stableId("operator/withdrawal", key)), now);
+                WalletEvents.append(c, MoneyMoved.of(EventTypes.WITHDRAWAL, player, CURRENCY, -amount, now,
+                        CloudEventJson.stableId("operator/withdrawal", key)), key, moved(moved), now);
                 operatorAnswer(c, "operator/withdrawal", "withdrawal", key, player, amount, moved);
                 return true;
             });
@@ -815,8 +822,7 @@ class ReconcileTest {
                     return null;
                 }
                 Instant now = Instant.now();
-                WalletEvents.append(c, EventTypes.BET_PLACED, betId, player, moved(WalletEvents.data(player, CURRENCY, -stake, now), moved)
-                        .put("stake", stake).put("bet_id", betId).put("transaction_id", betId).put("provider_transaction_id", txId), now);
+                WalletEvents.append(c, BetPlaced.of(player, CURRENCY, stake, now, betId, txId), betId, moved(moved), now);
                 answer(c, "bet/make", txId, moneyBody(betId, txId, null, player, "bet", stake, moved.available()), moved.playerSeq());
                 return betId;
             });
@@ -888,9 +894,8 @@ class ReconcileTest {
                     WalletEvents.appendCreditCommand(c, settlementId, walletId, player, betId, creditKind, amount, CURRENCY,
                             wallet.playerSeq(), now);
                 }
-                WalletEvents.append(c, type, settlementId, player, advanced(WalletEvents.data(player, CURRENCY, amount, now), wallet)
-                        .put("stake", stake).put("bet_id", betId).put("transaction_id", settlementId).put("provider_transaction_id", txId)
-                        .put("is_cashout", false), now);
+                WalletEvents.append(c, BetSettled.of(type, player, CURRENCY, amount, now, stake, betId, settlementId, txId, false), settlementId,
+                        Position.of(wallet.playerSeq(), wallet.available()), now);
                 answer(c, endpoint, txId, moneyBody(settlementId, txId, betId, player, endpoint.substring("bet/".length()), amount,
                         wallet.available()), wallet.playerSeq());
                 return null;
@@ -959,15 +964,16 @@ class ReconcileTest {
                     }
                 }
                 Instant now = Instant.now();
-                ObjectNode data = WalletEvents.data(player, CURRENCY, -amount, now).put("stake", stake).put("bet_id", betId)
-                        .put("transaction_id", rollbackId).put("provider_transaction_id", txId).put("reversed_operation", "win")
-                        .put("reversed_transaction_id", parentId);
+                String owner = player;
+                long reversed = amount;
+                long betStake = stake;
+                java.util.function.BiFunction<Boolean, Long, BetRolledBack> event = (creditCancelled, absorbed) -> BetRolledBack.of(owner,
+                        CURRENCY, reversed, now, betStake, betId, rollbackId, txId, "win", parentId, now, creditCancelled, absorbed);
                 boolean cancelled = false;
                 if (amount > 0) {
                     // The reversed credit and the wallet's pending credits, locked in one statement in credit-id order.
                     Reversal.Locked locked = Reversal.lockCredits(c, parentId, walletId, CREDIT_FLIP_MAX);
                     cancelled = "PENDING".equals(locked.reversedStatus()) && PendingCredit.cancel(c, parentId);
-                    data.put("credit_cancelled", cancelled);
                     if (!cancelled) {
                         // Applied already: the wallet's pending credits first, then the reversal, a shortfall meeting
                         // ROLLBACK_SHORTFALL (negative: left below zero; absorb: the house's write-off takes it); the
@@ -975,19 +981,12 @@ class ReconcileTest {
                         CreditBatch.applyLocked(c, locked.otherPending());
                         Reversal.Debited debited = Reversal.debit(c, walletId, CURRENCY, amount, shortfall, "bet/rollback:" + txId);
                         Ledger.Moved moved = debited.wallet();
-                        WalletEvents.withPlayerSeq(WalletEvents.withBalance(data, moved), debited.rolledBackSeq());
-                        WalletEvents.withAvailable(data, moved.available());
-                        if (debited.absorbed() > 0) {
-                            data.put("absorbed_amount", debited.absorbed());
-                        }
-                        WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, player, data, now);
+                        WalletEvents.append(c, event.apply(Boolean.FALSE, debited.absorbed()), rollbackId,
+                                Position.moved(debited.rolledBackSeq(), moved.balanceAfter(), moved.version(), moved.available()), now);
                         if (debited.alert()) {
-                            ObjectNode alert = WalletEvents.withPlayerSeq(
-                                    WalletEvents.withBalance(WalletEvents.data(player, CURRENCY, -amount, now), moved), moved.playerSeq())
-                                    .put("reason", moved.balanceAfter() < 0 ? "negative_balance" : "absorbed_shortfall")
-                                    .put("absorbed_amount", debited.absorbed())
-                                    .put("bet_id", betId).put("transaction_id", rollbackId).put("provider_transaction_id", txId);
-                            WalletEvents.append(c, EventTypes.ALERT, rollbackId, player, alert, now);
+                            WalletEvents.append(c, Alert.of(player, CURRENCY, -amount, now,
+                                    moved.balanceAfter() < 0 ? "negative_balance" : "absorbed_shortfall", debited.absorbed(), betId, rollbackId,
+                                    txId), rollbackId, Position.settled(moved.playerSeq(), moved.balanceAfter(), moved.version()), now);
                         }
                         answer(c, "bet/rollback", txId, moneyBody(rollbackId, txId, betId, player, "rollback", amount, moved.available()),
                                 moved.playerSeq());
@@ -996,7 +995,8 @@ class ReconcileTest {
                 }
                 // Cancelled while PENDING (it leaves pending), or nothing to take back: the event still takes its place.
                 WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, cancelled ? -amount : 0);
-                WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, player, advanced(data, wallet), now);
+                WalletEvents.append(c, event.apply(amount > 0 ? Boolean.TRUE : null, 0L), rollbackId,
+                        Position.of(wallet.playerSeq(), wallet.available()), now);
                 answer(c, "bet/rollback", txId, moneyBody(rollbackId, txId, betId, player, "rollback", amount, wallet.available()),
                         wallet.playerSeq());
                 return amount;
@@ -1027,9 +1027,8 @@ class ReconcileTest {
                 Instant now = Instant.now();
                 WalletEvents.appendCreditCommand(c, discardId, walletId, player, betId, PendingCredit.DISCARD, stake, CURRENCY,
                         wallet.playerSeq(), now);
-                ObjectNode data = advanced(WalletEvents.data(player, CURRENCY, stake, now), wallet).put("stake", stake).put("bet_id", betId)
-                        .put("transaction_id", discardId).put("provider_transaction_id", makeTxId);
-                WalletEvents.append(c, EventTypes.BET_DISCARDED, discardId, player, data, now);
+                WalletEvents.append(c, BetDiscarded.of(player, CURRENCY, stake, now, betId, discardId, makeTxId), discardId,
+                        Position.of(wallet.playerSeq(), wallet.available()), now);
                 // DiscardService's answer names no player: {"balance": available}.
                 answer(c, "bet/discard", makeTxId, CloudEventJson.mapper().createObjectNode().put("balance", wallet.available()).toString(),
                         wallet.playerSeq());
@@ -1037,15 +1036,9 @@ class ReconcileTest {
             });
         }
 
-        /** An event of a transaction that moved settled money: balance_after, sequence, player_seq, available_after. */
-        private static ObjectNode moved(ObjectNode data, Ledger.Moved moved) {
-            return WalletEvents.withAvailable(WalletEvents.withPlayerSeq(WalletEvents.withBalance(data, moved), moved.playerSeq()),
-                    moved.available());
-        }
-
-        /** An event of a transaction that moved no settled money: player_seq, available_after. */
-        private static ObjectNode advanced(ObjectNode data, WalletEvents.Advanced wallet) {
-            return WalletEvents.withAvailable(WalletEvents.withPlayerSeq(data, wallet.playerSeq()), wallet.available());
+        /** The position of an event of a transaction that moved settled money: balance_after, sequence, player_seq, available_after. */
+        private static Position moved(Ledger.Moved moved) {
+            return Position.moved(moved.playerSeq(), moved.balanceAfter(), moved.version(), moved.available());
         }
 
         private static Wallet walletOf(Connection c, String player) throws SQLException {

@@ -15,9 +15,12 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
-import com.sportswallet.ingress.idempotency.IdempotencyStore;
+import com.sportswallet.contracts.event.MoneyMoved;
+import com.sportswallet.contracts.event.Position;
+import com.sportswallet.contracts.event.StatusChanged;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Claim;
+import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.money.Ledger;
 import com.sportswallet.money.Spend;
@@ -106,9 +109,8 @@ public class OperatorWalletService {
                 long playerSeq = WalletEvents.advance(c, walletId, 0).playerSeq();
                 Instant now = Instant.now();
                 // A status change moves no money: amount 0, no balance_after or sequence.
-                ObjectNode data = WalletEvents.withPlayerSeq(WalletEvents.data(playerId, view.get("currency").asText(), 0, now), playerSeq)
-                        .put("status", status);
-                WalletEvents.append(c, EventTypes.PLAYER_STATUS_CHANGED, playerId + "#" + statusVersion, playerId, data, now);
+                WalletEvents.append(c, StatusChanged.of(playerId, view.get("currency").asText(), now, status), playerId + "#" + statusVersion,
+                        Position.only(playerSeq), now);
             }
             return new Answer(200, view.toString());
         }
@@ -161,10 +163,8 @@ public class OperatorWalletService {
             long signedAmount = m == Movement.DEPOSIT ? amount : -amount;
             Instant now = Instant.now();
             String transactionId = CloudEventJson.stableId(m.endpoint, key);
-            ObjectNode data = WalletEvents.withAvailable(WalletEvents.withPlayerSeq(
-                    WalletEvents.withBalance(WalletEvents.data(playerId, currency, signedAmount, now), moved), moved.playerSeq()),
-                    moved.available()).put("transaction_id", transactionId);
-            WalletEvents.append(c, m.eventType, key, playerId, data, now);
+            WalletEvents.append(c, MoneyMoved.of(m.eventType, playerId, currency, signedAmount, now, transactionId), key,
+                    Position.moved(moved.playerSeq(), moved.balanceAfter(), moved.version(), moved.available()), now);
 
             ObjectNode body = CloudEventJson.mapper().createObjectNode()
                     .put("id", key)

@@ -19,9 +19,9 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
-import com.sportswallet.contracts.EventTypes;
-import com.sportswallet.ingress.idempotency.IdempotencyStore;
+import com.sportswallet.contracts.event.BetPlaced;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
+import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.service.MoneySettings;
@@ -221,13 +221,10 @@ public class BetMakeService {
      */
     private static String debit(Connection c, long walletId, String betId, MakeRequest r) throws SQLException {
         Instant now = Instant.now();
-        ObjectNode data = WalletEvents.data(r.playerId(), r.currency(), -r.amount(), now)
-                .put("stake", r.amount())
-                .put("bet_id", betId)
-                .put("transaction_id", betId)
-                .put("provider_transaction_id", r.transactionId());
-        String eventId = CloudEventJson.stableId(EventTypes.BET_PLACED, betId);
-        String event = CloudEventJson.serialize(eventId, EventTypes.BET_PLACED, WalletEvents.SOURCE, r.playerId(), now, data);
+        // The event without its position: the debit completes it from its own RETURNING.
+        BetPlaced placed = BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId());
+        String eventId = CloudEventJson.stableId(placed.type(), betId);
+        String event = CloudEventJson.serialize(eventId, placed.type(), WalletEvents.SOURCE, r.playerId(), now, placed.data());
         // The money body ends with its balance: the statement appends the available balance it produced.
         String body = Callbacks.moneyBody(betId, r.transactionId(), null, r.playerId(), "bet", r.amount(), r.currency(), null);
         if (!body.endsWith(BALANCE_LAST)) {

@@ -14,9 +14,10 @@ import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
-import com.sportswallet.contracts.EventTypes;
-import com.sportswallet.ingress.idempotency.IdempotencyStore;
+import com.sportswallet.contracts.event.BetDiscarded;
+import com.sportswallet.contracts.event.Position;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
+import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.money.PendingCredit;
@@ -132,13 +133,8 @@ public class DiscardService {
         long playerSeq = wallet.playerSeq();
         Instant now = Instant.now();
         WalletEvents.appendCreditCommand(c, discardId, walletId, playerId, betId, PendingCredit.DISCARD, stake, currency, playerSeq, now);
-        ObjectNode data = WalletEvents.withAvailable(WalletEvents.withPlayerSeq(WalletEvents.data(playerId, currency, stake, now), playerSeq),
-                wallet.available())
-                .put("stake", stake)
-                .put("bet_id", betId)
-                .put("transaction_id", discardId)
-                .put("provider_transaction_id", makeTransactionId);
-        WalletEvents.append(c, EventTypes.BET_DISCARDED, discardId, playerId, data, now);
+        WalletEvents.append(c, BetDiscarded.of(playerId, currency, stake, now, betId, discardId, makeTransactionId), discardId,
+                Position.of(playerSeq, wallet.available()), now);
         return wallet;
     }
 }

@@ -14,7 +14,9 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sportswallet.contracts.EventTypes;
+import com.sportswallet.contracts.event.Alert;
+import com.sportswallet.contracts.event.BetRolledBack;
+import com.sportswallet.contracts.event.Position;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
@@ -155,30 +157,32 @@ public class RollbackService {
             }
         }
         Instant now = Instant.now();
-        ObjectNode data = WalletEvents.data(playerId, currency, -amount, now)
-                .put("stake", stake)
-                .put("bet_id", betId)
-                .put("transaction_id", rollbackId)
-                .put("provider_transaction_id", transactionId)
-                .put("reversed_operation", reversedOperation(kind))
-                .put("reversed_transaction_id", parentId)
-                .put("reversed_occurred_at", reversedAt.toString());
+        Rolled rolled = new Rolled(playerId, currency, amount, now, stake, betId, rollbackId, transactionId, reversedOperation(kind), parentId,
+                reversedAt);
         boolean cancelled = false;
         if (amount > 0) {
             // The reversed credit and the wallet's pending credits, locked in one statement in credit-id order.
             Reversal.Locked locked = Reversal.lockCredits(c, parentId, walletId, money.creditFlipMax());
             cancelled = "PENDING".equals(locked.reversedStatus()) && PendingCredit.cancel(c, parentId);
-            data.put("credit_cancelled", cancelled);
             if (!cancelled) {
-                return reverseApplied(c, locked, data, amount, rollbackId, transactionId, betId, playerId, walletId, currency, now);
+                return reverseApplied(c, locked, rolled, walletId);
             }
         }
         // Cancelled while still pending (it leaves pending), or nothing to take back: no settled money
         // moves, the event still takes its place.
         WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, cancelled ? -amount : 0);
-        WalletEvents.withAvailable(WalletEvents.withPlayerSeq(data, wallet.playerSeq()), wallet.available());
-        WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, playerId, data, now);
+        WalletEvents.append(c, rolled.event(amount > 0 ? Boolean.TRUE : null, 0), rollbackId,
+                Position.of(wallet.playerSeq(), wallet.available()), now);
         return new Reversed(amount, wallet.available(), wallet.playerSeq());
+    }
+
+    /** What a rollback's event says, known before it is known whether the credit was cancelled or debited. */
+    private record Rolled(String playerId, String currency, long amount, Instant now, long stake, String betId, String rollbackId,
+            String transactionId, String reversedOperation, String parentId, Instant reversedAt) {
+        BetRolledBack event(Boolean creditCancelled, long absorbed) {
+            return BetRolledBack.of(playerId, currency, amount, now, stake, betId, rollbackId, transactionId, reversedOperation, parentId,
+                    reversedAt, creditCancelled, absorbed);
+        }
     }
 
     /**
@@ -187,27 +191,19 @@ public class RollbackService {
      * ROLLBACK_SHORTFALL ({@link Reversal}). The rolled-back event, then its alert when the balance
      * ends below zero or the write-off took a part.
      */
-    private Reversed reverseApplied(Connection c, Reversal.Locked locked, ObjectNode data, long amount, String rollbackId,
-            String transactionId, String betId, String playerId, long walletId, String currency, Instant now) throws SQLException {
+    private Reversed reverseApplied(Connection c, Reversal.Locked locked, Rolled r, long walletId) throws SQLException {
         CreditBatch.applyLocked(c, locked.otherPending());
-        Reversal.Debited debited = Reversal.debit(c, walletId, currency, amount, money.rollbackShortfall(), ENDPOINT + ":" + transactionId);
+        Reversal.Debited debited = Reversal.debit(c, walletId, r.currency(), r.amount(), money.rollbackShortfall(),
+                ENDPOINT + ":" + r.transactionId());
         Ledger.Moved moved = debited.wallet();
-        WalletEvents.withAvailable(WalletEvents.withPlayerSeq(WalletEvents.withBalance(data, moved), debited.rolledBackSeq()), moved.available());
-        if (debited.absorbed() > 0) {
-            data.put("absorbed_amount", debited.absorbed());
-        }
-        WalletEvents.append(c, EventTypes.BET_ROLLED_BACK, rollbackId, playerId, data, now);
+        WalletEvents.append(c, r.event(Boolean.FALSE, debited.absorbed()), r.rollbackId(),
+                Position.moved(debited.rolledBackSeq(), moved.balanceAfter(), moved.version(), moved.available()), r.now());
         if (debited.alert()) {
-            ObjectNode alert = WalletEvents.withPlayerSeq(WalletEvents.withBalance(WalletEvents.data(playerId, currency, -amount, now), moved),
-                    moved.playerSeq())
-                    .put("reason", moved.balanceAfter() < 0 ? NEGATIVE_BALANCE : ABSORBED_SHORTFALL)
-                    .put("absorbed_amount", debited.absorbed())
-                    .put("bet_id", betId)
-                    .put("transaction_id", rollbackId)
-                    .put("provider_transaction_id", transactionId);
-            WalletEvents.append(c, EventTypes.ALERT, rollbackId, playerId, alert, now);
+            WalletEvents.append(c, Alert.of(r.playerId(), r.currency(), -r.amount(), r.now(),
+                    moved.balanceAfter() < 0 ? NEGATIVE_BALANCE : ABSORBED_SHORTFALL, debited.absorbed(), r.betId(), r.rollbackId(),
+                    r.transactionId()), r.rollbackId(), Position.settled(moved.playerSeq(), moved.balanceAfter(), moved.version()), r.now());
         }
-        return new Reversed(amount, moved.available(), moved.playerSeq());
+        return new Reversed(r.amount(), moved.available(), moved.playerSeq());
     }
 
     private static String reversedOperation(String settlementKind) {

@@ -17,6 +17,8 @@ import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.EventTypes;
+import com.sportswallet.contracts.event.BetSettled;
+import com.sportswallet.contracts.event.Position;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
@@ -168,14 +170,8 @@ public class SettlementService {
                 WalletEvents.appendCreditCommand(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, r.amount(), currency,
                         wallet.playerSeq(), now);
             }
-            ObjectNode data = WalletEvents.withAvailable(
-                    WalletEvents.withPlayerSeq(WalletEvents.data(playerId, currency, r.amount(), now), wallet.playerSeq()), wallet.available())
-                    .put("stake", stake)
-                    .put("bet_id", r.betId())
-                    .put("transaction_id", settlementId)
-                    .put("provider_transaction_id", r.transactionId())
-                    .put("is_cashout", r.cashout());
-            WalletEvents.append(c, kind.eventType, settlementId, playerId, data, now);
+            WalletEvents.append(c, BetSettled.of(kind.eventType, playerId, currency, r.amount(), now, stake, r.betId(), settlementId,
+                    r.transactionId(), r.cashout()), settlementId, Position.of(wallet.playerSeq(), wallet.available()), now);
 
             return Callbacks.answer(c, kind.endpoint, r.transactionId(), Callbacks.moneyBody(settlementId, r.transactionId(),
                     r.betId(), playerId, kind.operation, r.amount(), currency, wallet.available()), wallet.playerSeq());
