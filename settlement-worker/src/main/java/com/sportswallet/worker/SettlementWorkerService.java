@@ -19,8 +19,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.money.CreditBatch;
+import com.sportswallet.money.CreditRedrive;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.outbox.RelayService;
+import com.sportswallet.worker.settlement.CreditRedriver;
 import com.sportswallet.worker.settlement.SettlementConsumer;
 
 import io.micrometer.core.instrument.Counter;
@@ -30,7 +32,10 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
-/** Starts the settlement consumers (plain {@link SettlementConsumer}s) and binds their metrics. */
+/**
+ * Starts the settlement consumers (plain {@link SettlementConsumer}s) and the credit re-drive
+ * ({@link CreditRedriver}, its own thread), and binds their metrics.
+ */
 @ApplicationScoped
 public class SettlementWorkerService {
     @Inject
@@ -58,12 +63,21 @@ public class SettlementWorkerService {
     long dlqSendTimeoutMs;
     @ConfigProperty(name = "wallet.worker.session-timeout-ms", defaultValue = "10000")
     int sessionTimeoutMs;
+    @ConfigProperty(name = "wallet.worker.credit-redrive-after-ms", defaultValue = "30000")
+    long redriveAfterMs;
+    @ConfigProperty(name = "wallet.worker.credit-redrive-batch-max", defaultValue = "500")
+    int redriveBatchMax;
+    @ConfigProperty(name = "wallet.worker.credit-redrive-interval-ms", defaultValue = "5000")
+    long redriveIntervalMs;
 
     private final List<SettlementConsumer> consumers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private KafkaProducer<String, String> dlqProducer;
+    private CreditRedriver redriver;
 
     void onStart(@Observes StartupEvent event) {
+        // Validated before anything starts: a bad bound fails the start with its name.
+        CreditRedriver.Config redriveConfig = new CreditRedriver.Config(redriveAfterMs, redriveBatchMax, redriveIntervalMs);
         dlqProducer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, "settlement-worker-dlq", dlqSendTimeoutMs));
         SettlementConsumer.Config config = new SettlementConsumer.Config(batchSizeMax, transactionMsTarget, pollTimeoutMs,
                 backoffMsMin, backoffMsMax, dlqSendTimeoutMs, Topics.SETTLEMENT_COMMANDS, SettlementConsumer.GROUP_ID);
@@ -82,6 +96,25 @@ public class SettlementWorkerService {
         }
         registry.gauge("settlement.consumer.lag.max", consumers, list -> list.stream().mapToDouble(SettlementConsumer::lagMax)
                 .filter(v -> !Double.isNaN(v)).max().orElse(0));
+        redriver = new CreditRedriver(dataSource, redriveConfig, redriveListener()).start();
+    }
+
+    /** worker_credit_redriven_total: credits applied from the database because their command did not apply them in time. */
+    private CreditRedriver.Listener redriveListener() {
+        Counter redriven = registry.counter("worker.credit.redriven");
+        Counter failures = registry.counter("worker.credit.redrive.failures");
+        return new CreditRedriver.Listener() {
+            @Override
+            public void redriven(List<CreditRedrive.Redriven> credits) {
+                relay.wakeUp(); // their wallet.credit.applied rows are committed
+                redriven.increment(credits.size());
+            }
+
+            @Override
+            public void failed(Exception cause) {
+                failures.increment();
+            }
+        };
     }
 
     private SettlementConsumer.Listener metricsListener() {
@@ -126,6 +159,9 @@ public class SettlementWorkerService {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        if (redriver != null) {
+            redriver.close();
+        }
         consumers.forEach(SettlementConsumer::close);
         for (Thread t : threads) {
             try {

@@ -1,6 +1,7 @@
 package com.sportswallet.worker;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,11 @@ class WorkerStartsTest {
             }
             assertTrue(names.containsAll(List.of(Topics.SETTLEMENT_COMMANDS, Topics.WALLET_EVENTS, Topics.SETTLEMENT_COMMANDS_DLQ)), names::toString);
         }
+    }
+
+    @Test
+    void countsReDrivenCredits() {
+        given().get("/q/metrics").then().statusCode(200).body(containsString("worker_credit_redriven_total"));
     }
 
     @Test

@@ -5,10 +5,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,6 +49,15 @@ import com.sportswallet.money.CreditBatch;
  * the partitions and retry the same batch with bounded backoff for as long as it takes: valid
  * money is never skipped. Only poison (unparseable, unknown type, no credit row, a body that
  * disagrees with its row) goes to {@code settlement.commands.dlq}, with the reason in headers.
+ *
+ * <p>No polled record is ever dropped. Records polled and not yet applied are kept
+ * ({@code unprocessed}) until their batch commits. While backing off, the consumer polls its paused
+ * assignment to stay in the group; a rebalance during that poll may revoke partitions (their kept
+ * records are dropped from the retry and never committed: the new owner re-reads them from the
+ * committed offset) and assign others, which are paused at once; should such a poll still return
+ * records, each of their partitions is sought back to its first returned offset and paused, so the
+ * next poll after the backoff returns them again. Offsets are only committed for partitions this
+ * consumer still owns.
  */
 public final class SettlementConsumer implements Runnable, AutoCloseable {
     public static final String GROUP_ID = "settlement-worker";
@@ -106,6 +121,10 @@ public final class SettlementConsumer implements Runnable, AutoCloseable {
     private final CrashPoints crashPoints;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private int batchSize;
+    /** Records polled and not applied yet, in poll order; only this consumer's thread touches it (rebalance callbacks run inside poll). */
+    private final List<ConsumerRecord<String, String>> unprocessed = new ArrayList<>();
+    /** True while a failed batch waits to be retried: partitions assigned meanwhile are paused too. */
+    private boolean backingOff;
 
     public SettlementConsumer(DataSource dataSource, Properties kafka, Producer<String, String> dlqProducer, Config config,
             Listener listener, CrashPoints crashPoints) {
@@ -131,18 +150,12 @@ public final class SettlementConsumer implements Runnable, AutoCloseable {
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(config.commandsTopic()));
+            consumer.subscribe(List.of(config.commandsTopic()), new Rebalance());
             while (running.get()) {
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(config.pollTimeoutMs()));
-                if (records.isEmpty()) {
-                    continue;
-                }
-                List<ConsumerRecord<String, String>> all = new ArrayList<>(records.count());
-                records.forEach(all::add);
-                for (int from = 0; from < all.size() && running.get();) {
-                    int to = Math.min(all.size(), from + batchSize);
-                    processWithRetry(all.subList(from, to));
-                    from = to;
+                records.forEach(unprocessed::add);
+                while (!unprocessed.isEmpty() && running.get()) {
+                    processWithRetry();
                 }
             }
         } catch (WakeupException e) {
@@ -154,15 +167,21 @@ public final class SettlementConsumer implements Runnable, AutoCloseable {
         }
     }
 
-    /** Processes one batch until it succeeds (or the consumer is closed), pausing on transient failures. */
-    private void processWithRetry(List<ConsumerRecord<String, String>> batch) {
+    /**
+     * Applies the first batch of {@link #unprocessed} until it succeeds (then removes it), pausing on
+     * transient failures. A rebalance during the backoff may shrink the batch (revoked partitions) or
+     * empty it; then the loop returns and the next poll reads from where each partition stands.
+     */
+    private void processWithRetry() {
         long backoffMs = config.backoffMsMin();
-        while (running.get()) {
+        while (running.get() && !unprocessed.isEmpty()) {
+            List<ConsumerRecord<String, String>> batch = new ArrayList<>(unprocessed.subList(0, Math.min(batchSize, unprocessed.size())));
             try {
                 process(batch);
-                if (!consumer.paused().isEmpty()) {
-                    consumer.resume(consumer.paused());
-                }
+                Set<ConsumerRecord<String, String>> done = Collections.newSetFromMap(new IdentityHashMap<>());
+                done.addAll(batch);
+                unprocessed.removeIf(done::contains);
+                endBackoff();
                 return;
             } catch (WakeupException e) {
                 throw e;
@@ -172,18 +191,79 @@ public final class SettlementConsumer implements Runnable, AutoCloseable {
                 // Valid money is never skipped; a stuck batch shows as a growing retry count and lag.
                 listener.retrying(e, backoffMs);
                 LOG.warnf("settlement batch failed, retrying in %d ms (nothing applied, nothing skipped): %s", backoffMs, e.toString());
+                backingOff = true;
                 consumer.pause(consumer.assignment());
                 pauseFor(backoffMs);
                 backoffMs = Math.min(config.backoffMsMax(), backoffMs * 2);
             }
         }
+        endBackoff();
     }
 
-    /** Sleeps while polling the paused consumer, so the group does not evict this member. */
+    private void endBackoff() {
+        backingOff = false;
+        if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+        }
+    }
+
+    /**
+     * Sleeps while polling the paused consumer, so the group does not evict this member. A poll
+     * returns nothing while every assigned partition is paused; after a rebalance, a partition may
+     * come back unpaused (the {@link Rebalance} listener pauses it, this is the second guard): what
+     * such a poll returns is not dropped, its partition is sought back to the first returned
+     * offset and paused. Ends early when a rebalance took every kept record away.
+     */
     private void pauseFor(long ms) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        while (running.get() && System.nanoTime() < deadline) {
-            consumer.poll(Duration.ofMillis(Math.min(100, ms)));
+        while (running.get() && System.nanoTime() < deadline && !unprocessed.isEmpty()) {
+            ConsumerRecords<String, String> polled = consumer.poll(Duration.ofMillis(Math.min(100, ms)));
+            if (!polled.isEmpty()) {
+                for (TopicPartition tp : polled.partitions()) {
+                    long first = polled.records(tp).get(0).offset();
+                    consumer.seek(tp, first);
+                    LOG.infof("backing off: %s came back unpaused, sought back to %d (re-read after the backoff)", tp, first);
+                }
+                consumer.pause(polled.partitions());
+            }
+        }
+    }
+
+    /**
+     * Keeps the records held for a retry in step with the assignment: records of a revoked or lost
+     * partition are dropped from {@link #unprocessed} (never applied or committed here; the new
+     * owner, possibly this consumer again, re-reads them from the committed offset), and partitions
+     * assigned while a batch waits for its retry are paused until it succeeds.
+     */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (backingOff && !partitions.isEmpty()) {
+                consumer.pause(partitions);
+            }
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty() || unprocessed.isEmpty()) {
+                return;
+            }
+            Set<TopicPartition> gone = new HashSet<>(partitions);
+            int before = unprocessed.size();
+            unprocessed.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
+            if (unprocessed.size() != before) {
+                LOG.infof("rebalance: %d held records of %s released unapplied (the partition's owner re-reads them from the committed offset)",
+                        before - unprocessed.size(), gone);
+            }
         }
     }
 
@@ -274,6 +354,11 @@ public final class SettlementConsumer implements Runnable, AutoCloseable {
         for (ConsumerRecord<String, String> r : batch) {
             offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
                     (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        // Only partitions this consumer still owns: another owner's position is its own business.
+        offsets.keySet().retainAll(consumer.assignment());
+        if (offsets.isEmpty()) {
+            return;
         }
         try {
             consumer.commitSync(offsets, Duration.ofSeconds(10));

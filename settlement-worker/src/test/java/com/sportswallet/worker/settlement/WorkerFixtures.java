@@ -205,6 +205,26 @@ final class WorkerFixtures {
         return new Running(consumer, t);
     }
 
+    /** A consumer with its own settings and listener (backoff, batch size), on its own thread. */
+    static Running start(Lane lane, DataSource ds, KafkaProducer<String, String> dlq, SettlementConsumer.Config config,
+            SettlementConsumer.Listener listener) {
+        SettlementConsumer consumer = new SettlementConsumer(ds, kafka("worker-test-" + SEQ.incrementAndGet()), dlq, config, listener, null);
+        Thread t = new Thread(consumer, "test-settlement-consumer");
+        t.setDaemon(true);
+        t.start();
+        return new Running(consumer, t);
+    }
+
+    /**
+     * A data source whose sessions give up on a lock after {@code lockTimeoutMs}, as the worker's
+     * pool does (DB_LOCK_TIMEOUT_MS), so a table lock held elsewhere fails its batches transiently.
+     */
+    static DataSource dataSourceWithLockTimeout(long lockTimeoutMs) {
+        PGSimpleDataSource ds = (PGSimpleDataSource) dataSource();
+        ds.setOptions("-c lock_timeout=" + lockTimeoutMs + " -c statement_timeout=" + Math.max(3000, 4 * lockTimeoutMs));
+        return ds;
+    }
+
     static long count(String sql) {
         try (Connection c = TestInfra.get().connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
