@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.ingress.provider.jwt.CallbackVerifier;
 import com.sportswallet.ingress.provider.service.BetMakeService;
 import com.sportswallet.ingress.provider.service.BetNotesService;
@@ -61,6 +62,8 @@ public class SportsbookResource {
     MeterRegistry registry;
     @Inject
     RelayService relay;
+    @Inject
+    CallbackBudget budget;
 
     @GET
     @Path("/ping")
@@ -78,6 +81,7 @@ public class SportsbookResource {
     @Path("/{endpoint: bet/[a-z]+|balance}")
     @Consumes(MediaType.WILDCARD)
     public Response callback(@PathParam("endpoint") String endpoint, byte[] body) throws Exception {
+        budget.start(); // the body has been read
         ObjectNode payload = verifier.verify(token(body));
         String answer = switch (endpoint) {
             case "balance" -> notes.balance(payload);

@@ -24,6 +24,7 @@ import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.ingress.service.MoneySettings;
 import com.sportswallet.money.BetMake;
 import com.sportswallet.money.NamedSql;
@@ -70,6 +71,8 @@ public class BetMakeService {
     @Inject
     DataSource dataSource;
     @Inject
+    CallbackBudget budget;
+    @Inject
     MoneySettings money;
     @Inject
     MeterRegistry meters;
@@ -104,7 +107,7 @@ public class BetMakeService {
     public Answer make(ObjectNode payload) throws SQLException {
         MakeRequest r = parse(payload);
         byte[] requestHash = IdempotencyStore.hash(Payload.canonical(payload));
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c)) {
             WalletRead wallet = claimAndCheckWallet(c, r, requestHash);
             if (wallet == null) {
                 return replay(c, r, requestHash);

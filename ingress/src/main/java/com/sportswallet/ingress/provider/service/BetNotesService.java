@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.provider.budget.CallbackBudget;
 
 /**
  * The callbacks that move no money: bet/commit and bet/settlement are recorded on the bet (the
@@ -27,6 +28,8 @@ public class BetNotesService {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    CallbackBudget budget;
 
     @Transactional(rollbackOn = Exception.class)
     public String commit(ObjectNode payload) throws SQLException {
@@ -47,7 +50,8 @@ public class BetNotesService {
     }
 
     private void record(String betId, String sql, String status) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             if (status != null) {
                 ps.setString(i++, status);
@@ -63,7 +67,7 @@ public class BetNotesService {
     public String balance(ObjectNode payload) throws SQLException {
         String playerId = Payload.text(payload, "player_id");
         String currency = Payload.optionalCurrency(payload, "currency");
-        try (Connection c = dataSource.getConnection();
+        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c);
                 PreparedStatement ps = c.prepareStatement("SELECT currency, balance + pending FROM wallet WHERE player_id = ? AND kind = 'CASH'")) {
             ps.setString(1, playerId);
             try (ResultSet rs = ps.executeQuery()) {

@@ -7,8 +7,8 @@ import java.sql.SQLException;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
-import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
+import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 

@@ -20,6 +20,7 @@ import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.WalletEvents;
 
@@ -47,6 +48,8 @@ public class DiscardService {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    CallbackBudget budget;
 
     @Transactional(rollbackOn = Exception.class)
     public Answer discard(ObjectNode payload) throws SQLException {
@@ -55,7 +58,7 @@ public class DiscardService {
         String betId = Callbacks.operatorId(BetMakeService.ENDPOINT, makeTransactionId);
         String discardId = Callbacks.operatorId(ENDPOINT, makeTransactionId);
 
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c)) {
             Answer replay = Callbacks.claim(c, ENDPOINT, makeTransactionId, payload);
             if (replay != null) {
                 return replay;

@@ -20,6 +20,7 @@ import com.sportswallet.contracts.event.Position;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.ingress.service.MoneySettings;
 import com.sportswallet.money.CreditBatch;
 import com.sportswallet.money.Ledger;
@@ -67,6 +68,8 @@ public class RollbackService {
     @Inject
     DataSource dataSource;
     @Inject
+    CallbackBudget budget;
+    @Inject
     MoneySettings money;
 
     @Transactional(rollbackOn = Exception.class)
@@ -77,7 +80,7 @@ public class RollbackService {
         String parentId = Payload.text(payload, "parent_transaction_id");
         String rollbackId = Callbacks.operatorId(ENDPOINT, transactionId);
 
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c)) {
             Answer replay = Callbacks.claim(c, ENDPOINT, transactionId, payload);
             if (replay != null) {
                 return replay;

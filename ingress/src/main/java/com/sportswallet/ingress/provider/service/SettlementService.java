@@ -22,6 +22,7 @@ import com.sportswallet.contracts.event.Position;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.WalletEvents;
 
@@ -68,6 +69,8 @@ public class SettlementService {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    CallbackBudget budget;
 
     record SettleRequest(String transactionId, String betId, long amount, String currency, boolean cashout) {
     }
@@ -116,7 +119,7 @@ public class SettlementService {
     @Transactional(rollbackOn = Exception.class)
     public Answer settle(Kind kind, ObjectNode payload) throws SQLException {
         SettleRequest r = parse(kind, payload);
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c)) {
             Answer replay = Callbacks.claim(c, kind.endpoint, r.transactionId(), payload);
             if (replay != null) {
                 return replay;
