@@ -609,6 +609,46 @@ class ReconcileTest {
                 () -> printed(half));
     }
 
+    @Test
+    void aRefusalTheProtocolDoesNotGive() throws Exception {
+        Path refused = withLines("refused.jsonl",
+                // A make refused 2004 that no discard tombstoned.
+                World.line(200, "bet/make", "m-refused", "m-refused", null, null, "p1", 100, false, 400, 2004, null),
+                // A win refused 2003 (unknown bet) although its bet exists.
+                World.line(201, "bet/win", "w-refused", "m12", null, null, "p1", 10, false, 400, 2003, null),
+                // A re-signed retry of the accepted make m1 refused 2004: the same request must replay.
+                resigned(World.line(202, "bet/make", "m1", "m1", null, null, "p1", 100, true, 400, 2004, null)),
+                // Refusals the protocol gives: a make short of money, a win of an unknown bet.
+                World.line(203, "bet/make", "m-short", "m-short", null, null, "p1", 1_000_000, false, 400, 2001, null),
+                World.line(204, "bet/win", "w-nobet", "m-nobet", null, null, "p1", 10, false, 400, 2003, null));
+        Report report = reconcile(null, options.withLog(refused));
+        assertOnly(report, "log-effects", 3);
+        String examples = String.join("\n", report.check("log-effects").orElseThrow().examples());
+        assertTrue(examples.contains("bet/make m-refused (seq 200, player p1, amount 100, status 400 code 2004) [refused]: line seq 200 was"
+                + " refused 2004, which the protocol does not give here: its make was not tombstoned by a discard (no bet)"), examples);
+        assertTrue(examples.contains("bet/win w-refused") && examples.contains("refused 2003, which the protocol does not give here: bet "
+                + CloudEventJson.stableId("bet/make", "m12") + " exists"), examples);
+        assertTrue(examples.contains("line seq 202 (re-signed), a duplicate of the accepted request with a new token, was refused 2004"),
+                examples);
+    }
+
+    @Test
+    void anAcceptedCallbackWithoutTheEffectTheProtocolGivesIt() throws Exception {
+        Path lazy = withLines("lazy.jsonl",
+                // A rollback of w1 (ACTIVE, m1's latest settlement) answered 200 with amount 0: nothing reversed.
+                World.line(300, "bet/rollback", "r-lazy", "m1", "w1", "bet/win", "p1", 250, false, 200, null, 0L),
+                // A rollback naming a settlement m1 never had, answered 200, without the tombstone.
+                World.line(301, "bet/rollback", "r-nowhere", "m1", "w-nowhere", "bet/win", "p1", 0, false, 200, null, 0L),
+                // A discard of m12 (OPEN, never settled) answered with a balance, but the bet is still OPEN.
+                withBalance(World.line(302, "bet/discard", "m12", "m12", null, null, "p1", 30, false, 200, null, null), 0));
+        Report report = reconcile(null, options.withLog(lazy));
+        assertOnly(report, "log-effects", 3);
+        String examples = String.join("\n", report.check("log-effects").orElseThrow().examples());
+        assertTrue(examples.contains("settlement " + CloudEventJson.stableId("bet/win", "w1") + " (WON 250) is still ACTIVE"), examples);
+        assertTrue(examples.contains("settlement " + CloudEventJson.stableId("bet/win", "w-nowhere") + " does not exist"), examples);
+        assertTrue(examples.contains("is OPEN and was never settled: the discard should have discarded it"), examples);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** The stored body with its balance raised by one (jsonb reorders the keys; reconcile reads them by name). */
@@ -624,6 +664,25 @@ class ReconcileTest {
         } catch (IOException e) {
             throw new IllegalArgumentException(json, e);
         }
+    }
+
+    /** The log with {@code lines} appended, as a new file. */
+    private static Path withLines(String name, String... lines) throws Exception {
+        Path file = dir.resolve(name);
+        List<String> all = new ArrayList<>(Files.readAllLines(log));
+        all.addAll(List.of(lines));
+        Files.write(file, all);
+        return file;
+    }
+
+    private static String resigned(String line) {
+        return ((ObjectNode) readTree(line)).put("resigned", true).toString();
+    }
+
+    private static String withBalance(String line, long balance) {
+        ObjectNode n = (ObjectNode) readTree(line);
+        n.putObject("answer").put("balance", balance);
+        return n.toString();
     }
 
     /** The event with this id on wallet.events (its first copy). */
