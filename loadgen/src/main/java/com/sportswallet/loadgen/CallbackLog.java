@@ -31,7 +31,7 @@ final class CallbackLog implements AutoCloseable {
     private static final int BUFFER_CHARS = 1 << 16;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Tells the writer to stop. */
-    private static final Delivery.Outcome END = new Delivery.Outcome(null, 0, null, 0, 0, null);
+    private static final Delivery.Outcome END = new Delivery.Outcome(null, 0, null, 0, 0, null, false);
 
     private final BlockingQueue<Delivery.Outcome> queue;
     private final Thread writer;
@@ -162,6 +162,7 @@ final class CallbackLog implements AutoCloseable {
                 .put("amount", c.amount)
                 .put("currency", currency)
                 .put("duplicate", c.duplicate())
+                .put("resigned", o.resigned())
                 .put("status", o.status())
                 .put("code", o.code())
                 .put("attempts", o.attempts())

@@ -1,14 +1,17 @@
 package com.sportswallet.loadgen;
 
+import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Sends one callback until its outcome is known, like a real provider: a timed-out or unanswered
- * attempt (connection refused or reset) or a 5xx is resent with the same body after a back-off that
- * doubles from {@link #BACKOFF_MS_MIN} to the cap (each wait drawn in [half, whole] of it), at most
+ * attempt (connection refused or reset) or a 5xx is resent after a back-off that doubles from
+ * {@link #BACKOFF_MS_MIN} to the cap (each wait drawn in [half, whole] of it), at most
  * {@code retriesMax} times; any other answer (2xx, 4xx) is final. When every attempt failed the
- * outcome stays unknown: status 0.
+ * outcome stays unknown: status 0. A resend carries the same body, or for a call drawn to re-sign
+ * ({@code --resign-percent}) a re-signed copy of it ({@link Resign}: a new token, jti
+ * {@code <run id>-<seq>-r<attempt>}, iat now), as a provider that signs each attempt anew.
  */
 final class Delivery {
     static final long BACKOFF_MS_MIN = 50;
@@ -19,37 +22,54 @@ final class Delivery {
     private final int retriesMax;
     private final long backoffMsMax;
     private final LoadStats stats;
+    private final Resign resign;
 
-    /** The final outcome of one call: status 0 when unknown; {@code answer} the final body (null when none). */
-    record Outcome(FlowPlan.Call call, int status, Integer code, int attempts, double latencyMs, byte[] answer) {
+    /**
+     * The final outcome of one call: status 0 when unknown; {@code answer} the final body (null when none);
+     * {@code resigned}: the last body sent was a re-signed copy.
+     */
+    record Outcome(FlowPlan.Call call, int status, Integer code, int attempts, double latencyMs, byte[] answer, boolean resigned) {
+        Outcome(FlowPlan.Call call, int status, Integer code, int attempts, double latencyMs, byte[] answer) {
+            this(call, status, code, attempts, latencyMs, answer, call != null && call.resignedCopy());
+        }
+
         boolean ok() {
             return status == 200;
         }
     }
 
-    Delivery(int retriesMax, long backoffMsMax, LoadStats stats) {
+    /** {@code resign}: re-signs the retries of the calls drawn to (null: every resend carries the same body). */
+    Delivery(int retriesMax, long backoffMsMax, LoadStats stats, Resign resign) {
         this.retriesMax = retriesMax;
         this.backoffMsMax = backoffMsMax;
         this.stats = stats;
+        this.resign = resign;
     }
 
     Outcome deliver(Transport transport, FlowPlan.Call call) {
         stats.sent(call);
         String path = PATH_PREFIX + call.endpoint;
         long first = System.nanoTime();
+        byte[] body = call.body();
+        boolean resigned = call.resignedCopy();
         for (int attempt = 1;; attempt++) {
-            Transport.Reply reply = transport.post(path, call.body());
+            Transport.Reply reply = transport.post(path, body);
             boolean known = reply.answered() && reply.status() < 500;
             if (known || attempt > retriesMax) {
                 double latencyMs = (System.nanoTime() - first) / 1e6;
                 if (!known) {
-                    return new Outcome(call, 0, null, attempt, latencyMs, null);
+                    return new Outcome(call, 0, null, attempt, latencyMs, null, resigned);
                 }
                 Integer code = reply.status() == 200 ? null : reply.protocolCode();
-                return new Outcome(call, reply.status(), code, attempt, latencyMs, reply.body());
+                return new Outcome(call, reply.status(), code, attempt, latencyMs, reply.body(), resigned);
             }
             stats.retry(reply.answered() ? Integer.toString(reply.status()) : reply.failure());
             sleepMillis(backoffMs(attempt, backoffMsMax, ThreadLocalRandom.current().nextDouble()));
+            if (resign != null && call.resign && !call.duplicate()) {
+                body = resign.body(call.endpoint, body, call.seq, "r" + attempt, Instant.now().getEpochSecond());
+                resigned = true;
+                stats.resigned.increment();
+            }
         }
     }
 

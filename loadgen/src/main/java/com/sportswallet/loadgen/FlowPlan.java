@@ -18,8 +18,15 @@ import com.sportswallet.contracts.CloudEventJson;
  * and for a quarter of those a second rollback (a new transaction id) of the same settlement;</li>
  * <li>with {@code --discard-race-percent}, instead: the make and its discard, at the same moment or
  * the discard first (the race docs/PROTOCOL.md resolves: one of them wins, never both);</li>
+ * <li>with {@code --discard-after-settlement-percent}, after a win, lost or refund: the make's
+ * discard, which changes nothing (the bet is settled); then for half of those a rollback of the
+ * settlement, which reopens the bet, and the same discard again, which now discards it (a discard
+ * that changed nothing is not stored: docs/PROTOCOL.md, Idempotency);</li>
  * <li>with {@code --duplicate-percent}, any call is followed by a duplicate: the identical body (same
- * token), sent right after it or at the same moment from another thread.</li>
+ * token), sent right after it or at the same moment from another thread; with
+ * {@code --resign-percent}, that share of the duplicates is a re-signed copy instead (a new token,
+ * the payload re-serialised: {@link Resign}), and that share of the other calls re-sign their
+ * retries.</li>
  * </ul>
  * Every win, lost, refund and rollback names its bet by the operator id of the make,
  * {@code CloudEventJson.stableId("bet/make", makeTxId)}, and a rollback its settlement by
@@ -53,6 +60,8 @@ final class FlowPlan {
         final String playerId;
         final long amount;
         final Call original;
+        /** A duplicate: it is a re-signed copy of its original. Another call: its retries are re-signed. */
+        final boolean resign;
         /** The JWT payload until it is signed (then null); null for a duplicate (it re-sends its original's body). */
         ObjectNode payload;
         /** {"payload":"<jwt>"}, set by pre-signing. */
@@ -60,6 +69,11 @@ final class FlowPlan {
 
         Call(long seq, String endpoint, String txId, String betTxId, String parentTxId, String parentEndpoint, String playerId,
                 long amount, ObjectNode payload) {
+            this(seq, endpoint, txId, betTxId, parentTxId, parentEndpoint, playerId, amount, payload, false);
+        }
+
+        Call(long seq, String endpoint, String txId, String betTxId, String parentTxId, String parentEndpoint, String playerId,
+                long amount, ObjectNode payload, boolean resign) {
             this.seq = seq;
             this.endpoint = endpoint;
             this.txId = txId;
@@ -70,11 +84,17 @@ final class FlowPlan {
             this.playerId = playerId;
             this.amount = amount;
             this.original = null;
+            this.resign = resign;
             this.payload = payload;
         }
 
         /** A duplicate of {@code original}: the same endpoint, ids and body. */
         Call(long seq, Call original) {
+            this(seq, original, false);
+        }
+
+        /** A duplicate of {@code original}: the same endpoint and ids; the same body, or with {@code resign} a re-signed copy of it. */
+        Call(long seq, Call original, boolean resign) {
             this.seq = seq;
             this.endpoint = original.endpoint;
             this.txId = original.txId;
@@ -85,6 +105,7 @@ final class FlowPlan {
             this.playerId = original.playerId;
             this.amount = original.amount;
             this.original = original;
+            this.resign = resign;
             this.payload = null;
         }
 
@@ -92,8 +113,13 @@ final class FlowPlan {
             return original != null;
         }
 
+        /** Whether the body it first sends is a re-signed copy of its original's (a re-signed duplicate). */
+        boolean resignedCopy() {
+            return original != null && resign;
+        }
+
         byte[] body() {
-            return original != null ? original.body() : body;
+            return body != null || original == null ? body : original.body();
         }
     }
 
@@ -103,9 +129,11 @@ final class FlowPlan {
 
     /**
      * One bet's callbacks. {@code kind}: the settlement drawn from the mix ("win", "lost", "refund",
-     * "discard", "open"), or "race" (make and discard at once) / "discard-first".
+     * "discard", "open"), or "race" (make and discard at once) / "discard-first";
+     * {@code discardAfterSettlement}: a discard follows the settlement.
      */
-    record Flow(int index, String playerId, long stake, String kind, boolean rolledBack, List<Step> steps) {
+    record Flow(int index, String playerId, long stake, String kind, boolean rolledBack, boolean discardAfterSettlement,
+            List<Step> steps) {
         int calls() {
             return steps.stream().mapToInt(s -> s.calls().size()).sum();
         }
@@ -136,7 +164,7 @@ final class FlowPlan {
         String betId = CloudEventJson.stableId(MAKE, makeTx);
         int sport = 1 + r.nextInt(Payloads.SPORTS.length);
         int event = 1 + r.nextInt(Payloads.EVENTS_PER_SPORT);
-        Builder b = new Builder(r, o.duplicatePercent, seq);
+        Builder b = new Builder(r, o.duplicatePercent, o.resignPercent, seq);
 
         Call make = b.call(MAKE, makeTx, makeTx, null, null, player, stake,
                 Payloads.make(o.operatorId, o.currency, player, makeTx, stake, sport, event, timestamp));
@@ -149,7 +177,7 @@ final class FlowPlan {
             } else {
                 b.step(make, discard);
             }
-            return new Flow(index, player, stake, discardFirst ? "discard-first" : "race", false, b.steps);
+            return new Flow(index, player, stake, discardFirst ? "discard-first" : "race", false, false, b.steps);
         }
         b.step(make);
         String kind = weighted(r, o.mix);
@@ -172,12 +200,27 @@ final class FlowPlan {
             default -> null;
         };
         if (settlement == null) {
-            return new Flow(index, player, stake, kind, false, b.steps);
+            return new Flow(index, player, stake, kind, false, false, b.steps);
         }
         b.step(settlement);
-        boolean rolledBack = !settlement.endpoint.equals(DISCARD) && percent(r, o.rollbackPercent);
+        if (settlement.endpoint.equals(DISCARD)) {
+            return new Flow(index, player, stake, kind, false, false, b.steps);
+        }
+        String parentId = CloudEventJson.stableId(settlement.endpoint, settlement.txId);
+        if (percent(r, o.discardAfterSettlementPercent)) {
+            // The discard of a settled bet changes nothing; after the rollback that reopens the bet, the same discard discards it.
+            b.step(b.call(DISCARD, makeTx, makeTx, null, null, player, stake, Payloads.discard(player, makeTx)));
+            boolean rolledBack = r.nextBoolean();
+            if (rolledBack) {
+                String tx = makeTx + "-rb1";
+                b.step(b.call(ROLLBACK, tx, makeTx, settlement.txId, settlement.endpoint, player, settlement.amount,
+                        Payloads.rollback(betId, tx, parentId, settlement.amount)));
+                b.step(b.call(DISCARD, makeTx, makeTx, null, null, player, stake, Payloads.discard(player, makeTx)));
+            }
+            return new Flow(index, player, stake, kind, rolledBack, true, b.steps);
+        }
+        boolean rolledBack = percent(r, o.rollbackPercent);
         if (rolledBack) {
-            String parentId = CloudEventJson.stableId(settlement.endpoint, settlement.txId);
             int rollbacks = percent(r, SECOND_ROLLBACK_PERCENT) ? 2 : 1;
             for (int k = 1; k <= rollbacks; k++) {
                 String tx = makeTx + "-rb" + k;
@@ -185,30 +228,33 @@ final class FlowPlan {
                         Payloads.rollback(betId, tx, parentId, settlement.amount)));
             }
         }
-        return new Flow(index, player, stake, kind, rolledBack, b.steps);
+        return new Flow(index, player, stake, kind, rolledBack, false, b.steps);
     }
 
     /** Assigns sequence numbers in generation order and adds the drawn duplicates to the steps. */
     private static final class Builder {
         final SplittableRandom r;
         final double duplicatePercent;
+        final double resignPercent;
         final long[] seq;
         final List<Step> steps = new ArrayList<>();
         /** Duplicates drawn for the calls made so far, by their original (in call order). */
         final Map<Call, Call> duplicates = new java.util.IdentityHashMap<>();
         final Map<Call, Boolean> concurrent = new java.util.IdentityHashMap<>();
 
-        Builder(SplittableRandom r, double duplicatePercent, long[] seq) {
+        Builder(SplittableRandom r, double duplicatePercent, double resignPercent, long[] seq) {
             this.r = r;
             this.duplicatePercent = duplicatePercent;
+            this.resignPercent = resignPercent;
             this.seq = seq;
         }
 
         Call call(String endpoint, String txId, String betTxId, String parentTxId, String parentEndpoint, String player,
                 long amount, ObjectNode payload) {
-            Call c = new Call(seq[0]++, endpoint, txId, betTxId, parentTxId, parentEndpoint, player, amount, payload);
+            Call c = new Call(seq[0]++, endpoint, txId, betTxId, parentTxId, parentEndpoint, player, amount, payload,
+                    percent(r, resignPercent));
             if (percent(r, duplicatePercent)) {
-                duplicates.put(c, new Call(seq[0]++, c));
+                duplicates.put(c, new Call(seq[0]++, c, percent(r, resignPercent)));
                 concurrent.put(c, r.nextBoolean());
             }
             return c;

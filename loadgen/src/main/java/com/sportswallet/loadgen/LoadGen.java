@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,11 +31,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * <ol>
  * <li>Plan, untimed: the bet flows ({@link FlowPlan}), from {@code --seed} and the run id: players
  * {@code <prefix>1..N} and the hot player {@code <prefix>hot}, stakes, settlements, rollbacks,
- * duplicates, discard races.</li>
+ * duplicates (some of them re-signed copies: {@link Resign}), discard races, discards after
+ * settlement.</li>
  * <li>Setup, untimed (unless {@code --skip-setup}): every player created through the operator API
  * and funded for at least twice the stakes the plan gives it, so a 2001 is rare.</li>
  * <li>Pre-signing, untimed, on every core: every callback's JWT (RS256, provider-private.pem, 1 h);
- * a duplicate re-sends its original's body.</li>
+ * a duplicate re-sends its original's body, or a re-signed copy of it.</li>
  * <li>Timed: {@code --concurrency} workers each run one flow at a time, step by step; closed loop,
  * or open loop at {@code --rate-per-second} flows/s (a flow's first latency from its intended
  * start: no coordinated omission). Every callback is retried like a real provider
@@ -148,11 +150,13 @@ public final class LoadGen {
     private static String kinds(List<FlowPlan.Flow> flows) {
         Map<String, Integer> kinds = new TreeMap<>();
         int rolledBack = 0;
+        int discardAfter = 0;
         for (FlowPlan.Flow f : flows) {
             kinds.merge(f.kind(), 1, Integer::sum);
             rolledBack += f.rolledBack() ? 1 : 0;
+            discardAfter += f.discardAfterSettlement() ? 1 : 0;
         }
-        return kinds + ", rolled back " + rolledBack;
+        return kinds + ", rolled back " + rolledBack + ", discarded after settlement " + discardAfter;
     }
 
     // ------------------------------------------------------------------ setup and pre-signing
@@ -190,7 +194,19 @@ public final class LoadGen {
             c.body = Tokens.callbackBody(key, o.operatorId, iat, o.runId + "-" + c.seq, c.payload);
             c.payload = null;
         });
-        return calls.size();
+        // Then the re-signed duplicates, from their originals' bodies: a new jti and iat, the payload re-serialised.
+        Resign resign = resign(o, key);
+        List<FlowPlan.Call> copies = new ArrayList<>();
+        flows.forEach(f -> f.steps().forEach(s -> s.calls().stream().filter(FlowPlan.Call::resignedCopy).forEach(copies::add)));
+        Parallel.forEach(copies.size(), Parallel.cores(), i -> {
+            FlowPlan.Call c = copies.get(i);
+            c.body = resign.body(c.endpoint, c.original.body(), c.seq, "copy", iat + 1);
+        });
+        return calls.size() + copies.size();
+    }
+
+    private static Resign resign(LoadGenOptions o, PrivateKey key) {
+        return new Resign(key, o.operatorId, o.runId, o.resignKeepNumbers);
     }
 
     // ------------------------------------------------------------------ timed phase
@@ -215,7 +231,13 @@ public final class LoadGen {
             th.setDaemon(true);
             return th;
         });
-        Delivery delivery = new Delivery(o.retriesMax, o.retryBackoffMsMax, stats);
+        Delivery delivery;
+        try {
+            delivery = new Delivery(o.retriesMax, o.retryBackoffMsMax, stats, o.resignPercent > 0
+                    ? resign(o, Tokens.readPrivateKey(o.keysDir.resolve("provider-private.pem"))) : null);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the provider key to re-sign retries", e);
+        }
         System.out.printf(Locale.ROOT, "loadgen %s: concurrency %d, %s, http client %s, request timeout %d ms, retries <= %d"
                 + " (back-off %d..%d ms: rides over >= %.1f s of outage)%n",
                 o.openLoop() ? String.format(Locale.ROOT, "open loop at %.1f flows/s", o.ratePerSecond) : "closed loop",

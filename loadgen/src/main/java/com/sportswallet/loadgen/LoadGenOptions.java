@@ -46,6 +46,10 @@ final class LoadGenOptions {
     double duplicatePercent = 2;
     double hotPlayerPercent = 5;
     double discardRacePercent = 1;
+    double discardAfterSettlementPercent = 2;
+    /** % of duplicates sent as a re-signed copy, and % of the other callbacks whose retries are re-signed. */
+    double resignPercent = 50;
+    boolean resignKeepNumbers;
     long stakeMin = 100;
     long stakeMax = 10_000;
     int retriesMax = 30;
@@ -83,6 +87,13 @@ final class LoadGenOptions {
             "  --hot-player-percent P      % of flows that use the one hot player, 0..100 (5)",
             "  --discard-race-percent P    % of flows that are a make and its discard, sent at the same time or the",
             "                              discard first, 0..100 (1)",
+            "  --discard-after-settlement-percent P  % of won/lost/refunded flows that send the make's discard after the",
+            "                              settlement (it changes nothing), and for half of those a rollback of the settlement",
+            "                              and the same discard again (now it discards), 0..100 (2)",
+            "  --resign-percent P          % of duplicates sent as a re-signed copy (new jti and iat, the payload re-serialised:",
+            "                              members reversed, informational integers as decimals), and % of the other callbacks",
+            "                              whose retries are re-signed so, 0..100 (50)",
+            "  --resign-keep-numbers       re-signed copies keep every number's text (only the token and the member order change)",
             "  --stake-min N, --stake-max N  stake range, minor units, 1..10^12 (100, 10000)",
             "  --retries-max N             resends of a timed-out, unanswered or 5xx callback, 0.." + RETRIES_LIMIT + " (30)",
             "  --retry-backoff-ms-max MS   back-off cap between resends, ms, doubling from "
@@ -102,7 +113,7 @@ final class LoadGenOptions {
 
     static LoadGenOptions parse(String[] args) {
         LoadGenOptions o = new LoadGenOptions();
-        Args.parse(args, USAGE, Set.of("--skip-setup"), (name, value) -> o.apply(name, value));
+        Args.parse(args, USAGE, Set.of("--skip-setup", "--resign-keep-numbers"), (name, value) -> o.apply(name, value));
         if (o.stakeMin > o.stakeMax) {
             throw new IllegalArgumentException("--stake-min must be <= --stake-max");
         }
@@ -115,6 +126,7 @@ final class LoadGenOptions {
     private void apply(String name, String value) {
         switch (name) {
             case "--skip-setup" -> skipSetup = true;
+            case "--resign-keep-numbers" -> resignKeepNumbers = true;
             case "--url" -> url = value.replaceAll("/+$", "");
             case "--keys-dir" -> keysDir = Path.of(value);
             case "--operator-id" -> operatorId = value;
@@ -136,6 +148,8 @@ final class LoadGenOptions {
             case "--duplicate-percent" -> duplicatePercent = Args.doubleInRange(name, value, 0, 100);
             case "--hot-player-percent" -> hotPlayerPercent = Args.doubleInRange(name, value, 0, 100);
             case "--discard-race-percent" -> discardRacePercent = Args.doubleInRange(name, value, 0, 100);
+            case "--discard-after-settlement-percent" -> discardAfterSettlementPercent = Args.doubleInRange(name, value, 0, 100);
+            case "--resign-percent" -> resignPercent = Args.doubleInRange(name, value, 0, 100);
             case "--stake-min" -> stakeMin = Args.longInRange(name, value, 1, PlayerSetup.AMOUNT_MAX);
             case "--stake-max" -> stakeMax = Args.longInRange(name, value, 1, PlayerSetup.AMOUNT_MAX);
             case "--retries-max" -> retriesMax = (int) Args.longInRange(name, value, 0, RETRIES_LIMIT);
@@ -200,6 +214,9 @@ final class LoadGenOptions {
                 .put("duplicate_percent", duplicatePercent)
                 .put("hot_player_percent", hotPlayerPercent)
                 .put("discard_race_percent", discardRacePercent)
+                .put("discard_after_settlement_percent", discardAfterSettlementPercent)
+                .put("resign_percent", resignPercent)
+                .put("resign_keep_numbers", resignKeepNumbers)
                 .put("stake_min", stakeMin)
                 .put("stake_max", stakeMax)
                 .put("retries_max", retriesMax)

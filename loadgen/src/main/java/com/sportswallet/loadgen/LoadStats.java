@@ -32,6 +32,8 @@ final class LoadStats {
     final LongAdder ok = new LongAdder();
     final LongAdder unknown = new LongAdder();
     final LongAdder retries = new LongAdder();
+    /** Bodies sent as a re-signed copy: re-signed duplicates and re-signed retries. */
+    final LongAdder resigned = new LongAdder();
     private final Map<String, Recorder> latency = new ConcurrentHashMap<>();
     /** "endpoint answer" -> count; answer "200", "400/2004", "404", "unknown". */
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
@@ -48,6 +50,9 @@ final class LoadStats {
         sent.increment();
         if (call.duplicate()) {
             duplicates.increment();
+        }
+        if (call.resignedCopy()) {
+            resigned.increment();
         }
     }
 
@@ -89,7 +94,7 @@ final class LoadStats {
 
     /** The figures after the run; {@code seconds} the timed phase's wall time. */
     record Report(double seconds, long flowsStarted, long flowsCompleted, long flowsStopped, long callbacks, long duplicates,
-            long answered, long ok, long unknown, long retries, Map<String, Long> retryCauses, Map<String, Histogram> latency,
+            long answered, long ok, long unknown, long retries, long resigned, Map<String, Long> retryCauses, Map<String, Histogram> latency,
             Histogram all, Map<String, Long> outcomes) {
 
         double callbacksPerSecond() {
@@ -129,7 +134,8 @@ final class LoadStats {
         Map<String, Long> causes = new TreeMap<>();
         retryCauses.forEach((k, v) -> causes.put(k, v.sum()));
         return new Report(Math.max(1e-9, seconds), flowsStarted.sum(), flowsCompleted.sum(), flowsStopped.sum(), sent.sum(),
-                duplicates.sum(), answered.sum(), ok.sum(), unknown.sum(), retries.sum(), causes, byEndpoint, all, outcomeCounts);
+                duplicates.sum(), answered.sum(), ok.sum(), unknown.sum(), retries.sum(), resigned.sum(), causes, byEndpoint, all,
+                outcomeCounts);
     }
 
     static void print(Report r, LoadGenOptions o) {
@@ -148,6 +154,7 @@ final class LoadStats {
                 r.unknown());
         System.out.println("  errors by endpoint and code: " + (r.errors().isEmpty() ? "none" : r.errors().toString()));
         System.out.println("  retries: " + r.retries() + (r.retryCauses().isEmpty() ? "" : " " + r.retryCauses()));
+        System.out.println("  re-signed bodies sent (duplicates and retries): " + r.resigned());
     }
 
     private static void printLatency(String name, long count, Histogram h) {
@@ -173,6 +180,7 @@ final class LoadStats {
         kv.add("errors=" + (r.answered() - r.ok() + r.unknown()));
         kv.add("unknown=" + r.unknown());
         kv.add("retries=" + r.retries());
+        kv.add("resigned=" + r.resigned());
         kv.add(String.format(Locale.ROOT, "callbacks_per_second=%.1f", r.callbacksPerSecond()));
         kv.add(String.format(Locale.ROOT, "flows_per_second=%.1f", r.flowsPerSecond()));
         kv.add(String.format(Locale.ROOT, "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f", Latency.ms(r.all(), 50),
@@ -203,6 +211,7 @@ final class LoadStats {
                 .put("ok", r.ok())
                 .put("unknown", r.unknown())
                 .put("retries", r.retries())
+                .put("resigned", r.resigned())
                 .put("callbacks_per_second", r.callbacksPerSecond())
                 .put("flows_per_second", r.flowsPerSecond())
                 .put("exhausted", exhausted)

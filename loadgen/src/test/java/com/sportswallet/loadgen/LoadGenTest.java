@@ -9,14 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jose4j.jws.JsonWebSignature;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -174,7 +179,8 @@ class LoadGenTest {
         List<String> fields = new ArrayList<>();
         line.fieldNames().forEachRemaining(fields::add);
         assertEquals(List.of("kind", "seq", "endpoint", "txId", "betTxId", "betId", "parentTxId", "parentEndpoint", "playerId",
-                "amount", "currency", "duplicate", "status", "code", "attempts", "latencyMs", "answer"), fields);
+                "amount", "currency", "duplicate", "resigned", "status", "code", "attempts", "latencyMs", "answer"), fields);
+        assertFalse(line.get("resigned").asBoolean());
         assertEquals("callback", line.get("kind").asText());
         assertEquals(rollback.seq, line.get("seq").asLong());
         assertEquals("bet/rollback", line.get("endpoint").asText());
@@ -213,6 +219,139 @@ class LoadGenTest {
         assertEquals("EUR", header.get("currency").asText());
         assertEquals("demo-operator", header.get("operatorId").asText());
         assertTrue(header.get("options").isObject());
+    }
+
+    @Test
+    void aDiscardFollowsSomeSettlementsAndAfterTheirRollbackComesAgain() {
+        List<FlowPlan.Flow> flows = FlowPlan.generate(options("--discard-after-settlement-percent", "20"), FLOWS);
+        int settled = 0;
+        int after = 0;
+        int again = 0;
+        for (FlowPlan.Flow f : flows) {
+            if (!Set.of("win", "lost", "refund").contains(f.kind())) {
+                assertFalse(f.discardAfterSettlement());
+                continue;
+            }
+            settled++;
+            if (!f.discardAfterSettlement()) {
+                continue;
+            }
+            after++;
+            // make, the settlement, the discard; then the rollback of that settlement and the same discard again (duplicates aside).
+            List<FlowPlan.Call> own = new ArrayList<>();
+            f.steps().forEach(s -> s.calls().stream().filter(c -> !c.duplicate()).forEach(own::add));
+            List<String> endpoints = own.stream().map(c -> c.endpoint).toList();
+            FlowPlan.Call settlement = own.get(1);
+            if (f.rolledBack()) {
+                again++;
+                assertEquals(List.of(FlowPlan.MAKE, settlement.endpoint, FlowPlan.DISCARD, FlowPlan.ROLLBACK, FlowPlan.DISCARD), endpoints);
+                assertEquals(settlement.txId, own.get(3).parentTxId);
+                // The same discard twice: one key (the make's transaction id), two requests, neither a duplicate.
+                assertEquals(own.get(2).txId, own.get(4).txId);
+                assertEquals(own.get(0).txId, own.get(4).txId);
+                assertNotEquals(own.get(2).seq, own.get(4).seq);
+            } else {
+                assertEquals(List.of(FlowPlan.MAKE, settlement.endpoint, FlowPlan.DISCARD), endpoints);
+            }
+        }
+        assertNear(0.20, after, settled);
+        assertNear(0.50, again, after);
+        assertTrue(FlowPlan.generate(options("--discard-after-settlement-percent", "0"), 2000).stream()
+                .noneMatch(FlowPlan.Flow::discardAfterSettlement));
+    }
+
+    @Test
+    void aReSignedCopyIsTheSameRequestInANewToken() throws Exception {
+        KeyPair keys = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+        LoadGenOptions o = options("--resign-percent", "100", "--duplicate-percent", "100", "--rollback-percent", "100");
+        List<FlowPlan.Call> calls = calls(FlowPlan.generate(o, 200));
+        assertTrue(calls.stream().filter(FlowPlan.Call::duplicate).allMatch(FlowPlan.Call::resignedCopy));
+        assertTrue(calls.stream().filter(c -> !c.duplicate()).allMatch(c -> c.resign && !c.resignedCopy()));
+        Resign resign = new Resign(keys.getPrivate(), "demo-operator", "t1", false);
+        Set<String> seen = new HashSet<>();
+        for (FlowPlan.Call c : calls) {
+            if (c.duplicate() || !seen.add(c.endpoint)) {
+                continue; // one of each endpoint
+            }
+            byte[] original = Tokens.callbackBody(keys.getPrivate(), "demo-operator", 1_790_000_000L, "t1-" + c.seq, c.payload);
+            byte[] copy = resign.body(c.endpoint, original, c.seq, "r1", 1_790_000_100L);
+            JsonNode claims = verified(keys, copy);
+            assertEquals("t1-" + c.seq + "-r1", claims.get("jti").asText());
+            assertEquals(1_790_000_100L, claims.get("iat").asLong());
+            assertEquals("demo-operator", claims.get("iss").asText());
+            JsonNode before = Resign.payloadOf(original);
+            JsonNode after = claims.get("payload");
+            // Another text (members reversed, informational integers as decimals), the same JSON value.
+            assertNotEquals(before.toString(), after.toString());
+            assertTrue(before.equals(NUMERIC_VALUE, after), c.endpoint + ": " + before + " vs " + after);
+            // Amounts stay integers: the ingress refuses any other amount, retry or not.
+            for (String amount : List.of("amount", "potential_win")) {
+                if (after.has(amount)) {
+                    assertTrue(after.get(amount).isIntegralNumber(), c.endpoint + " " + amount);
+                }
+            }
+            if (c.endpoint.equals(FlowPlan.MAKE)) {
+                assertTrue(after.get("betslip").get("timestamp").isFloatingPointNumber(), after.toString());
+                assertTrue(after.get("transaction").get("amount").isIntegralNumber(), after.toString());
+                List<String> names = new ArrayList<>();
+                after.fieldNames().forEachRemaining(names::add);
+                assertEquals("betslip", names.get(0));
+            }
+            if (c.endpoint.equals(FlowPlan.ROLLBACK)) {
+                assertTrue(after.get("transaction").get("amount").isFloatingPointNumber(), after.toString());
+            }
+            // With --resign-keep-numbers only the token and the order change: the numbers keep their text.
+            JsonNode kept = Resign.payloadOf(new Resign(keys.getPrivate(), "demo-operator", "t1", true).body(c.endpoint, original, c.seq,
+                    "r1", 1_790_000_100L));
+            assertEquals(Resign.payloadOf(original), kept);
+        }
+        assertEquals(Set.of(FlowPlan.MAKE, FlowPlan.WIN, FlowPlan.LOST, FlowPlan.REFUND, FlowPlan.ROLLBACK, FlowPlan.DISCARD), seen);
+    }
+
+    @Test
+    void aRetryOfACallDrawnToReSignCarriesAReSignedCopy() throws Exception {
+        KeyPair keys = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+        FlowPlan.Call make = calls(FlowPlan.generate(options("--resign-percent", "100", "--duplicate-percent", "0"), 1)).get(0);
+        FlowPlan.Call plain = calls(FlowPlan.generate(options("--resign-percent", "0", "--duplicate-percent", "0"), 1)).get(0);
+        for (FlowPlan.Call c : List.of(make, plain)) {
+            c.body = Tokens.callbackBody(keys.getPrivate(), "demo-operator", 1_790_000_000L, "t1-" + c.seq, c.payload);
+        }
+        // A server that answers 503 twice, then 200; the bodies it was sent.
+        List<byte[]> bodies = new ArrayList<>();
+        Transport flaky = (path, body) -> {
+            bodies.add(body);
+            return bodies.size() < 3 ? new Transport.Reply(503, new byte[0], null) : new Transport.Reply(200, "{}".getBytes(), null);
+        };
+        LoadStats stats = new LoadStats();
+        Delivery delivery = new Delivery(5, 1, stats, new Resign(keys.getPrivate(), "demo-operator", "t1", false));
+        Delivery.Outcome out = delivery.deliver(flaky, make);
+        assertEquals(200, out.status());
+        assertEquals(3, out.attempts());
+        assertTrue(out.resigned());
+        assertEquals(3, bodies.size());
+        assertTrue(Arrays.equals(make.body, bodies.get(0)), "the first attempt sends the pre-signed body");
+        assertEquals("t1-" + make.seq + "-r1", verified(keys, bodies.get(1)).get("jti").asText());
+        assertEquals("t1-" + make.seq + "-r2", verified(keys, bodies.get(2)).get("jti").asText());
+        assertEquals(2, stats.resigned.sum());
+        assertTrue(JSON.readTree(CallbackLog.line(out, "EUR")).get("resigned").asBoolean());
+        // A call not drawn to re-sign retries with its own body, byte for byte.
+        bodies.clear();
+        Delivery.Outcome same = delivery.deliver(flaky, plain);
+        assertFalse(same.resigned());
+        assertTrue(bodies.stream().allMatch(b -> Arrays.equals(plain.body, b)));
+    }
+
+    /** Numbers compared by value (2 and 2.0 equal), everything else as usual: JSON equality as RFC 8785 sees it. */
+    private static final Comparator<JsonNode> NUMERIC_VALUE = (a, b) -> a.isNumber() && b.isNumber()
+            ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
+
+    /** The claims of a callback body's token, its RS256 signature checked with {@code keys}. */
+    private static JsonNode verified(KeyPair keys, byte[] body) throws Exception {
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setCompactSerialization(JSON.readTree(body).get("payload").asText());
+        jws.setKey(keys.getPublic());
+        assertTrue(jws.verifySignature());
+        return JSON.readTree(jws.getPayload());
     }
 
     @Test

@@ -18,9 +18,14 @@ import com.sportswallet.contracts.CloudEventJson;
  */
 record LoadgenLog(Path file, List<Callback> callbacks) {
 
-    /** One callback line: what was sent and its final HTTP status (0 = unknown). */
+    /**
+     * One callback line: what was sent and its final HTTP status (0 = unknown). {@code answerBalance}:
+     * whether the final answer (a JSON object) carried a {@code balance}, null when there was none;
+     * {@code resigned}: the final attempt's body was a re-signed copy (new jti and iat) of the first.
+     */
     record Callback(long seq, String endpoint, String txId, String betTxId, String betId, String parentTxId, String parentEndpoint,
-            String playerId, long amount, boolean duplicate, int status, Integer code, Long answerAmount) {
+            String playerId, long amount, String currency, boolean duplicate, boolean resigned, int status, Integer code,
+            Long answerAmount, Boolean answerBalance) {
 
         /** The key the ingress is idempotent on: (endpoint, provider transaction id). */
         String key() {
@@ -34,7 +39,8 @@ record LoadgenLog(Path file, List<Callback> callbacks) {
 
         String describe() {
             return endpoint + " " + txId + " (seq " + seq + (playerId == null ? "" : ", player " + playerId) + ", amount " + amount
-                    + ", status " + status + (code == null ? "" : " code " + code) + ")";
+                    + ", status " + status + (code == null ? "" : " code " + code) + (duplicate ? ", duplicate" : "")
+                    + (resigned ? ", re-signed" : "") + ")";
         }
     }
 
@@ -86,11 +92,13 @@ record LoadgenLog(Path file, List<Callback> callbacks) {
             betTxId = txId;
         }
         String betId = betTxId != null ? CloudEventJson.stableId("bet/make", betTxId) : text(n, "betId");
-        // Only the answer's amount is kept (a rollback's reversed amount), not the whole body.
-        JsonNode answerAmount = n.path("answer").path("amount");
+        // Only the answer's amount (a rollback's reversed amount) and whether it had a balance are kept, not the whole body.
+        JsonNode answer = n.path("answer");
+        JsonNode answerAmount = answer.path("amount");
         return new Callback(n.path("seq").asLong(lineNo), endpoint, txId, betTxId, betId, text(n, "parentTxId"), text(n, "parentEndpoint"),
-                text(n, "playerId"), n.path("amount").asLong(0), n.path("duplicate").asBoolean(false), n.get("status").asInt(),
-                n.hasNonNull("code") ? n.get("code").asInt() : null, answerAmount.isIntegralNumber() ? answerAmount.asLong() : null);
+                text(n, "playerId"), n.path("amount").asLong(0), text(n, "currency"), n.path("duplicate").asBoolean(false),
+                n.path("resigned").asBoolean(false), n.get("status").asInt(), n.hasNonNull("code") ? n.get("code").asInt() : null,
+                answerAmount.isIntegralNumber() ? answerAmount.asLong() : null, answer.isObject() ? answer.has("balance") : null);
     }
 
     private static String text(JsonNode n, String field) {

@@ -16,8 +16,10 @@ import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.reconcile.LoadgenLog.Callback;
 
 /**
- * log-effects: every callback of a loadgen log had exactly its effect (docs/PROTOCOL.md), judged
- * per idempotency key (endpoint, transaction id), since every copy of one key is one request:
+ * log-effects: every callback of a loadgen log had exactly its effect, or the refusal the protocol
+ * gives it (docs/PROTOCOL.md), judged per idempotency key (endpoint, transaction id), since every
+ * copy of one key is one request (a duplicate, a retry, a re-signed copy; a discard that changed
+ * nothing is not stored, so a later discard of the same make is the same key too):
  * <ul>
  * <li>accepted (some line answered 200): the effect is there, once, with the logged amounts:
  * make = its bet and one debit of the stake; win/refund = the settlement and its credit, APPLIED
@@ -29,6 +31,19 @@ import com.sportswallet.reconcile.LoadgenLog.Callback;
  * <li>unknown (status 0 only): the effect is there once or not at all (a half effect is not);</li>
  * <li>refused (4xx only): no effect at all.</li>
  * </ul>
+ * The protocol's expected effect, beyond the answers given: an accepted rollback leaves the
+ * settlement it names reversed or tombstoned, never ACTIVE (an ACTIVE settlement is always its
+ * bet's latest, which a rollback reverses); an accepted discard of a bet that was never settled
+ * discarded it; a discard answered {@code {}} (no player known: a tombstone) left no bet behind.
+ * And every refusal is one the protocol gives there, judged on the final state: a make 2004 only
+ * for a make its discard tombstoned, 2001 for want of money, 1006 / 1005 / 2002 only for a player
+ * without a wallet / ever blocked / of another currency; a win, lost or refund 2003 only for an
+ * unknown bet (or a tombstone), 2004 only when the bet was DISCARDED, had another settlement, the
+ * settlement id was tombstoned, or a refund exceeded the stake; a rollback 2003 only for an unknown
+ * bet; a discard only 2004 for another player's bet. A key that was accepted is never refused on
+ * another line (a retry, re-signed or not, replays the first answer), except a make's 2001 before
+ * the accepted attempt; and no answer is an HTTP status other than 200 or 400 (a 5xx is retried
+ * until it is one of them, or unknown).
  * A replayed duplicate can add nothing: each effect is keyed by the callback's own ids (unique
  * bet, settlement, credit ids and ledger keys), which the counts below rely on. The log's ids
  * are recomputed here (operator id = stableId(endpoint, provider transaction id)), not trusted.
@@ -63,6 +78,13 @@ final class LogChecks {
     private final Map<String, Credit> credits = new HashMap<>();
     private final Map<String, Entry> ledger = new HashMap<>();
     private final Map<String, Integer> debitsPerSettlement = new HashMap<>();
+    /** Real settlements per bet. */
+    private final Map<String, Integer> settlementsPerBet = new HashMap<>();
+    private final Map<String, Player> players = new HashMap<>();
+
+    /** A player: its status, whether it ever changed, its CASH wallet's currency (null: no wallet). */
+    record Player(String status, long statusVersion, String currency) {
+    }
 
     private LogChecks() {
     }
@@ -90,6 +112,7 @@ final class LogChecks {
                 case "bet/rollback" -> rollback(rep, outcome, problems);
                 default -> throw new IllegalStateException(rep.endpoint());
             }
+            refusals(lines, outcome, problems);
             if (!problems.isEmpty()) {
                 check.add(rep.describe() + " [" + outcome.name().toLowerCase() + (lines.size() > 1 ? ", " + lines.size() + " lines" : "")
                         + "]: " + String.join("; ", problems));
@@ -253,6 +276,9 @@ final class LogChecks {
             }
             return;
         }
+        if (outcome == Outcome.ACCEPTED && bet != null && bet.real() && Boolean.FALSE.equals(cb.answerBalance())) {
+            problems.add("answered {} (no player known: a tombstone), but bet " + cb.betId() + " is player " + bet.playerId() + "'s");
+        }
         if (credit == null) {
             if (entry != null) {
                 problems.add("no credit " + id + ", yet credited " + entry.amount());
@@ -261,6 +287,9 @@ final class LogChecks {
                 problems.add("no bet " + cb.betId() + " (neither discarded nor tombstoned)");
             } else if (bet != null && bet.real() && bet.state().equals("DISCARDED")) {
                 problems.add("bet " + cb.betId() + " is DISCARDED but its stake was never credited back");
+            } else if (outcome == Outcome.ACCEPTED && bet != null && bet.real() && bet.state().equals("OPEN")
+                    && settlementsPerBet.getOrDefault(cb.betId(), 0) == 0) {
+                problems.add("bet " + cb.betId() + " is OPEN and was never settled: the discard should have discarded it");
             }
             return;
         }
@@ -314,6 +343,14 @@ final class LogChecks {
                         + " to wallet " + credit.walletId());
             }
         }
+        if (outcome == Outcome.ACCEPTED && parent != null) {
+            if (s == null) {
+                problems.add("settlement " + parent + " does not exist: a rollback reverses the settlement it names or tombstones it");
+            } else if (s.real() && "ACTIVE".equals(s.state())) {
+                problems.add("settlement " + parent + " (" + s.kind() + " " + s.amount() + ") is still ACTIVE: a rollback reverses its bet's"
+                        + " latest settlement");
+            }
+        }
         if (outcome != Outcome.ACCEPTED || cb.answerAmount() == null || parent == null) {
             return;
         }
@@ -335,6 +372,89 @@ final class LogChecks {
         }
     }
 
+    /**
+     * Every refusal in the key's lines is one the protocol gives (see the class comment); a status
+     * other than 200, 400 or unknown never is. One problem per distinct complaint.
+     */
+    private void refusals(List<Callback> lines, Outcome outcome, List<String> problems) {
+        Set<String> seen = new LinkedHashSet<>();
+        for (Callback line : lines) {
+            if (line.status() == 200 || line.status() == 0) {
+                continue;
+            }
+            String copy = line.duplicate() ? "a duplicate" : "a copy";
+            String what = "line seq " + line.seq() + (line.resigned() ? " (re-signed)" : "");
+            if (line.status() != 400) {
+                seen.add(what + " answered HTTP " + line.status() + ": the protocol answers 200 or a 400 refusal (a 5xx is retried)");
+            } else if (outcome == Outcome.ACCEPTED) {
+                if (!(line.endpoint().equals("bet/make") && Integer.valueOf(2001).equals(line.code()))) {
+                    seen.add(what + ", " + copy + " of the accepted request" + (line.resigned() ? " with a new token" : "") + ", was refused "
+                            + line.code() + ": the same request replays its first answer");
+                }
+            } else {
+                String why = unexplained(line);
+                if (why != null) {
+                    seen.add(what + " was refused " + line.code() + ", which the protocol does not give here: " + why);
+                }
+            }
+        }
+        problems.addAll(seen);
+    }
+
+    /** Null when the protocol refuses {@code cb} with its code on the final state; else why it does not. */
+    private String unexplained(Callback cb) {
+        Integer code = cb.code();
+        Bet bet = bets.get(cb.betId());
+        boolean betReal = bet != null && bet.real();
+        if (code == null) {
+            return "a 400 without a protocol code";
+        }
+        switch (cb.endpoint()) {
+            case "bet/make" -> {
+                Player p = players.get(cb.playerId());
+                return switch (code) {
+                    case 2001 -> null;
+                    case 2004 -> bet != null && !bet.real() ? null : "its make was not tombstoned by a discard (" + (bet == null ? "no bet"
+                            : "bet " + cb.betId() + " is " + bet.state()) + ")";
+                    case 1006 -> p == null || p.currency() == null ? null : "player " + cb.playerId() + " has a wallet";
+                    case 1005 -> p != null && (!"ACTIVE".equals(p.status()) || p.statusVersion() > 0) ? null
+                            : "player " + cb.playerId() + " was never blocked";
+                    case 2002 -> p != null && p.currency() != null && !p.currency().trim().equals(cb.currency()) ? null
+                            : "the wallet's currency is " + (p == null ? "unknown" : p.currency());
+                    default -> "no make of a loadgen log is refused so";
+                };
+            }
+            case "bet/win", "bet/lost", "bet/refund" -> {
+                Settlement own = settlements.get(cb.operatorId());
+                int others = settlementsPerBet.getOrDefault(cb.betId(), 0) - (own != null && own.real() ? 1 : 0);
+                return switch (code) {
+                    case 2003 -> betReal ? "bet " + cb.betId() + " exists" : null;
+                    case 2004 -> betReal && (bet.state().equals("DISCARDED") || others > 0 || (own != null && !own.real())
+                            || (cb.endpoint().equals("bet/refund") && cb.amount() > bet.stake())) ? null
+                                    : betReal ? "bet " + cb.betId() + " is " + bet.state() + ", had no other settlement, this id was not"
+                                            + " tombstoned" + (cb.endpoint().equals("bet/refund") ? " and the refund is within the stake"
+                                                    : "")
+                                            : "bet " + cb.betId() + (bet == null ? " does not exist (2003)" : " is a tombstone (2003)");
+                    case 2002 -> {
+                        Player p = betReal ? players.get(bet.playerId()) : null;
+                        yield p != null && p.currency() != null && !p.currency().trim().equals(cb.currency()) ? null
+                                : "the bet's wallet is in " + (p == null ? "an unknown currency" : p.currency());
+                    }
+                    default -> "no settlement of a loadgen log is refused so";
+                };
+            }
+            case "bet/rollback" -> {
+                return code != 2003 ? "a rollback is refused only for an unknown bet (2003)"
+                        : betReal ? "bet " + cb.betId() + " exists" : null;
+            }
+            case "bet/discard" -> {
+                return code == 2004 && betReal && !bet.playerId().equals(cb.playerId()) ? null
+                        : "a discard is refused only for another player's bet (2004)";
+            }
+            default -> throw new IllegalStateException(cb.endpoint());
+        }
+    }
+
     private static String parentId(Callback cb) {
         return cb.parentTxId() == null || cb.parentEndpoint() == null ? null : CloudEventJson.stableId(cb.parentEndpoint(), cb.parentTxId());
     }
@@ -346,15 +466,28 @@ final class LogChecks {
     private static final String SETTLEMENTS_SQL = "SELECT id, bet_id, kind, amount, state FROM settlement WHERE id = ANY(?)";
     private static final String CREDITS_SQL = "SELECT id, wallet_id, bet_id, kind, amount, status FROM credit WHERE id = ANY(?)";
     private static final String LEDGER_SQL = "SELECT idempotency_key, wallet_id, amount FROM ledger_entry WHERE idempotency_key = ANY(?)";
+    private static final String SETTLEMENTS_PER_BET_SQL = "SELECT bet_id, count(*) FROM settlement WHERE kind <> 'TOMBSTONE'"
+            + " AND bet_id = ANY(?) GROUP BY bet_id";
+    private static final String PLAYERS_SQL = "SELECT p.id, p.status, p.status_version, w.currency FROM player p"
+            + " LEFT JOIN wallet w ON w.player_id = p.id AND w.kind = 'CASH' WHERE p.id = ANY(?)";
 
     private void load(Connection c, java.util.Collection<List<Callback>> keys) throws SQLException {
         Set<String> betIds = new LinkedHashSet<>();
         Set<String> settlementIds = new LinkedHashSet<>();
         Set<String> creditIds = new LinkedHashSet<>();
         Set<String> ledgerKeys = new LinkedHashSet<>();
+        Set<String> playerIds = new LinkedHashSet<>();
         for (List<Callback> lines : keys) {
             Callback cb = lines.get(0);
             String id = cb.operatorId();
+            lines.forEach(l -> {
+                if (l.playerId() != null) {
+                    playerIds.add(l.playerId());
+                }
+            });
+            if (cb.betId() != null) {
+                betIds.add(cb.betId());
+            }
             switch (cb.endpoint()) {
                 case "bet/make" -> {
                     betIds.add(cb.betId());
@@ -390,6 +523,13 @@ final class LogChecks {
         select(c, CREDITS_SQL, creditIds, rs -> credits.put(rs.getString(1),
                 new Credit(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6))));
         select(c, LEDGER_SQL, ledgerKeys, rs -> ledger.put(rs.getString(1), new Entry(rs.getLong(2), rs.getLong(3))));
+        select(c, SETTLEMENTS_PER_BET_SQL, betIds, rs -> settlementsPerBet.put(rs.getString(1), rs.getInt(2)));
+        bets.values().forEach(b -> {
+            if (b.playerId() != null) {
+                playerIds.add(b.playerId());
+            }
+        });
+        select(c, PLAYERS_SQL, playerIds, rs -> players.put(rs.getString(1), new Player(rs.getString(2), rs.getLong(3), rs.getString(4))));
     }
 
     @FunctionalInterface

@@ -65,24 +65,50 @@ final class MoneyFactChecks {
 
     /*
      * Proves: a rollback took money back exactly when it reversed a settlement whose credit the
-     * worker had already applied, once per such settlement: per wallet, the 'rollback' ledger
-     * entries (how many, how much) equal the ROLLED_BACK settlements whose credit is APPLIED
-     * (how many, their amounts). The ledger key names the rollback, not the settlement, hence the
-     * per-wallet comparison; with --log, log-effects pairs each rollback with its settlement.
+     * worker had already applied, once per such settlement, on the bet's own wallet: per bet, the
+     * 'rollback' ledger entries of the rollbacks that answered for it (how many, how much) equal its
+     * ROLLED_BACK settlements whose credit is APPLIED (how many, their amounts). Per bet, not per
+     * wallet: per wallet, one settlement reversed twice and another never reversed add up to the
+     * same. The ledger key names the rollback ('bet/rollback:<tx>'), not its bet: the bet is the
+     * parent_transaction_id of the answer that rollback stored (idempotency_record, written in the
+     * same transaction as the debit). decision-events pairs each reversed settlement with its one
+     * rolled-back event and that event with its debit; with --log, log-effects pairs each logged
+     * rollback with its settlement.
      */
     private static final String ROLLBACKS_SQL = """
             WITH expected AS (
-                SELECT c.wallet_id, count(*) AS n, sum(s.amount) AS amount
+                SELECT s.bet_id, count(*) AS n, sum(s.amount) AS amount
                 FROM settlement s JOIN credit c ON c.id = s.id
                 WHERE s.state = 'ROLLED_BACK' AND c.status = 'APPLIED'
-                GROUP BY c.wallet_id),
+                GROUP BY s.bet_id),
+            debits AS (
+                SELECT l.idempotency_key, l.wallet_id, l.amount,
+                       substring(r.response_body from '"parent_transaction_id":"([^"]+)"') AS bet_id
+                FROM ledger_entry l
+                LEFT JOIN idempotency_record r ON r.endpoint = 'bet/rollback' AND r.key = substr(l.idempotency_key, 14)
+                WHERE l.operation = 'rollback'),
             actual AS (
-                SELECT wallet_id, count(*) AS n, -sum(amount) AS amount FROM ledger_entry WHERE operation = 'rollback' GROUP BY wallet_id)
-            SELECT coalesce(e.wallet_id, a.wallet_id), coalesce(e.n, 0), coalesce(e.amount, 0), coalesce(a.n, 0), coalesce(a.amount, 0),
-                   count(*) OVER () AS total
-            FROM expected e FULL JOIN actual a ON a.wallet_id = e.wallet_id
+                SELECT bet_id, count(*) AS n, -sum(amount) AS amount, min(wallet_id) AS wallet_lo, max(wallet_id) AS wallet_hi,
+                       string_agg(idempotency_key, ', ' ORDER BY idempotency_key) AS keys
+                FROM debits WHERE bet_id IS NOT NULL GROUP BY bet_id)
+            SELECT coalesce(e.bet_id, a.bet_id), b.provider_tx_id, b.wallet_id, coalesce(e.n, 0), coalesce(e.amount, 0),
+                   coalesce(a.n, 0), coalesce(a.amount, 0), a.keys, a.wallet_lo, a.wallet_hi, count(*) OVER () AS total
+            FROM expected e FULL JOIN actual a ON a.bet_id = e.bet_id
+            LEFT JOIN bet b ON b.id = coalesce(e.bet_id, a.bet_id)
             WHERE coalesce(e.n, 0) <> coalesce(a.n, 0) OR coalesce(e.amount, 0) <> coalesce(a.amount, 0)
+               OR b.wallet_id IS DISTINCT FROM a.wallet_lo OR b.wallet_id IS DISTINCT FROM a.wallet_hi
             ORDER BY 1
+            LIMIT ?
+            """;
+
+    /* Proves: every rollback debit names its bet: its rollback stored an answer naming one (see ROLLBACKS_SQL). */
+    private static final String UNATTRIBUTED_ROLLBACKS_SQL = """
+            SELECT l.idempotency_key, l.wallet_id, l.amount, r.key IS NOT NULL, count(*) OVER () AS total
+            FROM ledger_entry l
+            LEFT JOIN idempotency_record r ON r.endpoint = 'bet/rollback' AND r.key = substr(l.idempotency_key, 14)
+            WHERE l.operation = 'rollback'
+              AND (r.key IS NULL OR substring(r.response_body from '"parent_transaction_id":"([^"]+)"') IS NULL)
+            ORDER BY l.idempotency_key
             LIMIT ?
             """;
 
@@ -147,9 +173,15 @@ final class MoneyFactChecks {
         results.add(credits.build());
 
         CheckResult.Builder rollbacks = CheckResult.builder(ROLLBACKS_REVERSED_ONCE, examples);
-        Sql.discrepancies(c, ROLLBACKS_SQL, rollbacks, rs -> "wallet " + rs.getLong(1) + ": " + rs.getLong(2)
-                + " rolled-back settlements with applied credits (" + rs.getLong(3) + "), but " + rs.getLong(4) + " rollback debits ("
-                + rs.getLong(5) + ")");
+        Sql.discrepancies(c, ROLLBACKS_SQL, rollbacks, rs -> "bet " + rs.getString(1) + " (make " + rs.getString(2) + ", wallet "
+                + (rs.getObject(3) == null ? "none" : rs.getLong(3)) + "): " + rs.getLong(4)
+                + " rolled-back settlements with applied credits (" + rs.getLong(5) + "), but " + rs.getLong(6) + " rollback debits ("
+                + rs.getLong(7) + ")"
+                + (rs.getString(8) == null ? "" : ": " + rs.getString(8) + (rs.getLong(9) == rs.getLong(10) ? " on wallet " + rs.getLong(9)
+                        : " on wallets " + rs.getLong(9) + ".." + rs.getLong(10))));
+        Sql.discrepancies(c, UNATTRIBUTED_ROLLBACKS_SQL, rollbacks, rs -> "rollback debit " + rs.getString(1) + " (" + rs.getLong(3)
+                + " on wallet " + rs.getLong(2) + ") names no bet: " + (rs.getBoolean(4) ? "its stored answer has no parent_transaction_id"
+                        : "its rollback stored no answer"));
         Sql.discrepancies(c, CANCELLED_SQL, rollbacks, rs -> "credit " + rs.getString(1) + " (" + rs.getString(2) + ", " + rs.getLong(3)
                 + ") is CANCELLED but its settlement is " + (rs.getString(4) == null ? "missing" : rs.getString(4)));
         results.add(rollbacks.build());

@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,18 +37,29 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  * <li>{@code bets-debited-once}, {@code credits-applied-once}, {@code rollbacks-reversed-once},
  * {@code credits-pending}, {@code outbox-drained} ({@link MoneyFactChecks}): the ledger against
  * the bets, credits and settlements that moved money; nothing owed by the pipeline;</li>
- * <li>{@code settlement-commands}, {@code ledger-events}, {@code consumer-lag} ({@link KafkaChecks}):
- * every command matched by a decided credit (and every credit commanded), every ledger entry's
- * event on {@code wallet.events} (players' wallets: the house's write-off accounts have no events),
- * the worker's and the notifier's groups at the end of their topics;</li>
+ * <li>{@code credits-match-decisions}, {@code bet-states} ({@link DecisionChecks}): every credit
+ * of the amount, bet and wallet of the decision that created it (a win or refund settlement, a
+ * discard's stake) and every such decision with its credit; every bet's state agrees with its
+ * settlements (one ACTIVE settlement of its kind when settled, none when OPEN or DISCARDED);</li>
+ * <li>{@code settlement-commands}, {@code ledger-events} ({@link KafkaChecks}): every command
+ * matched by a decided credit (and every credit commanded), every ledger entry's event on
+ * {@code wallet.events} (players' wallets: the house's write-off accounts have no events);</li>
+ * <li>{@code decision-events} ({@link DecisionEventChecks}): every decision (won, lost, refunded,
+ * discarded, rolled-back) on {@code wallet.events} once, under its fact's stable id; each reversed
+ * settlement on exactly one rolled-back event, which agrees with its credit and debit;</li>
  * <li>{@code player-seq} ({@link PlayerSeqChecks}): each player's {@code player_seq} values on
  * {@code wallet.events} are exactly 1..the wallet's counter, one event each;</li>
  * <li>{@code available-after}, {@code answered-balance} ({@link AvailableChecks}): the available
  * balance each decision event states ({@code available_after}) and each stored answer answered
  * ({@code balance}, at the answer's {@code player_seq}) is the running sum of the player's
  * {@code wallet.events} deltas up to that player_seq (the same pass over the topic);</li>
+ * <li>{@code dlq-explained} ({@link DlqChecks}): the dead-letter topics are empty, or a
+ * {@code wallet.alert} names each of their records ({@code data.dlq_event_id}, {@code credit_id} or
+ * {@code dlq_source});</li>
+ * <li>{@code consumer-lag} ({@link KafkaChecks}): the worker's and the notifier's groups at the end
+ * of their topics;</li>
  * <li>with {@code --log}: {@code log-effects} ({@link LogChecks}): every callback of a loadgen log
- * had exactly its effect.</li>
+ * had exactly the effect, or the refusal, the protocol gives it.</li>
  * </ol>
  *
  * <p>First it waits, at most {@code --wait-seconds}, until the outbox is drained, no credit is
@@ -72,28 +84,38 @@ public final class Reconcile {
      * @param notifierGroup    the notifier's consumer group, its Kafka Streams application.id (of {@code eventsTopic})
      * @param commandsTopic    {@code settlement.commands}
      * @param eventsTopic      {@code wallet.events}
+     * @param dlqTopics        the dead-letter topics ({@code settlement.commands.dlq}, {@code crm.webhook.dlq})
      * @param examples         discrepancies described per check
      */
     public record Options(String bootstrapServers, Path log, Duration waitMax, String workerGroup, String notifierGroup,
-            String commandsTopic, String eventsTopic, int examples) {
+            String commandsTopic, String eventsTopic, List<String> dlqTopics, int examples) {
 
         public static final String NOTIFIER_GROUP = "notifier";
 
+        public Options {
+            dlqTopics = List.copyOf(dlqTopics);
+        }
+
         public static Options defaults(String bootstrapServers) {
             return new Options(bootstrapServers, null, Duration.ofSeconds(60), SettlementConsumer.GROUP_ID, NOTIFIER_GROUP,
-                    Topics.SETTLEMENT_COMMANDS, Topics.WALLET_EVENTS, 10);
+                    Topics.SETTLEMENT_COMMANDS, Topics.WALLET_EVENTS, List.of(Topics.SETTLEMENT_COMMANDS_DLQ, Topics.CRM_WEBHOOK_DLQ), 10);
         }
 
         public Options withLog(Path file) {
-            return new Options(bootstrapServers, file, waitMax, workerGroup, notifierGroup, commandsTopic, eventsTopic, examples);
+            return new Options(bootstrapServers, file, waitMax, workerGroup, notifierGroup, commandsTopic, eventsTopic, dlqTopics, examples);
         }
 
         public Options withWait(Duration d) {
-            return new Options(bootstrapServers, log, d, workerGroup, notifierGroup, commandsTopic, eventsTopic, examples);
+            return new Options(bootstrapServers, log, d, workerGroup, notifierGroup, commandsTopic, eventsTopic, dlqTopics, examples);
         }
 
         public Options withGroups(String worker, String notifier) {
-            return new Options(bootstrapServers, log, waitMax, worker, notifier, commandsTopic, eventsTopic, examples);
+            return new Options(bootstrapServers, log, waitMax, worker, notifier, commandsTopic, eventsTopic, dlqTopics, examples);
+        }
+
+        /** Other topics in place of {@code settlement.commands}, {@code wallet.events} and the dead-letter topics. */
+        public Options withTopics(String commands, String events, List<String> dlq) {
+            return new Options(bootstrapServers, log, waitMax, workerGroup, notifierGroup, commands, events, dlq, examples);
         }
 
         /** Which topic each group must have consumed to its end. */
@@ -137,14 +159,17 @@ public final class Reconcile {
             KafkaChecks.LedgerEvents ledger;
             Map<String, Long> playerSeqs;
             AvailableChecks available;
+            DecisionEventChecks decisions;
             CheckResult logEffects = null;
             try {
                 results.addAll(LedgerChecks.run(db, o.examples()));
                 results.addAll(MoneyFactChecks.run(db, o.examples()));
+                results.addAll(DecisionChecks.run(db, o.examples()));
                 credits = KafkaChecks.loadCredits(db);
                 ledger = KafkaChecks.loadLedger(db);
                 playerSeqs = PlayerSeqChecks.loadCounters(db);
                 available = AvailableChecks.load(db, playerSeqs, o.examples());
+                decisions = DecisionEventChecks.load(db, playerSeqs, o.examples());
                 if (log != null) {
                     logEffects = LogChecks.run(db, log, o.examples());
                 }
@@ -163,13 +188,19 @@ public final class Reconcile {
             results.add(KafkaChecks.commands(o.bootstrapServers(), o.commandsTopic(), credits, o.examples()));
             credits = null; // no longer needed: let the heap have it for the events
             PlayerSeqChecks playerSeq = new PlayerSeqChecks(playerSeqs, o.examples());
-            // One pass over wallet.events feeds ledger-events, player-seq, available-after and answered-balance.
+            DlqChecks dlq = new DlqChecks();
+            // One pass over wallet.events feeds ledger-events, decision-events, player-seq, available-after,
+            // answered-balance and the alerts dlq-explained looks for.
             results.add(KafkaChecks.events(o.bootstrapServers(), o.eventsTopic(), ledger, o.examples(), (event, where) -> {
+                decisions.event(event, where);
                 playerSeq.event(event, where);
                 available.event(event);
+                dlq.event(event);
             }));
+            results.add(decisions.result(o.eventsTopic()));
             results.add(playerSeq.result(o.eventsTopic()));
             results.addAll(available.results(o.eventsTopic()));
+            results.add(dlq.result(o.bootstrapServers(), o.dlqTopics(), o.examples()));
             results.add(KafkaChecks.consumerLag(admin, o.topicByGroup(), o.examples()));
             if (logEffects != null) {
                 results.add(logEffects);
@@ -219,6 +250,8 @@ public final class Reconcile {
             "  --notifier-group ID         the notifier's consumer group, its application.id (notifier)",
             "  --commands-topic NAME       (settlement.commands)",
             "  --events-topic NAME         (wallet.events)",
+            "  --dlq-topics A,B            the dead-letter topics, comma-separated; empty: none",
+            "                              (settlement.commands.dlq,crm.webhook.dlq)",
             "  --examples N                discrepancies described per check (10)",
             "Prints one line per check and then 'discrepancies: N'; exit 0 iff N = 0, 1 otherwise, 2 for bad options,",
             "a bad log or a database or Kafka that does not answer.");
@@ -239,6 +272,7 @@ public final class Reconcile {
         String notifierGroup = o.notifierGroup();
         String commandsTopic = o.commandsTopic();
         String eventsTopic = o.eventsTopic();
+        List<String> dlqTopics = o.dlqTopics();
         String bootstrap = o.bootstrapServers();
         int examples = o.examples();
         try {
@@ -270,6 +304,8 @@ public final class Reconcile {
                     case "--notifier-group" -> notifierGroup = value;
                     case "--commands-topic" -> commandsTopic = value;
                     case "--events-topic" -> eventsTopic = value;
+                    case "--dlq-topics" -> dlqTopics = Arrays.stream(value.split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                            .toList();
                     case "--examples" -> examples = (int) Math.min(10_000, nonNegative(name, value));
                     default -> throw new IllegalArgumentException("unknown option " + name);
                 }
@@ -282,7 +318,8 @@ public final class Reconcile {
             err.println(USAGE);
             return 2;
         }
-        o = new Options(bootstrap, log, Duration.ofSeconds(waitSeconds), workerGroup, notifierGroup, commandsTopic, eventsTopic, examples);
+        o = new Options(bootstrap, log, Duration.ofSeconds(waitSeconds), workerGroup, notifierGroup, commandsTopic, eventsTopic, dlqTopics,
+                examples);
 
         Report report;
         try (Connection db = connect(jdbcUrl, dbUser, dbPassword)) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +21,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,8 +45,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.CreditCommand;
 import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.contracts.event.Alert;
@@ -108,7 +117,8 @@ class ReconcileTest {
         assertEquals(0, report.discrepancies());
         assertEquals(List.of("wallet-balance", "wallet-pending", "ledger-versions", "ledger-running-balance", "no-overdraft", "write-off",
                 "bets-debited-once", "credits-applied-once", "rollbacks-reversed-once", "credits-pending", "outbox-drained",
-                "settlement-commands", "ledger-events", "player-seq", "available-after", "answered-balance", "consumer-lag", "log-effects"),
+                "credits-match-decisions", "bet-states", "settlement-commands", "ledger-events", "decision-events", "player-seq",
+                "available-after", "answered-balance", "dlq-explained", "consumer-lag", "log-effects"),
                 report.checks().stream().map(CheckResult::name).toList());
         // Without a log, the same minus the per-callback check.
         Report withoutLog = reconcile(null, options);
@@ -126,7 +136,7 @@ class ReconcileTest {
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals(0, status, String.join("\n", lines));
         assertEquals("discrepancies: 0", lines[lines.length - 1]);
-        assertEquals(19, lines.length);
+        assertEquals(23, lines.length);
         assertEquals("check wallet-balance: ok", lines[0]);
     }
 
@@ -354,8 +364,9 @@ class ReconcileTest {
 
     @Test
     void everyStoredAnswerIsCheckedAgainstTheEvents() throws Exception {
-        // 4 deposits, 2 withdrawals, 7 makes, 6 settlements, 4 rollbacks and 1 discard answered a balance, each with its player_seq.
-        assertEquals(24, World.count("SELECT count(*) FROM idempotency_record WHERE player_seq IS NOT NULL AND response_status = 200"
+        // 4 deposits, 2 withdrawals, 9 makes, 7 settlements, 5 rollbacks and 2 discards answered a balance, each with its
+        // player_seq (the discard of a settled bet changed nothing and stored no answer).
+        assertEquals(29, World.count("SELECT count(*) FROM idempotency_record WHERE player_seq IS NOT NULL AND response_status = 200"
                 + " AND response_body LIKE '%\"balance\":%'"));
         assertEquals(0, World.count("SELECT count(*) FROM idempotency_record WHERE player_seq IS NULL"));
         Report report = reconcile(null, options);
@@ -410,15 +421,232 @@ class ReconcileTest {
     @Test
     void anAvailableAfterThatIsNotTheRunningSum() throws Exception {
         Report report = reconcile(c -> {
-            // A player with one event, a lost (delta 0) that says 5 is available.
+            // A player with one event, a deposit of 5 that says 6 is available. (A deposit: no decision check judges an operator's
+            // deposit without a ledger entry, which ledger-events looks for only from the ledger's side; a lost without its
+            // settlement would be decision-events' discrepancy too.)
             exec(c, "INSERT INTO player (id) VALUES ('p-available')");
             exec(c, "INSERT INTO wallet (player_id, currency, player_seq) VALUES ('p-available', 'EUR', 1)");
-            produceEvent(EventTypes.BET_LOST, "seed-available", "p-available", eventData("p-available", 0).put("player_seq", 1)
-                    .put("available_after", 5));
+            produceEvent(EventTypes.DEPOSIT, "seed-available", "p-available", eventData("p-available", 5).put("player_seq", 1)
+                    .put("available_after", 6));
         }, options);
         assertOnly(report, "available-after", 1);
-        assertEquals(List.of("player p-available player_seq 1 (wallet.bet.lost): available_after 5, but its events 1..1 add up to 0"),
+        assertEquals(List.of("player p-available player_seq 1 (wallet.deposit): available_after 6, but its events 1..1 add up to 5"),
                 report.check("available-after").orElseThrow().examples());
+    }
+
+    // ------------------------------------------------------------------ issue 12, finding 9: checks that can fail
+
+    @Test
+    void aWinCreditOfTheWrongAmountThatEverythingDownstreamAgreesWith() throws Exception {
+        // The win decided 250 (its settlement, its wallet.bet.won event, its answer), but its credit was written for 260: the
+        // command carried 260 (a commands topic where it does), the worker applied 260 and every balance after it moved with it.
+        // Only the tie between the credit and its settlement can see it.
+        String w1 = CloudEventJson.stableId("bet/win", "w1");
+        String commands = copyOf(Topics.SETTLEMENT_COMMANDS, SettlementConsumer.GROUP_ID,
+                r -> CloudEventJson.stableId(CreditCommand.TYPE, w1).equals(readTree(r.value()).path("id").asText())
+                        ? r.value().replace("\"amount\":250", "\"amount\":260") : r.value(), List.of());
+        Report report = reconcile(c -> {
+            Wallet w = Wallet.of(c, "p1");
+            exec(c, "UPDATE credit SET amount = 260 WHERE id = '" + w1 + "'");
+            exec(c, "UPDATE ledger_entry SET balance_after = balance_after + 10 WHERE wallet_id = " + w.id + " AND wallet_version >="
+                    + " (SELECT wallet_version FROM ledger_entry WHERE idempotency_key = 'credit:" + w1 + "')");
+            exec(c, "UPDATE ledger_entry SET amount = 260 WHERE idempotency_key = 'credit:" + w1 + "'");
+            update(c, w.id, w.balance + 10, w.version);
+        }, options.withTopics(commands, Topics.WALLET_EVENTS, options.dlqTopics()));
+        assertOnly(report, "credits-match-decisions", 1);
+        assertTrue(report.check("credits-match-decisions").orElseThrow().examples().get(0).endsWith("its settlement decided 250"),
+                () -> printed(report));
+    }
+
+    @Test
+    void aDiscardedBetWithoutItsStakeCredit() throws Exception {
+        // m12 was never settled: a discard that turned it DISCARDED without writing the stake's credit.
+        Report report = reconcile(c -> exec(c, "UPDATE bet SET state = 'DISCARDED' WHERE provider_tx_id = 'm12'"), options);
+        assertOnly(report, "credits-match-decisions", 1);
+        assertTrue(report.check("credits-match-decisions").orElseThrow().examples().get(0).endsWith("its stake was never credited back"),
+                () -> printed(report));
+    }
+
+    @Test
+    void aBetWhoseStateDisagreesWithItsSettlements() throws Exception {
+        // m5's win was rolled back (the bet is OPEN): WON with no ACTIVE settlement.
+        Report won = reconcile(c -> exec(c, "UPDATE bet SET state = 'WON' WHERE provider_tx_id = 'm5'"), options);
+        assertOnly(won, "bet-states", 1);
+        assertTrue(won.check("bet-states").orElseThrow().examples().get(0).endsWith("is WON with 0 ACTIVE settlements"), () -> printed(won));
+        // m1 won (its settlement is ACTIVE and WON): LOST.
+        Report lost = reconcile(c -> exec(c, "UPDATE bet SET state = 'LOST' WHERE provider_tx_id = 'm1'"), options);
+        assertOnly(lost, "bet-states", 1);
+        assertTrue(lost.check("bet-states").orElseThrow().examples().get(0).contains("is LOST but its ACTIVE settlement"),
+                () -> printed(lost));
+        // m12 was never settled: its latest settlement is another bet's.
+        Report latest = reconcile(c -> exec(c, "UPDATE bet SET latest_settlement_id = '" + CloudEventJson.stableId("bet/win", "w1")
+                + "' WHERE provider_tx_id = 'm12'"), options);
+        assertOnly(latest, "bet-states", 1);
+        assertTrue(latest.check("bet-states").orElseThrow().examples().get(0).contains("is bet " + CloudEventJson.stableId("bet/make", "m1")
+                + "'s"), () -> printed(latest));
+    }
+
+    @Test
+    void rollbacksAreReversedOncePerBetNotSummedPerWallet() throws Exception {
+        // p3's refund f6 (60, applied) is rolled back: the bet OPEN, the settlement ROLLED_BACK, its event and a debit of 60, but the
+        // debit's rollback answered for p3's other bet m5 (whose win was cancelled while PENDING). Per wallet the one applied
+        // reversal and the one debit add up; per bet, m6's reversal has no debit and m5 has a debit it never owed.
+        String f6 = CloudEventJson.stableId("bet/refund", "f6");
+        String rollbackId = CloudEventJson.stableId("bet/rollback", "seed-r6");
+        Report report = reconcile(c -> {
+            Wallet w = Wallet.of(c, "p3");
+            exec(c, "UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = '" + f6 + "'");
+            exec(c, "UPDATE bet SET state = 'OPEN' WHERE provider_tx_id = 'm6'");
+            entry(c, w.id, -60, w.balance - 60, w.version + 1, "rollback", "bet/rollback:seed-r6");
+            update(c, w.id, w.balance - 60, w.version + 1);
+            String answer = Ingress.moneyBody(rollbackId, "seed-r6", CloudEventJson.stableId("bet/make", "m5"), "p3", "rollback", 60,
+                    w.balance - 60);
+            exec(c, "INSERT INTO idempotency_record (endpoint, key, request_hash, response_status, response_body) VALUES ('bet/rollback',"
+                    + " 'seed-r6', '\\x00', 200, '" + answer + "')");
+            // Its event, on wallet.events for good: without a player_seq, so once the seed is gone the other checks pass it by.
+            produceEvent(EventTypes.BET_ROLLED_BACK, rollbackId, "p3", eventData("p3", -60).put("balance_after", w.balance - 60)
+                    .put("sequence", w.version + 1).put("transaction_id", rollbackId).put("provider_transaction_id", "seed-r6")
+                    .put("reversed_transaction_id", f6).put("credit_cancelled", false));
+        }, options);
+        assertOnly(report, "rollbacks-reversed-once", 2);
+        String examples = String.join("\n", report.check("rollbacks-reversed-once").orElseThrow().examples());
+        assertTrue(examples.contains("(make m6, wallet ") && examples.contains(": 1 rolled-back settlements with applied credits (60), but 0"
+                + " rollback debits (0)"), examples);
+        assertTrue(examples.contains("(make m5, wallet ") && examples.contains(": 0 rolled-back settlements with applied credits (0), but 1"
+                + " rollback debits (60): bet/rollback:seed-r6"), examples);
+    }
+
+    @Test
+    void everyDecisionIsOnWalletEvents() throws Exception {
+        // m12 lost, decided without its wallet.bet.lost event.
+        String lost = CloudEventJson.stableId("bet/lost", "seed-l12");
+        Report unpublished = reconcile(c -> {
+            exec(c, "INSERT INTO settlement (id, bet_id, kind, amount, state) VALUES ('" + lost + "', '" + CloudEventJson.stableId("bet/make",
+                    "m12") + "', 'LOST', 0, 'ACTIVE')");
+            exec(c, "UPDATE bet SET state = 'LOST', latest_settlement_id = '" + lost + "' WHERE provider_tx_id = 'm12'");
+        }, options);
+        assertOnly(unpublished, "decision-events", 1);
+        assertTrue(unpublished.check("decision-events").orElseThrow().examples().get(0).startsWith("settlement " + lost + " (LOST 0 of bet "),
+                () -> printed(unpublished));
+        // m2's loss rolled back (no money: the bet reopened, the settlement ROLLED_BACK) without its wallet.bet.rolled-back event.
+        String l2 = CloudEventJson.stableId("bet/lost", "l2");
+        Report unreversed = reconcile(c -> {
+            exec(c, "UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = '" + l2 + "'");
+            exec(c, "UPDATE bet SET state = 'OPEN' WHERE provider_tx_id = 'm2'");
+        }, options);
+        assertOnly(unreversed, "decision-events", 1);
+        assertEquals(List.of("settlement " + l2 + " (ROLLED_BACK, 0, player p1, credit none): no wallet.bet.rolled-back event on"
+                + " wallet.events names it"), unreversed.check("decision-events").orElseThrow().examples());
+    }
+
+    @Test
+    void aFactReEmittedUnderANewIdIsADiscrepancy() throws Exception {
+        // w1's wallet.bet.won re-emitted under a new id, at p1's next player_seq (the counter moved with it), its available_after the
+        // running sum: player-seq and the balances add up; only the fact's stable id tells it is one fact twice.
+        ObjectNode won = (ObjectNode) event(CloudEventJson.stableId(EventTypes.BET_WON, CloudEventJson.stableId("bet/win", "w1")));
+        long playerSeq = World.count("SELECT player_seq FROM wallet WHERE player_id = 'p1'") + 1;
+        long available = World.count("SELECT balance + pending FROM wallet WHERE player_id = 'p1'") + 250;
+        won.put("id", CloudEventJson.stableId(EventTypes.BET_WON, "seed-reemitted"));
+        ((ObjectNode) won.get("data")).put("player_seq", playerSeq).put("available_after", available);
+        String events = copyOf(Topics.WALLET_EVENTS, Reconcile.Options.NOTIFIER_GROUP, ConsumerRecord::value,
+                List.of(new ProducerRecord<>("", "p1", won.toString())));
+        Report reemitted = reconcile(c -> exec(c, "UPDATE wallet SET player_seq = player_seq + 1 WHERE player_id = 'p1'"),
+                options.withTopics(Topics.SETTLEMENT_COMMANDS, events, options.dlqTopics()));
+        assertOnly(reemitted, "decision-events", 1);
+        assertTrue(reemitted.check("decision-events").orElseThrow().examples().get(0).endsWith("a fact re-emitted under a new id"),
+                () -> printed(reemitted));
+
+        // r3's reversal of w3 re-emitted as another rollback (a new transaction id, its own stable id), at p2's next player_seq.
+        String w3 = CloudEventJson.stableId("bet/win", "w3");
+        ObjectNode rolled = (ObjectNode) event(CloudEventJson.stableId(EventTypes.BET_ROLLED_BACK,
+                CloudEventJson.stableId("bet/rollback", "r3")));
+        String again = CloudEventJson.stableId("bet/rollback", "seed-r3-again");
+        rolled.put("id", CloudEventJson.stableId(EventTypes.BET_ROLLED_BACK, again));
+        ((ObjectNode) rolled.get("data")).put("transaction_id", again)
+                .put("player_seq", World.count("SELECT player_seq FROM wallet WHERE player_id = 'p2'") + 1)
+                .put("available_after", World.count("SELECT balance + pending FROM wallet WHERE player_id = 'p2'") - 400);
+        String events2 = copyOf(Topics.WALLET_EVENTS, Reconcile.Options.NOTIFIER_GROUP, ConsumerRecord::value,
+                List.of(new ProducerRecord<>("", "p2", rolled.toString())));
+        Report twice = reconcile(c -> exec(c, "UPDATE wallet SET player_seq = player_seq + 1 WHERE player_id = 'p2'"),
+                options.withTopics(Topics.SETTLEMENT_COMMANDS, events2, options.dlqTopics()));
+        assertOnly(twice, "decision-events", 1);
+        assertTrue(twice.check("decision-events").orElseThrow().examples().get(0).startsWith("settlement " + w3 + " (ROLLED_BACK, 400,"
+                + " player p2, credit APPLIED): 2 wallet.bet.rolled-back events name it"), () -> printed(twice));
+    }
+
+    @Test
+    void everyDeadLetteredRecordIsExplainedByAnAlert() throws Exception {
+        // The world's dead-letter topics are empty. Two of our own: w1's command dead-lettered by the worker, and a crm.events record
+        // that was not even JSON, dead-lettered by the webhook.
+        String w1 = CloudEventJson.stableId("bet/win", "w1");
+        String commandId = CloudEventJson.stableId(CreditCommand.TYPE, w1);
+        String command = records(Topics.SETTLEMENT_COMMANDS).stream().map(ConsumerRecord::value)
+                .filter(v -> readTree(v).path("id").asText().equals(commandId)).findFirst().orElseThrow();
+        ProducerRecord<String, String> deadCommand = new ProducerRecord<>("", "p1", command);
+        deadCommand.headers().add("dlq.reason", "poison".getBytes(StandardCharsets.UTF_8));
+        deadCommand.headers().add("dlq.source", "settlement.commands-1@7".getBytes(StandardCharsets.UTF_8));
+        ProducerRecord<String, String> deadCrm = new ProducerRecord<>("", "p2", "not json");
+        deadCrm.headers().add("dlq.source", "crm.events-0@5".getBytes(StandardCharsets.UTF_8));
+        List<String> dlq = List.of(copyOf(null, null, null, List.of(deadCommand)), copyOf(null, null, null, List.of(deadCrm)));
+
+        Report unexplained = reconcile(null, options.withTopics(Topics.SETTLEMENT_COMMANDS, Topics.WALLET_EVENTS, dlq));
+        assertOnly(unexplained, "dlq-explained", 2);
+        assertTrue(unexplained.check("dlq-explained").orElseThrow().examples().get(0).contains("event " + commandId + ", credit " + w1
+                + ", from settlement.commands-1@7, reason poison): no wallet.alert names it"), () -> printed(unexplained));
+
+        // Alerts naming them, whatever their reason: the command by its event id, the other by where it came from.
+        String alerted = copyOf(Topics.WALLET_EVENTS, Reconcile.Options.NOTIFIER_GROUP, ConsumerRecord::value, List.of(
+                alert("p1", "seed-dlq-1", eventData("p1", 0).put("reason", "dead_lettered").put("dlq_event_id", commandId)),
+                alert("_system", "seed-dlq-2", eventData("_system", 0).put("reason", "whatever").put("dlq_source", "crm.events-0@5"))));
+        Report explained = reconcile(null, options.withTopics(Topics.SETTLEMENT_COMMANDS, alerted, dlq));
+        assertEquals(0, explained.discrepancies(), () -> printed(explained));
+        // An alert naming the command's credit explains the command; the other record stays unexplained.
+        String byCredit = copyOf(Topics.WALLET_EVENTS, Reconcile.Options.NOTIFIER_GROUP, ConsumerRecord::value,
+                List.of(alert("p1", "seed-dlq-3", eventData("p1", 0).put("reason", "dead_lettered").put("credit_id", w1))));
+        Report half = reconcile(null, options.withTopics(Topics.SETTLEMENT_COMMANDS, byCredit, dlq));
+        assertOnly(half, "dlq-explained", 1);
+        assertTrue(half.check("dlq-explained").orElseThrow().examples().get(0).contains("not a CloudEvent, from crm.events-0@5"),
+                () -> printed(half));
+    }
+
+    @Test
+    void aRefusalTheProtocolDoesNotGive() throws Exception {
+        Path refused = withLines("refused.jsonl",
+                // A make refused 2004 that no discard tombstoned.
+                World.line(200, "bet/make", "m-refused", "m-refused", null, null, "p1", 100, false, 400, 2004, null),
+                // A win refused 2003 (unknown bet) although its bet exists.
+                World.line(201, "bet/win", "w-refused", "m12", null, null, "p1", 10, false, 400, 2003, null),
+                // A re-signed retry of the accepted make m1 refused 2004: the same request must replay.
+                resigned(World.line(202, "bet/make", "m1", "m1", null, null, "p1", 100, true, 400, 2004, null)),
+                // Refusals the protocol gives: a make short of money, a win of an unknown bet.
+                World.line(203, "bet/make", "m-short", "m-short", null, null, "p1", 1_000_000, false, 400, 2001, null),
+                World.line(204, "bet/win", "w-nobet", "m-nobet", null, null, "p1", 10, false, 400, 2003, null));
+        Report report = reconcile(null, options.withLog(refused));
+        assertOnly(report, "log-effects", 3);
+        String examples = String.join("\n", report.check("log-effects").orElseThrow().examples());
+        assertTrue(examples.contains("bet/make m-refused (seq 200, player p1, amount 100, status 400 code 2004) [refused]: line seq 200 was"
+                + " refused 2004, which the protocol does not give here: its make was not tombstoned by a discard (no bet)"), examples);
+        assertTrue(examples.contains("bet/win w-refused") && examples.contains("refused 2003, which the protocol does not give here: bet "
+                + CloudEventJson.stableId("bet/make", "m12") + " exists"), examples);
+        assertTrue(examples.contains("line seq 202 (re-signed), a duplicate of the accepted request with a new token, was refused 2004"),
+                examples);
+    }
+
+    @Test
+    void anAcceptedCallbackWithoutTheEffectTheProtocolGivesIt() throws Exception {
+        Path lazy = withLines("lazy.jsonl",
+                // A rollback of w1 (ACTIVE, m1's latest settlement) answered 200 with amount 0: nothing reversed.
+                World.line(300, "bet/rollback", "r-lazy", "m1", "w1", "bet/win", "p1", 250, false, 200, null, 0L),
+                // A rollback naming a settlement m1 never had, answered 200, without the tombstone.
+                World.line(301, "bet/rollback", "r-nowhere", "m1", "w-nowhere", "bet/win", "p1", 0, false, 200, null, 0L),
+                // A discard of m12 (OPEN, never settled) answered with a balance, but the bet is still OPEN.
+                withBalance(World.line(302, "bet/discard", "m12", "m12", null, null, "p1", 30, false, 200, null, null), 0));
+        Report report = reconcile(null, options.withLog(lazy));
+        assertOnly(report, "log-effects", 3);
+        String examples = String.join("\n", report.check("log-effects").orElseThrow().examples());
+        assertTrue(examples.contains("settlement " + CloudEventJson.stableId("bet/win", "w1") + " (WON 250) is still ACTIVE"), examples);
+        assertTrue(examples.contains("settlement " + CloudEventJson.stableId("bet/win", "w-nowhere") + " does not exist"), examples);
+        assertTrue(examples.contains("is OPEN and was never settled: the discard should have discarded it"), examples);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -426,6 +654,100 @@ class ReconcileTest {
     /** The stored body with its balance raised by one (jsonb reorders the keys; reconcile reads them by name). */
     private static String balancePlusOne() {
         return "jsonb_set(response_body::jsonb, '{balance}', to_jsonb((response_body::jsonb ->> 'balance')::bigint + 1))::text";
+    }
+
+    private static final AtomicInteger COPIES = new AtomicInteger();
+
+    private static JsonNode readTree(String json) {
+        try {
+            return CloudEventJson.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(json, e);
+        }
+    }
+
+    /** The log with {@code lines} appended, as a new file. */
+    private static Path withLines(String name, String... lines) throws Exception {
+        Path file = dir.resolve(name);
+        List<String> all = new ArrayList<>(Files.readAllLines(log));
+        all.addAll(List.of(lines));
+        Files.write(file, all);
+        return file;
+    }
+
+    private static String resigned(String line) {
+        return ((ObjectNode) readTree(line)).put("resigned", true).toString();
+    }
+
+    private static String withBalance(String line, long balance) {
+        ObjectNode n = (ObjectNode) readTree(line);
+        n.putObject("answer").put("balance", balance);
+        return n.toString();
+    }
+
+    /** The event with this id on wallet.events (its first copy). */
+    private static JsonNode event(String id) {
+        return records(Topics.WALLET_EVENTS).stream().map(r -> readTree(r.value())).filter(e -> e.path("id").asText().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no event " + id));
+    }
+
+    /** A wallet.alert without a player_seq (as a dead-letter alert may be), for the topic copies. */
+    private static ProducerRecord<String, String> alert(String player, String idPart, ObjectNode data) {
+        return new ProducerRecord<>("", player, CloudEventJson.serialize(CloudEventJson.stableId(EventTypes.ALERT, idPart), EventTypes.ALERT,
+                URI.create("/test/seed"), player, Instant.now(), data));
+    }
+
+    /** Every record of {@code topic}, partition by partition. */
+    private static List<ConsumerRecord<String, String>> records(String topic) {
+        List<ConsumerRecord<String, String>> all = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = consumer(null)) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                assertTrue(System.nanoTime() < deadline, "reading " + topic);
+                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
+            }
+        }
+        return all;
+    }
+
+    /**
+     * A new topic of the test's partition count: the records of {@code source} (none when null) in their partitions, each with the
+     * value {@code valueOf} gives it (null: left out), then {@code extra} (their topic is ignored). With a {@code group}, that
+     * group's offsets are committed at its end (the consumer that has read it all). Returns its name. Reconcile reads it in
+     * place of the topic it copies, so a seed can add, change or leave out records without touching the world's topics.
+     */
+    private static String copyOf(String source, String group, Function<ConsumerRecord<String, String>, String> valueOf,
+            List<ProducerRecord<String, String>> extra) throws Exception {
+        String name = (source == null ? "seed-topic" : source) + ".copy-" + COPIES.incrementAndGet();
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(name, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        List<Future<?>> sent = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = producer()) {
+            if (source != null) {
+                for (ConsumerRecord<String, String> r : records(source)) {
+                    String value = valueOf.apply(r);
+                    if (value != null) {
+                        sent.add(producer.send(new ProducerRecord<>(name, r.partition(), r.key(), value, r.headers())));
+                    }
+                }
+            }
+            for (ProducerRecord<String, String> r : extra) {
+                sent.add(producer.send(new ProducerRecord<>(name, null, r.key(), r.value(), r.headers())));
+            }
+            producer.flush();
+            for (Future<?> f : sent) {
+                f.get(); // the idempotent producer keeps each partition's order
+            }
+        }
+        if (group != null) {
+            catchUp(group, name);
+        }
+        return name;
     }
 
     @FunctionalInterface
@@ -580,7 +902,9 @@ class ReconcileTest {
     /**
      * Four players and the callbacks of a small load: makes, a duplicate, a refused make, a make
      * whose outcome stayed unknown (it never landed), wins, a lost, a refund, a discard, a
-     * rollback that cancels a pending win, one that takes back an applied win (the balance goes
+     * rollback that cancels a pending win, a make never settled, a discard after settlement (it changes
+     * nothing and stores no answer), the rollback that reopens that bet and the same discard again (now it
+     * discards), a rollback that takes back an applied win (the balance goes
      * below zero), one whose shortfall the house's write-off account absorbs
      * (ROLLBACK_SHORTFALL=absorb), one naming an unknown settlement; deposits and withdrawals,
      * each money callback with its stored answer. The credits are
@@ -610,6 +934,8 @@ class ReconcileTest {
             make("m6", "p3", 60);
             make("m7", "p3", 40);
             make("m11", "p4", 100);
+            make("m12", "p1", 30); // never settled: stays OPEN
+            make("m13", "p1", 20);
             assertEquals(null, ingress.make("m8", "p3", 1_000_000)); // 2001: nothing written
             log("bet/make", "m8", "m8", null, null, "p3", 1_000_000, false, 400, 2001, null);
             log("bet/make", "m10", "m10", null, null, "p2", 30, false, 0, null, null); // every attempt timed out, never landed
@@ -621,9 +947,14 @@ class ReconcileTest {
             rollback("r5", "m5", "bet/win", "w5", "p3"); // before the worker: cancels the PENDING credit
             settle("bet/refund", "f6", "m6", "p3", 60);
             settle("bet/win", "w11", "m11", "p4", 300);
-            ingress.discard("m7");
-            log("bet/discard", "m7", "m7", null, null, "p3", 40, false, 200, null, null);
+            discard("m7", "p3", 40);
             rollback("r9", "m2", "bet/win", "w-unknown", "p1"); // an unknown settlement: tombstoned, nothing moves
+            // Discard after settlement: the first discard of the won bet changes nothing (answered, not stored); the
+            // rollback reopens the bet (the win is still PENDING: cancelled); the same discard again discards it.
+            settle("bet/win", "w13", "m13", "p1", 25);
+            log("bet/discard", "m13", "m13", null, null, "p1", 20, false, 200, null, null, ingress.discardSettled("m13"));
+            rollback("r13", "m13", "bet/win", "w13", "p1");
+            discard("m13", "p1", 20);
 
             try (OutboxRelay relay = relay(); KafkaProducer<String, String> dlq = producer()) {
                 drain(relay);
@@ -639,8 +970,8 @@ class ReconcileTest {
                     worker.close();
                     t.join(30_000);
                 }
-                assertEquals(0, count("SELECT count(*) FROM credit WHERE status <> 'APPLIED' AND id <> '"
-                        + CloudEventJson.stableId("bet/win", "w5") + "'"));
+                assertEquals(0, count("SELECT count(*) FROM credit WHERE status <> 'APPLIED' AND id NOT IN ('"
+                        + CloudEventJson.stableId("bet/win", "w5") + "', '" + CloudEventJson.stableId("bet/win", "w13") + "')"));
 
                 assertTrue(ingress.withdraw("p2", "wd-p2", 800)); // p2: 500 - 100 + 400 = 800 -> 0
                 rollback("r3", "m3", "bet/win", "w3", "p2"); // the win was applied and spent: p2 goes to -400
@@ -679,9 +1010,22 @@ class ReconcileTest {
             log("bet/rollback", tx, betTx, parentTx, parentEndpoint, player, reversed, false, 200, null, reversed);
         }
 
+        private void discard(String makeTx, String player, long stake) throws SQLException {
+            log("bet/discard", makeTx, makeTx, null, null, player, stake, false, 200, null, null, ingress.discard(makeTx));
+        }
+
         private void log(String endpoint, String tx, String betTx, String parentTx, String parentEndpoint, String player, long amount,
                 boolean duplicate, int status, Integer code, Long answerAmount) {
             lines.add(line(++seq, endpoint, tx, betTx, parentTx, parentEndpoint, player, amount, duplicate, status, code, answerAmount));
+        }
+
+        /** A discard's line: its answer {"balance": N}. */
+        private void log(String endpoint, String tx, String betTx, String parentTx, String parentEndpoint, String player, long amount,
+                boolean duplicate, int status, Integer code, Long answerAmount, long balance) {
+            ObjectNode n = (ObjectNode) readTree(line(++seq, endpoint, tx, betTx, parentTx, parentEndpoint, player, amount, duplicate, status,
+                    code, answerAmount));
+            n.putObject("answer").put("balance", balance);
+            lines.add(n.toString());
         }
 
         /** One callback line of the loadgen log contract. */
@@ -1003,11 +1347,30 @@ class ReconcileTest {
             });
         }
 
-        /** bet/discard of an OPEN bet: DISCARDED, the stake as a PENDING credit, its command, the event. */
-        void discard(String makeTxId) throws SQLException {
+        /**
+         * bet/discard of a settled bet: it changes nothing and its answer, the available balance, is not stored
+         * (DiscardService releases its claim), so the same discard after a rollback reopened the bet takes effect.
+         */
+        long discardSettled(String makeTxId) throws SQLException {
+            return tx(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT b.state, w.balance + w.pending FROM bet b JOIN wallet w"
+                        + " ON w.id = b.wallet_id WHERE b.provider_tx_id = ?")) {
+                    ps.setString(1, makeTxId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertTrue(rs.next(), "bet " + makeTxId);
+                        assertTrue(List.of("WON", "LOST", "REFUNDED", "CASHED_OUT").contains(rs.getString(1)),
+                                "bet " + makeTxId + " settled");
+                        return rs.getLong(2);
+                    }
+                }
+            });
+        }
+
+        /** bet/discard of an OPEN bet: DISCARDED, the stake as a PENDING credit, its command, the event. Returns the answered balance. */
+        long discard(String makeTxId) throws SQLException {
             String betId = CloudEventJson.stableId("bet/make", makeTxId);
             String discardId = CloudEventJson.stableId("bet/discard", makeTxId);
-            tx(c -> {
+            return tx(c -> {
                 claim(c, "bet/discard", makeTxId);
                 String player;
                 long walletId;
@@ -1032,7 +1395,7 @@ class ReconcileTest {
                 // DiscardService's answer names no player: {"balance": available}.
                 answer(c, "bet/discard", makeTxId, CloudEventJson.mapper().createObjectNode().put("balance", wallet.available()).toString(),
                         wallet.playerSeq());
-                return null;
+                return wallet.available();
             });
         }
 
