@@ -7,12 +7,12 @@ import com.sportswallet.contracts.CloudEventJson;
 /**
  * Strict reads of a callback's {@code payload} claim. A missing field or a field of the wrong
  * type is code 2004: nothing is coerced (an amount of 1.5 or "100" is refused, not rounded).
+ * Lengths, characters and number ranges were checked for the whole payload before any read
+ * ({@link com.sportswallet.ingress.input.InputBounds}).
  */
 public final class Payload {
     /** Upper bound of a make, win or refund amount, in minor units (10^12). */
     public static final long AMOUNT_MAX = 1_000_000_000_000L;
-    /** Upper bound of any identifier the provider sends, in characters. */
-    public static final int ID_LENGTH_MAX = 128;
 
     private Payload() {
     }
@@ -31,8 +31,8 @@ public final class Payload {
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!(v.isTextual() || v.isIntegralNumber()) || v.asText().isBlank() || v.asText().length() > ID_LENGTH_MAX) {
-            throw ProtocolException.badRequest(field + " must be a non-blank string of at most " + ID_LENGTH_MAX + " characters");
+        if (!(v.isTextual() || v.isIntegralNumber()) || v.asText().isBlank()) {
+            throw ProtocolException.badRequest(field + " must be a non-blank string");
         }
         return v.asText();
     }

@@ -239,9 +239,6 @@ public class BetMakeService {
      * every make inserts reference rows in the same order.
      */
     static final class Betslip {
-        /** Upper bound of selections in one betslip. */
-        static final int SELECTIONS_MAX = 100;
-
         record Selection(int position, String id, String eventId, String market, String outcome, String odds, Boolean live) {
         }
 
@@ -264,8 +261,9 @@ public class BetMakeService {
             if (bets == null || bets.isNull()) {
                 return b;
             }
-            if (!bets.isArray() || bets.size() > SELECTIONS_MAX) {
-                throw ProtocolException.badRequest("betslip.bets must be an array of at most " + SELECTIONS_MAX + " selections");
+            // Its size (InputBounds.SELECTIONS_MAX), and every name's length, were checked with the whole payload.
+            if (!bets.isArray()) {
+                throw ProtocolException.badRequest("betslip.bets must be an array of selections");
             }
             int position = 0;
             for (JsonNode s : bets) {
@@ -308,13 +306,13 @@ public class BetMakeService {
             return value == null ? fallback : value;
         }
 
+        /** A name as sent: one over InputBounds.NAME_CHARS_MAX was refused before (never truncated). */
         private static String text(JsonNode s, String field) {
             JsonNode v = s.get(field);
             if (v == null || v.isNull()) {
                 return null;
             }
-            String text = v.asText();
-            return text.length() > 512 ? text.substring(0, 512) : text;
+            return v.asText();
         }
 
         private static List<String> toStrings(JsonNode array) {
