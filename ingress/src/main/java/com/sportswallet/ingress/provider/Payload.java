@@ -2,7 +2,6 @@ package com.sportswallet.ingress.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sportswallet.contracts.CloudEventJson;
 
 /**
  * Strict reads of a callback's {@code payload} claim. A missing field or a field of the wrong
@@ -111,33 +110,5 @@ public final class Payload {
         if (other != null && !other.equals(authoritative)) {
             throw ProtocolException.badRequest(field + " disagrees with transaction." + field);
         }
-    }
-
-    /**
-     * Canonical JSON: object keys sorted, recursively, no insignificant whitespace. Two payloads
-     * are the same request when their canonical forms are equal (a re-signed token with a new
-     * jti or iat carries the same payload).
-     */
-    public static String canonical(JsonNode node) {
-        return sortKeys(node).toString();
-    }
-
-    private static JsonNode sortKeys(JsonNode node) {
-        if (node.isObject()) {
-            ObjectNode sorted = CloudEventJson.mapper().createObjectNode();
-            java.util.List<String> names = new java.util.ArrayList<>();
-            node.fieldNames().forEachRemaining(names::add);
-            java.util.Collections.sort(names);
-            for (String name : names) {
-                sorted.set(name, sortKeys(node.get(name)));
-            }
-            return sorted;
-        }
-        if (node.isArray()) {
-            com.fasterxml.jackson.databind.node.ArrayNode array = CloudEventJson.mapper().createArrayNode();
-            node.forEach(element -> array.add(sortKeys(element)));
-            return array;
-        }
-        return node;
     }
 }

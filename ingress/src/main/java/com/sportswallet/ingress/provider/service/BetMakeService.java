@@ -22,6 +22,7 @@ import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.event.BetPlaced;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
+import com.sportswallet.ingress.idempotency.PayloadHash;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.service.MoneySettings;
@@ -103,7 +104,7 @@ public class BetMakeService {
     @Transactional(rollbackOn = Exception.class)
     public Answer make(ObjectNode payload) throws SQLException {
         MakeRequest r = parse(payload);
-        byte[] requestHash = IdempotencyStore.hash(Payload.canonical(payload));
+        PayloadHash requestHash = PayloadHash.of(payload);
         try (Connection c = dataSource.getConnection()) {
             WalletRead wallet = claimAndCheckWallet(c, r, requestHash);
             if (wallet == null) {
@@ -129,11 +130,12 @@ public class BetMakeService {
     }
 
     /** Round trip 1. The wallet when this request claimed its key (and the player may bet), null when the key was taken. */
-    private static WalletRead claimAndCheckWallet(Connection c, MakeRequest r, byte[] requestHash) throws SQLException {
+    private static WalletRead claimAndCheckWallet(Connection c, MakeRequest r, PayloadHash requestHash) throws SQLException {
         try (NamedSql.Bound s = BetMake.CLAIM_AND_WALLET_READ.prepare(c)) {
             PreparedStatement ps = s.set("endpoint", ENDPOINT)
                     .set("key", r.transactionId())
-                    .set("request_hash", requestHash)
+                    .set("request_hash", requestHash.bytes())
+                    .set("hash_version", requestHash.version())
                     .set("player_id", r.playerId())
                     .statement();
             ps.execute();
@@ -161,7 +163,7 @@ public class BetMakeService {
     }
 
     /** The key was taken: the stored answer (same payload) or 2004 (another payload). */
-    private static Answer replay(Connection c, MakeRequest r, byte[] requestHash) throws SQLException {
+    private static Answer replay(Connection c, MakeRequest r, PayloadHash requestHash) throws SQLException {
         return Callbacks.answerOf(IdempotencyStore.existing(c, ENDPOINT, r.transactionId(), requestHash), r.transactionId());
     }
 
