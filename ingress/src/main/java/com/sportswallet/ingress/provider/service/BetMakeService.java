@@ -46,7 +46,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>the betslip's reference data (sport, category, tournament, event), insert-if-absent in a
  * fixed order with rows sorted by id, so concurrent makes naming the same new sport neither fail
  * nor deadlock; then the bet (unique on the provider's make id: a discard tombstone makes it
- * 2004) and its selections; on the fast path (the settled balance covered the stake) a savepoint;</li>
+ * 2004) and its selections; the player's status again, {@code FOR SHARE} until the commit (a
+ * block committed since round trip 1 is 1005 here; a later one waits for this make); on the fast
+ * path (the settled balance covered the stake) a savepoint;</li>
  * <li>ONE statement that debits the stake only if the settled balance covers it (the check and the
  * debit are one step, and it advances the player's {@code player_seq} by one under the same row
  * lock), writes the ledger entry, the {@code wallet.bet.placed} outbox row and the stored answer,
@@ -207,6 +209,19 @@ public class BetMakeService {
             if (ps.getUpdateCount() == 0) {
                 // Only a discard tombstone can hold this make's id: the idempotency claim let no other make through.
                 throw ProtocolException.badRequest("transaction " + r.transactionId() + " was discarded before it was made");
+            }
+            for (int statement = BetMake.BET_STATEMENT_INDEX; statement < BetMake.STATUS_STATEMENT_INDEX; statement++) {
+                ps.getMoreResults();
+            }
+            // The status under the share lock: a block that committed since round trip 1 read it refuses the make
+            // here; one that comes later waits for this make's commit, so the make is ordered wholly before it.
+            try (ResultSet rs = ps.getResultSet()) {
+                if (rs == null || !rs.next()) {
+                    throw new IllegalStateException("the player's status read returned no row for " + r.playerId());
+                }
+                if (!"ACTIVE".equals(rs.getString(1))) {
+                    throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
+                }
             }
         }
     }
