@@ -1,7 +1,11 @@
 -- bet/make, round trip 2: the betslip's reference rows, insert-if-absent in a fixed order (sport,
 -- category, tournament, event) with rows sorted by id, so concurrent makes naming the same new
 -- sport neither fail nor deadlock; then the bet (unique on the provider's make id, so a discard
--- tombstone inserts nothing) and its selections. Arrays are bound whole (one parameter each).
+-- tombstone inserts nothing) and its selections; then the player's status again, read FOR SHARE
+-- (after the bet rows: the lock order) and held to the commit: a status change, which locks the
+-- player row before the wallet, either committed before this read (the make sees it: 1005) or
+-- waits for the make to commit (its event comes after the bet's). Arrays are bound whole (one
+-- parameter each).
 INSERT INTO sport (id, name) SELECT * FROM unnest(:sport_ids::text[], :sport_names::text[]) ORDER BY 1 ON CONFLICT DO NOTHING;
 INSERT INTO category (id, sport_id, name) SELECT * FROM unnest(:category_ids::text[], :category_sport_ids::text[], :category_names::text[])
 ORDER BY 1 ON CONFLICT DO NOTHING;
@@ -16,3 +20,4 @@ VALUES (:bet_id, :transaction_id, :player_id, (SELECT id FROM wallet WHERE playe
 INSERT INTO bet_selection (bet_id, position, selection_id, event_id, market_name, outcome_name, odds, live)
 SELECT :bet_id, * FROM unnest(:selection_positions::int[], :selection_ids::text[], :selection_event_ids::text[], :selection_markets::text[],
 :selection_outcomes::text[], :selection_odds::text[], :selection_live::boolean[]);
+SELECT status FROM player WHERE id = :player_id FOR SHARE;

@@ -13,7 +13,8 @@ import com.sportswallet.contracts.Topics;
  * <li>{@link #CLAIM_AND_WALLET_READ}: the idempotency claim, then the player's wallet, currency,
  * status and settled balance, read without a lock (it only chooses the path, {@link Spend});</li>
  * <li>{@link #BET} (or {@link #BET_THEN_SAVEPOINT} on the fast path): the betslip's reference rows,
- * the bet and its selections;</li>
+ * the bet and its selections, and the player's status read again under a share lock held to the
+ * commit (so a status change is ordered wholly before or after the make);</li>
  * <li>{@link #DEBIT} ({@link #debit}): the conditional debit with its ledger entry, event and stored answer;</li>
  * <li>commit (the caller's).</li>
  * </ol>
@@ -26,6 +27,8 @@ public final class BetMake {
     public static final NamedSql BET_THEN_SAVEPOINT = BET.then(NamedSql.load("spend-savepoint"));
     /** The index of the bet insert among {@link #BET}'s statements (its update count tells a discard tombstone). */
     public static final int BET_STATEMENT_INDEX = 4;
+    /** The index of the player's status, read {@code FOR SHARE}, among {@link #BET}'s statements (a result set). */
+    public static final int STATUS_STATEMENT_INDEX = 6;
     public static final NamedSql DEBIT = NamedSql.load("make-debit");
 
     private BetMake() {

@@ -21,7 +21,8 @@ import com.sportswallet.money.NamedSql;
 public final class IdempotencyStore {
     /** The claim (the money module's sql/idempotency-claim.sql; bet/make sends it with its wallet read, BetMake). */
     public static final NamedSql CLAIM = NamedSql.load("idempotency-claim");
-    private static final String READ_SQL = "SELECT request_hash, response_status, response_body FROM idempotency_record WHERE endpoint = ? AND key = ?";
+    private static final String READ_SQL = "SELECT request_hash, hash_version, response_status, response_body FROM idempotency_record"
+            + " WHERE endpoint = ? AND key = ?";
     private static final String RELEASE_SQL = "DELETE FROM idempotency_record WHERE endpoint = ? AND key = ? AND response_status IS NULL";
     private static final String COMPLETE_SQL = "UPDATE idempotency_record SET response_status = ?, response_body = ?, player_seq = ?"
             + " WHERE endpoint = ? AND key = ?";
@@ -43,6 +44,42 @@ public final class IdempotencyStore {
     public record Mismatch() implements Claim {
     }
 
+    /**
+     * A request's hash, by the version of the algorithm that computed it: a new record stores
+     * {@link #bytes()} under {@link #version()}; a retry is compared with {@link #bytes(int)} of
+     * the version its record was stored with ({@code idempotency_record.hash_version}).
+     */
+    public interface RequestHash {
+        int version();
+
+        byte[] bytes();
+
+        byte[] bytes(int storedVersion);
+    }
+
+    /** A hash with one algorithm only (the operator's deposits and withdrawals). */
+    public static RequestHash single(int version, byte[] hash) {
+        return new RequestHash() {
+            @Override
+            public int version() {
+                return version;
+            }
+
+            @Override
+            public byte[] bytes() {
+                return hash;
+            }
+
+            @Override
+            public byte[] bytes(int storedVersion) {
+                if (storedVersion != version) {
+                    throw new IllegalStateException("a record of hash version " + storedVersion + " where only " + version + " exists");
+                }
+                return hash;
+            }
+        };
+    }
+
     private IdempotencyStore() {
     }
 
@@ -54,9 +91,10 @@ public final class IdempotencyStore {
         }
     }
 
-    public static Claim claim(Connection c, String endpoint, String key, byte[] requestHash) throws SQLException {
+    public static Claim claim(Connection c, String endpoint, String key, RequestHash requestHash) throws SQLException {
         try (NamedSql.Bound s = CLAIM.prepare(c)) {
-            if (s.set("endpoint", endpoint).set("key", key).set("request_hash", requestHash).statement().executeUpdate() == 1) {
+            if (s.set("endpoint", endpoint).set("key", key).set("request_hash", requestHash.bytes())
+                    .set("hash_version", requestHash.version()).statement().executeUpdate() == 1) {
                 return new Claimed();
             }
         }
@@ -65,9 +103,10 @@ public final class IdempotencyStore {
 
     /**
      * What to do with a request whose {@link #CLAIM} inserted nothing: the key's committed
-     * record either replays (same hash) or refuses (another hash).
+     * record either replays (same hash, by the algorithm the record was stored with) or refuses
+     * (another hash).
      */
-    public static Claim existing(Connection c, String endpoint, String key, byte[] requestHash) throws SQLException {
+    public static Claim existing(Connection c, String endpoint, String key, RequestHash requestHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(READ_SQL)) {
             ps.setString(1, endpoint);
             ps.setString(2, key);
@@ -76,14 +115,14 @@ public final class IdempotencyStore {
                     // The conflicting row was committed, so it cannot vanish: a record is never deleted.
                     throw new IllegalStateException("idempotency record " + endpoint + "/" + key + " vanished");
                 }
-                if (!Arrays.equals(rs.getBytes(1), requestHash)) {
+                if (!Arrays.equals(rs.getBytes(1), requestHash.bytes(rs.getInt(2)))) {
                     return new Mismatch();
                 }
-                int status = rs.getInt(2);
+                int status = rs.getInt(3);
                 if (rs.wasNull()) {
                     throw new IllegalStateException("idempotency record " + endpoint + "/" + key + " committed without an answer");
                 }
-                return new Replay(new Answer(status, rs.getString(3)));
+                return new Replay(new Answer(status, rs.getString(4)));
             }
         }
     }

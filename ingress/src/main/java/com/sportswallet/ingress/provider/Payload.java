@@ -2,17 +2,16 @@ package com.sportswallet.ingress.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sportswallet.contracts.CloudEventJson;
 
 /**
  * Strict reads of a callback's {@code payload} claim. A missing field or a field of the wrong
  * type is code 2004: nothing is coerced (an amount of 1.5 or "100" is refused, not rounded).
+ * Lengths, characters and number ranges were checked for the whole payload before any read
+ * ({@link com.sportswallet.ingress.input.InputBounds}).
  */
 public final class Payload {
     /** Upper bound of a make, win or refund amount, in minor units (10^12). */
     public static final long AMOUNT_MAX = 1_000_000_000_000L;
-    /** Upper bound of any identifier the provider sends, in characters. */
-    public static final int ID_LENGTH_MAX = 128;
 
     private Payload() {
     }
@@ -31,8 +30,8 @@ public final class Payload {
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!(v.isTextual() || v.isIntegralNumber()) || v.asText().isBlank() || v.asText().length() > ID_LENGTH_MAX) {
-            throw ProtocolException.badRequest(field + " must be a non-blank string of at most " + ID_LENGTH_MAX + " characters");
+        if (!(v.isTextual() || v.isIntegralNumber()) || v.asText().isBlank()) {
+            throw ProtocolException.badRequest(field + " must be a non-blank string");
         }
         return v.asText();
     }
@@ -111,33 +110,5 @@ public final class Payload {
         if (other != null && !other.equals(authoritative)) {
             throw ProtocolException.badRequest(field + " disagrees with transaction." + field);
         }
-    }
-
-    /**
-     * Canonical JSON: object keys sorted, recursively, no insignificant whitespace. Two payloads
-     * are the same request when their canonical forms are equal (a re-signed token with a new
-     * jti or iat carries the same payload).
-     */
-    public static String canonical(JsonNode node) {
-        return sortKeys(node).toString();
-    }
-
-    private static JsonNode sortKeys(JsonNode node) {
-        if (node.isObject()) {
-            ObjectNode sorted = CloudEventJson.mapper().createObjectNode();
-            java.util.List<String> names = new java.util.ArrayList<>();
-            node.fieldNames().forEachRemaining(names::add);
-            java.util.Collections.sort(names);
-            for (String name : names) {
-                sorted.set(name, sortKeys(node.get(name)));
-            }
-            return sorted;
-        }
-        if (node.isArray()) {
-            com.fasterxml.jackson.databind.node.ArrayNode array = CloudEventJson.mapper().createArrayNode();
-            node.forEach(element -> array.add(sortKeys(element)));
-            return array;
-        }
-        return node;
     }
 }

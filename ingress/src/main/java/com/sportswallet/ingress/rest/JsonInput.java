@@ -1,19 +1,27 @@
 package com.sportswallet.ingress.rest;
 
-import java.io.IOException;
 import java.util.Currency;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.input.InputBounds;
 
-/** Strict reading of request bodies: a field of the wrong type is refused, never coerced. */
+/**
+ * Strict reading of request bodies: a field of the wrong type is refused, never coerced; a
+ * duplicate key is malformed JSON; and the whole body is checked for what the wallet can store
+ * ({@link InputBounds}) before any field is read, refused as the field's own error when it is a
+ * field the API reads ({@code invalid_id}, {@code invalid_amount}, ...), else {@code invalid_input}.
+ */
 public final class JsonInput {
     /** Upper bound of any single money amount, in minor units (10^12). */
     public static final long AMOUNT_MAX = 1_000_000_000_000L;
     private static final Pattern PLAYER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}");
-    private static final int IDEMPOTENCY_KEY_LENGTH_MAX = 128;
+    /** The error code of a refused value, by the top-level field it is in. */
+    private static final Map<String, String> FIELD_ERRORS = Map.of("id", "invalid_id", "amount", "invalid_amount",
+            "currency", "invalid_currency", "status", "invalid_status");
+    private static final String INVALID_INPUT = "invalid_input";
 
     private JsonInput() {
     }
@@ -22,15 +30,21 @@ public final class JsonInput {
         if (body == null || body.length == 0) {
             throw ApiException.badRequest("malformed_json", "request body is empty; a JSON object is expected");
         }
+        JsonNode node;
         try {
-            JsonNode node = CloudEventJson.mapper().readTree(body);
-            if (node == null || !node.isObject()) {
-                throw ApiException.badRequest("malformed_json", "request body must be a JSON object");
-            }
-            return (ObjectNode) node;
-        } catch (IOException e) {
-            throw ApiException.badRequest("malformed_json", "request body is not valid JSON");
+            node = InputBounds.parse(body);
+        } catch (InputBounds.Malformed e) {
+            throw ApiException.badRequest("malformed_json", "request body is not valid JSON: " + e.getMessage());
         }
+        if (node == null || !node.isObject()) {
+            throw ApiException.badRequest("malformed_json", "request body must be a JSON object");
+        }
+        try {
+            InputBounds.check(node);
+        } catch (InputBounds.Refused e) {
+            throw ApiException.badRequest(FIELD_ERRORS.getOrDefault(e.topLevelField(), INVALID_INPUT), e.getMessage());
+        }
+        return (ObjectNode) node;
     }
 
     public static String playerId(String id) {
@@ -68,9 +82,10 @@ public final class JsonInput {
 
     public static String idempotencyKey(ObjectNode body) {
         JsonNode node = body.get("id");
-        if (node == null || !node.isTextual() || node.asText().isBlank() || node.asText().length() > IDEMPOTENCY_KEY_LENGTH_MAX) {
+        // Its length (InputBounds.ID_CHARS_MAX) was checked with the whole body.
+        if (node == null || !node.isTextual() || node.asText().isBlank()) {
             throw ApiException.badRequest("invalid_id", "id (the idempotency key) must be a non-blank string of at most "
-                    + IDEMPOTENCY_KEY_LENGTH_MAX + " characters");
+                    + InputBounds.ID_CHARS_MAX + " characters");
         }
         return node.asText();
     }

@@ -53,6 +53,9 @@ public class OperatorWalletService {
         }
     }
 
+    /** The one algorithm of a deposit's or withdrawal's request hash (SHA-256 of player id and amount): hash_version 1. */
+    static final int REQUEST_HASH_VERSION = 1;
+
     @Inject
     DataSource dataSource;
     @Inject
@@ -128,8 +131,8 @@ public class OperatorWalletService {
 
     private Answer move(Movement m, String playerId, String key, long amount) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            byte[] requestHash = IdempotencyStore.hash(playerId + "\n" + amount);
-            Claim claim = IdempotencyStore.claim(c, m.endpoint, key, requestHash);
+            Claim claim = IdempotencyStore.claim(c, m.endpoint, key,
+                    IdempotencyStore.single(REQUEST_HASH_VERSION, IdempotencyStore.hash(playerId + "\n" + amount)));
             if (claim instanceof IdempotencyStore.Replay replay) {
                 return replay.answer();
             }

@@ -16,6 +16,7 @@ import org.jose4j.keys.HmacKey;
 import org.jose4j.lang.JoseException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.ingress.TestKeys;
@@ -45,7 +46,13 @@ public final class ProviderTokens {
     private static final long OUT_OF_SKEW_SECONDS = 300;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Writes every non-ASCII char as a backslash-u escape, one per UTF-16 unit: a lone surrogate reaches the ingress as one. */
+    private static final ObjectMapper ASCII_JSON = new ObjectMapper();
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+
+    static {
+        ASCII_JSON.getFactory().configure(JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature(), true);
+    }
 
     private ProviderTokens() {
     }
@@ -60,6 +67,49 @@ public final class ProviderTokens {
     /** A callback body signed with the current provider key: {@code {"payload":"<jwt>"}}. */
     public static String body(Map<String, Object> payload) {
         return wrap(token(payload).sign());
+    }
+
+    /**
+     * A callback body signed with the current provider key whose {@code payload} claim is
+     * {@code payloadJson} exactly as written: duplicate keys, or backslash-u escapes of lone surrogates
+     * (which a Java string cannot carry to the wire: UTF-8 encoding turns them into '?').
+     */
+    public static String bodyWithRawPayload(String payloadJson) {
+        return wrap(signRawClaims(rawClaims(payloadJson, now() + LIFETIME_SECONDS)));
+    }
+
+    /** The claims of a valid token (iss, iat now, exp, a random jti) around {@code payloadJson}, as text. */
+    public static String rawClaims(String payloadJson, long expiresAt) {
+        return "{\"iss\":\"" + OPERATOR_ID + "\",\"iat\":" + Math.min(now(), expiresAt - 1) + ",\"exp\":" + expiresAt + ",\"jti\":\""
+                + UUID.randomUUID() + "\",\"payload\":" + payloadJson + "}";
+    }
+
+    /** Signs claims text as is, RS256 with {@code key} under kid p1. */
+    public static String signRawClaims(String claimsJson, PrivateKey key) {
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        jws.setHeader("typ", "JWT");
+        jws.setKeyIdHeaderValue(PROVIDER_KID);
+        jws.setPayload(claimsJson);
+        jws.setKey(key);
+        try {
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String signRawClaims(String claimsJson) {
+        return signRawClaims(claimsJson, PROVIDER.getPrivate());
+    }
+
+    /** {@code value} as JSON text with every non-ASCII char escaped (so lone surrogates survive as backslash-u escapes). */
+    public static String asciiJson(Object value) {
+        try {
+            return ASCII_JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     public static String wrap(String jwt) {

@@ -23,11 +23,13 @@ import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwa.AlgorithmConstraints.ConstraintType;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.jwt.consumer.JwtContext;
+import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.keys.resolvers.VerificationKeyResolver;
 import org.jose4j.lang.JoseException;
 import org.jose4j.lang.UnresolvableKeyException;
@@ -35,6 +37,7 @@ import org.jose4j.lang.UnresolvableKeyException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.input.InputBounds;
 import com.sportswallet.ingress.provider.ProtocolException;
 
 /**
@@ -109,19 +112,55 @@ public class CallbackVerifier {
         try {
             context = consumer.process(token);
         } catch (InvalidJwtException e) {
+            if (e.hasErrorCode(ErrorCodes.JSON_INVALID)) {
+                throw claimsJsonRefused(token);
+            }
             throw new ProtocolException(ProtocolException.INVALID_JWT, "invalid JWT: " + firstLine(e));
         }
         JsonNode claims;
         try {
-            claims = CloudEventJson.mapper().readTree(context.getJwtClaims().getRawJson());
-        } catch (IOException e) {
-            throw new ProtocolException(ProtocolException.INVALID_JWT, "invalid JWT claims");
+            claims = InputBounds.parse(context.getJwtClaims().getRawJson());
+        } catch (InputBounds.Malformed e) {
+            throw ProtocolException.badRequest("the JWT claims are not valid JSON: " + e.getMessage());
         }
         JsonNode payload = claims.get("payload");
         if (payload == null || !payload.isObject()) {
             throw ProtocolException.badRequest("the payload claim must be a JSON object");
         }
         return (ObjectNode) payload;
+    }
+
+    /**
+     * Why a token whose claims jose4j could not read as JSON is refused. jose4j reads the claims
+     * before it checks the signature, and refuses a duplicate key as invalid JSON; but a duplicate
+     * key is a malformed request (2004), and only from a token that is otherwise valid (else 2005,
+     * as for any bad token). So the token is checked again (signature, exp, iat, iss, aud) over its
+     * claims read leniently (a duplicated key's last value), and the duplicate is reported only then.
+     */
+    private ProtocolException claimsJsonRefused(String token) {
+        String claimsJson;
+        try {
+            if (!(JsonWebStructure.fromCompactSerialization(token) instanceof JsonWebSignature jws)) {
+                return new ProtocolException(ProtocolException.INVALID_JWT, "invalid JWT: not a valid RS256 token from the provider");
+            }
+            claimsJson = jws.getUnverifiedPayload();
+            JsonNode lenient = CloudEventJson.mapper().readTree(claimsJson);
+            if (lenient == null || !lenient.isObject()) {
+                return new ProtocolException(ProtocolException.INVALID_JWT, "invalid JWT claims");
+            }
+            consumer.processContext(new JwtContext(token, JwtClaims.parse(lenient.toString()), List.of(jws)));
+        } catch (InvalidJwtException e) {
+            return new ProtocolException(ProtocolException.INVALID_JWT, "invalid JWT: " + firstLine(e));
+        } catch (JoseException | IOException e) {
+            return new ProtocolException(ProtocolException.INVALID_JWT, "invalid JWT claims");
+        }
+        try {
+            InputBounds.parse(claimsJson);
+        } catch (InputBounds.Malformed e) {
+            return ProtocolException.badRequest("the JWT claims are malformed JSON: " + e.getMessage());
+        }
+        // Jackson reads strictly what jose4j would not read: not a request we can take apart either.
+        return new ProtocolException(ProtocolException.INVALID_JWT, "invalid JWT claims");
     }
 
     /**

@@ -1,6 +1,5 @@
 package com.sportswallet.ingress.provider.rest;
 
-import java.io.IOException;
 import java.time.Instant;
 
 import jakarta.annotation.security.PermitAll;
@@ -21,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
+import com.sportswallet.ingress.input.InputBounds;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.ingress.provider.jwt.CallbackVerifier;
@@ -83,6 +83,7 @@ public class SportsbookResource {
     public Response callback(@PathParam("endpoint") String endpoint, byte[] body) throws Exception {
         budget.start(); // the body has been read
         ObjectNode payload = verifier.verify(token(body));
+        storable(payload);
         String answer = switch (endpoint) {
             case "balance" -> notes.balance(payload);
             case "bet/make" -> body(makes.make(payload));
@@ -108,21 +109,34 @@ public class SportsbookResource {
     }
 
     /**
-     * The JWT of a {"payload": "<JWT>"} body. A body that is not JSON at all is a malformed
-     * request (2004); JSON without a string "payload" carries no valid token (2005).
+     * The JWT of a {"payload": "<JWT>"} body. A body that is not JSON at all (or has a duplicate
+     * key) is a malformed request (2004); JSON without a string "payload" carries no valid token (2005).
      */
     private static String token(byte[] body) {
         JsonNode json;
         try {
-            json = body == null || body.length == 0 ? null : CloudEventJson.mapper().readTree(body);
-        } catch (IOException e) {
-            throw ProtocolException.badRequest("body must be JSON {\"payload\": \"<JWT>\"}");
+            json = body == null || body.length == 0 ? null : InputBounds.parse(body);
+        } catch (InputBounds.Malformed e) {
+            throw ProtocolException.badRequest("body must be JSON {\"payload\": \"<JWT>\"}: " + e.getMessage());
         }
         JsonNode token = json == null ? null : json.get("payload");
         if (token == null || !token.isTextual()) {
             throw new ProtocolException(ProtocolException.INVALID_JWT, "body must carry the JWT in \"payload\"");
         }
         return token.asText();
+    }
+
+    /**
+     * The one check of everything the wallet could not store as sent (NUL, lone surrogates, lengths,
+     * 64-bit numbers, timestamps, selections: {@link InputBounds}), over the whole payload before any
+     * service reads it: 2004, nothing written.
+     */
+    private static void storable(ObjectNode payload) {
+        try {
+            InputBounds.check(payload);
+        } catch (InputBounds.Refused e) {
+            throw ProtocolException.badRequest("payload." + e.getMessage());
+        }
     }
 
     @ServerExceptionMapper

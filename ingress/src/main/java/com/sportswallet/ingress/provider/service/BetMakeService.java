@@ -22,6 +22,7 @@ import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.event.BetPlaced;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
+import com.sportswallet.ingress.idempotency.PayloadHash;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
@@ -46,7 +47,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>the betslip's reference data (sport, category, tournament, event), insert-if-absent in a
  * fixed order with rows sorted by id, so concurrent makes naming the same new sport neither fail
  * nor deadlock; then the bet (unique on the provider's make id: a discard tombstone makes it
- * 2004) and its selections; on the fast path (the settled balance covered the stake) a savepoint;</li>
+ * 2004) and its selections; the player's status again, {@code FOR SHARE} until the commit (a
+ * block committed since round trip 1 is 1005 here; a later one waits for this make); on the fast
+ * path (the settled balance covered the stake) a savepoint;</li>
  * <li>ONE statement that debits the stake only if the settled balance covers it (the check and the
  * debit are one step, and it advances the player's {@code player_seq} by one under the same row
  * lock), writes the ledger entry, the {@code wallet.bet.placed} outbox row and the stored answer,
@@ -106,7 +109,7 @@ public class BetMakeService {
     @Transactional(rollbackOn = Exception.class)
     public Answer make(ObjectNode payload) throws SQLException {
         MakeRequest r = parse(payload);
-        byte[] requestHash = IdempotencyStore.hash(Payload.canonical(payload));
+        PayloadHash requestHash = PayloadHash.of(payload);
         try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c)) {
             WalletRead wallet = claimAndCheckWallet(c, r, requestHash);
             if (wallet == null) {
@@ -132,11 +135,12 @@ public class BetMakeService {
     }
 
     /** Round trip 1. The wallet when this request claimed its key (and the player may bet), null when the key was taken. */
-    private static WalletRead claimAndCheckWallet(Connection c, MakeRequest r, byte[] requestHash) throws SQLException {
+    private static WalletRead claimAndCheckWallet(Connection c, MakeRequest r, PayloadHash requestHash) throws SQLException {
         try (NamedSql.Bound s = BetMake.CLAIM_AND_WALLET_READ.prepare(c)) {
             PreparedStatement ps = s.set("endpoint", ENDPOINT)
                     .set("key", r.transactionId())
-                    .set("request_hash", requestHash)
+                    .set("request_hash", requestHash.bytes())
+                    .set("hash_version", requestHash.version())
                     .set("player_id", r.playerId())
                     .statement();
             ps.execute();
@@ -164,7 +168,7 @@ public class BetMakeService {
     }
 
     /** The key was taken: the stored answer (same payload) or 2004 (another payload). */
-    private static Answer replay(Connection c, MakeRequest r, byte[] requestHash) throws SQLException {
+    private static Answer replay(Connection c, MakeRequest r, PayloadHash requestHash) throws SQLException {
         return Callbacks.answerOf(IdempotencyStore.existing(c, ENDPOINT, r.transactionId(), requestHash), r.transactionId());
     }
 
@@ -209,6 +213,19 @@ public class BetMakeService {
                 // Only a discard tombstone can hold this make's id: the idempotency claim let no other make through.
                 throw ProtocolException.badRequest("transaction " + r.transactionId() + " was discarded before it was made");
             }
+            for (int statement = BetMake.BET_STATEMENT_INDEX; statement < BetMake.STATUS_STATEMENT_INDEX; statement++) {
+                ps.getMoreResults();
+            }
+            // The status under the share lock: a block that committed since round trip 1 read it refuses the make
+            // here; one that comes later waits for this make's commit, so the make is ordered wholly before it.
+            try (ResultSet rs = ps.getResultSet()) {
+                if (rs == null || !rs.next()) {
+                    throw new IllegalStateException("the player's status read returned no row for " + r.playerId());
+                }
+                if (!"ACTIVE".equals(rs.getString(1))) {
+                    throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
+                }
+            }
         }
     }
 
@@ -242,9 +259,6 @@ public class BetMakeService {
      * every make inserts reference rows in the same order.
      */
     static final class Betslip {
-        /** Upper bound of selections in one betslip. */
-        static final int SELECTIONS_MAX = 100;
-
         record Selection(int position, String id, String eventId, String market, String outcome, String odds, Boolean live) {
         }
 
@@ -267,8 +281,9 @@ public class BetMakeService {
             if (bets == null || bets.isNull()) {
                 return b;
             }
-            if (!bets.isArray() || bets.size() > SELECTIONS_MAX) {
-                throw ProtocolException.badRequest("betslip.bets must be an array of at most " + SELECTIONS_MAX + " selections");
+            // Its size (InputBounds.SELECTIONS_MAX), and every name's length, were checked with the whole payload.
+            if (!bets.isArray()) {
+                throw ProtocolException.badRequest("betslip.bets must be an array of selections");
             }
             int position = 0;
             for (JsonNode s : bets) {
@@ -311,13 +326,13 @@ public class BetMakeService {
             return value == null ? fallback : value;
         }
 
+        /** A name as sent: one over InputBounds.NAME_CHARS_MAX was refused before (never truncated). */
         private static String text(JsonNode s, String field) {
             JsonNode v = s.get(field);
             if (v == null || v.isNull()) {
                 return null;
             }
-            String text = v.asText();
-            return text.length() > 512 ? text.substring(0, 512) : text;
+            return v.asText();
         }
 
         private static List<String> toStrings(JsonNode array) {

@@ -21,10 +21,17 @@ import com.sportswallet.ingress.provider.budget.CallbackBudget;
 /**
  * The callbacks that move no money: bet/commit and bet/settlement are recorded on the bet (the
  * latest status wins; never refused for reuse), and balance is read. Each is answered afresh.
+ * A discard tombstone (the make's id, discarded before the make came) is no bet: commit on it is
+ * 2004, settlement 2003 (PROTOCOL.md).
  */
 @ApplicationScoped
 public class BetNotesService {
     static final Set<String> SETTLEMENT_STATUSES = Set.of("won", "lost", "canceled", "refund", "cashed out", "half-won", "half-lost");
+    // A tombstone is the only bet row without a player (the bet table's CHECK).
+    private static final String COMMIT_SQL = "UPDATE bet SET confirmed = true, updated_at = now() WHERE id = ? AND player_id IS NOT NULL";
+    private static final String SETTLEMENT_SQL = "UPDATE bet SET provider_status = ?, updated_at = now()"
+            + " WHERE id = ? AND player_id IS NOT NULL";
+    private static final String TOMBSTONE_SQL = "SELECT 1 FROM bet WHERE id = ? AND player_id IS NULL";
 
     @Inject
     DataSource dataSource;
@@ -34,7 +41,13 @@ public class BetNotesService {
     @Transactional(rollbackOn = Exception.class)
     public String commit(ObjectNode payload) throws SQLException {
         String betId = Payload.text(payload, "bet_transaction_id");
-        record(betId, "UPDATE bet SET confirmed = true, updated_at = now() WHERE id = ?", null);
+        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c)) {
+            if (!record(c, betId, COMMIT_SQL, null)) {
+                throw tombstone(c, betId)
+                        ? ProtocolException.badRequest("bet " + betId + " was discarded before it was made: nothing to commit")
+                        : new ProtocolException(ProtocolException.PARENT_NOT_FOUND, "bet " + betId + " not found");
+            }
+        }
         return "{}";
     }
 
@@ -45,20 +58,32 @@ public class BetNotesService {
         if (!SETTLEMENT_STATUSES.contains(status)) {
             throw ProtocolException.badRequest("status must be one of " + SETTLEMENT_STATUSES);
         }
-        record(betId, "UPDATE bet SET provider_status = ?, updated_at = now() WHERE id = ?", status);
+        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c)) {
+            if (!record(c, betId, SETTLEMENT_SQL, status)) {
+                throw new ProtocolException(ProtocolException.PARENT_NOT_FOUND, "bet " + betId + " not found"
+                        + (tombstone(c, betId) ? " (its make was discarded before it came)" : ""));
+            }
+        }
         return "{}";
     }
 
-    private void record(String betId, String sql, String status) throws SQLException {
-        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c);
-                PreparedStatement ps = c.prepareStatement(sql)) {
+    /** Records the note on the bet; false when there is no bet of that id (unknown, or a discard tombstone). */
+    private static boolean record(Connection c, String betId, String sql, String status) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             if (status != null) {
                 ps.setString(i++, status);
             }
             ps.setString(i, betId);
-            if (ps.executeUpdate() == 0) {
-                throw new ProtocolException(ProtocolException.PARENT_NOT_FOUND, "bet " + betId + " not found");
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static boolean tombstone(Connection c, String betId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TOMBSTONE_SQL)) {
+            ps.setString(1, betId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
             }
         }
     }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
-import com.sportswallet.ingress.provider.Payload;
+import com.sportswallet.ingress.idempotency.PayloadHash;
 import com.sportswallet.ingress.provider.ProtocolException;
 
 /** What every money or state callback does the same way: idempotency, ids, the money body. */
@@ -26,14 +26,14 @@ public final class Callbacks {
     }
 
     /**
-     * Claims the idempotency key (endpoint, provider id) for this payload.
+     * Claims the idempotency key (endpoint, provider id) for this payload (compared as the same JSON
+     * value, {@link PayloadHash}).
      *
      * @return the first answer to replay byte for byte, or null when this request goes on
      * @throws ProtocolException 2004 when the key was used with another payload
      */
     public static Answer claim(Connection c, String endpoint, String key, ObjectNode payload) throws SQLException {
-        byte[] hash = IdempotencyStore.hash(Payload.canonical(payload));
-        return answerOf(IdempotencyStore.claim(c, endpoint, key, hash), key);
+        return answerOf(IdempotencyStore.claim(c, endpoint, key, PayloadHash.of(payload)), key);
     }
 
     /**

@@ -40,7 +40,9 @@ import com.sportswallet.money.WalletEvents;
  * which of the worker's flip and this cancel happens, exactly once;</li>
  * <li>a parent that is unknown is tombstoned, so a settlement with that id arriving later is refused;
  * an older or already reversed parent changes nothing. Both answer success, write no event and
- * leave {@code player_seq} alone.</li>
+ * leave {@code player_seq} alone;</li>
+ * <li>a {@code bet_transaction_id} that names no bet, or a discard tombstone, is 2003: every field
+ * of a rollback's answer names the bet's player, currency and balance.</li>
  * </ul>
  * A reversal writes {@code wallet.bet.rolled-back} with the player's next {@code player_seq} (k+1),
  * and, when the debit of an applied credit leaves the balance below zero or was partly absorbed,
@@ -117,6 +119,11 @@ public class RollbackService {
                             throw new ProtocolException(ProtocolException.PARENT_NOT_FOUND, "bet " + betId + " not found");
                         }
                         playerId = rs.getString(1);
+                        if (playerId == null) {
+                            // A discard tombstone (the only bet without a player): no bet to roll back, nothing tombstoned.
+                            throw new ProtocolException(ProtocolException.PARENT_NOT_FOUND, "bet " + betId
+                                    + " not found (its make was discarded before it came)");
+                        }
                         walletId = rs.getObject(2) == null ? null : rs.getLong(2);
                         currency = rs.getString(3);
                     }
