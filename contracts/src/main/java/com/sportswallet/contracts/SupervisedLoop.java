@@ -138,6 +138,8 @@ public final class SupervisedLoop<T extends Runnable & AutoCloseable> implements
                     closeQuietly(loop);
                 }
             }
+            // close() never interrupts: a loop ended by an interrupt must not hand the flag to the next one.
+            Thread.interrupted();
             if (!running) {
                 break;
             }
@@ -148,7 +150,7 @@ public final class SupervisedLoop<T extends Runnable & AutoCloseable> implements
             long n = restarts.incrementAndGet();
             lastFailure = describe(failure);
             lastFailureAt = Instant.now();
-            LOG.log(Level.SEVERE, config.name() + " failed (restart " + n + " in " + backoffMs + " ms): " + lastFailure, failure);
+            LOG.log(Level.SEVERE, config.name() + " failed, restart " + n + " in " + backoffMs + " ms", failure);
             pause(backoffMs);
             backoffMs = Math.min(config.backoffMsMax(), backoffMs * 2);
         }
