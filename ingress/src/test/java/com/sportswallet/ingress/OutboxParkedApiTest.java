@@ -122,7 +122,8 @@ public class OutboxParkedApiTest {
         String payload = CloudEventJson.mapper().createObjectNode().put("specversion", "1.0").put("id", eventId)
                 .put("type", "test.parked").put("subject", key).toString();
         try (Connection c = TestInfra.get().connect();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (topic, msg_key, event_id, payload) VALUES (?, ?, ?, ?) RETURNING id")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO outbox (topic, msg_key, event_id, payload) VALUES (?, ?, ?, ?) RETURNING id")) {
             ps.setString(1, topic);
             ps.setString(2, key);
             ps.setString(3, eventId);
@@ -171,7 +172,8 @@ public class OutboxParkedApiTest {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     try {
                         JsonNode event = CloudEventJson.mapper().readTree(r.value());
-                        if ("wallet.alert".equals(event.path("type").asText()) && "outbox_parked".equals(event.path("data").path("reason").asText())
+                        if ("wallet.alert".equals(event.path("type").asText())
+                                && "outbox_parked".equals(event.path("data").path("reason").asText())
                                 && parkedKey.equals(event.path("data").path("parked_key").asText()) && "_system".equals(r.key())) {
                             found[0] = event;
                         }

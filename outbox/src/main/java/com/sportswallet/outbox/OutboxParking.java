@@ -43,7 +43,8 @@ public final class OutboxParking {
             + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (msg_key) DO NOTHING";
     private static final String KEYS_SQL = "SELECT msg_key, outbox_id, topic, event_id, attempts, error, parked_at FROM outbox_parked"
             + " ORDER BY parked_at, msg_key LIMIT ?";
-    private static final String ROWS_SQL = "SELECT msg_key, id, topic, event_id, octet_length(payload), send_attempts, last_error, created_at, total"
+    private static final String ROWS_SQL = "SELECT msg_key, id, topic, event_id, octet_length(payload), send_attempts, last_error,"
+            + " created_at, total"
             + " FROM (SELECT o.*, row_number() OVER (PARTITION BY msg_key ORDER BY id) AS n, count(*) OVER (PARTITION BY msg_key) AS total"
             + " FROM outbox o WHERE msg_key = ANY(?)) r WHERE n <= ? ORDER BY msg_key, id";
     // The row count is computed only while something is parked (the CASE's subquery is not run otherwise):

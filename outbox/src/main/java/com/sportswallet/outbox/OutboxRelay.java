@@ -479,7 +479,8 @@ public final class OutboxRelay implements AutoCloseable {
                 try {
                     SystemAlert.append(c, SOURCE, data, now, SystemAlert.OUTBOX_PARKED, row.key(), Long.toString(row.id()), now.toString());
                 } catch (Outbox.EventTooLargeException e) {
-                    LOG.errorf("the alert for parked key %s does not fit wallet.events (%s): logged and counted only", row.key(), e.getMessage());
+                    LOG.errorf("the alert for parked key %s does not fit wallet.events (%s): logged and counted only", row.key(),
+                            e.getMessage());
                 }
                 parked.add(f);
             }

@@ -105,7 +105,8 @@ public class RelayService {
             LOG.info("outbox relay disabled (wallet.outbox.enabled=false)");
             return;
         }
-        producer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, applicationName + "-outbox", sendTimeoutMs, messageBytesMax));
+        producer = new KafkaProducer<>(
+                KafkaSettings.relayProducer(bootstrapServers, applicationName + "-outbox", sendTimeoutMs, messageBytesMax));
         Counter published = registry.counter("outbox.published");
         Counter failures = registry.counter("outbox.relay.failures");
         Counter rowFailures = registry.counter("outbox.row.failures");
@@ -154,7 +155,10 @@ public class RelayService {
         }
     }
 
-    /** Parked keys and rows ({@link OutboxParking#counts}), read at most every {@link #PARKED_GAUGE_REFRESH_MS}; NaN-free: the last known on a failure. */
+    /**
+     * Parked keys and rows ({@link OutboxParking#counts}), read at most every {@link #PARKED_GAUGE_REFRESH_MS};
+     * the last known figures when the database does not answer.
+     */
     long[] parkedCounts() {
         long now = System.nanoTime();
         if (parkedCountsAtNanos != 0 && now - parkedCountsAtNanos < PARKED_GAUGE_REFRESH_MS * 1_000_000L) {

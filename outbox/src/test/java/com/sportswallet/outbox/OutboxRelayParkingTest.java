@@ -140,8 +140,9 @@ class OutboxRelayParkingTest {
 
             // The operator fixes the causes, then releases: every row goes, in order, with the same ids.
             createTopic(missing, 4096);
-            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, events), List.of(new AlterConfigOp(
-                    new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "16384"), AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+            AlterConfigOp raise = new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "16384"), AlterConfigOp.OpType.SET);
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, events), List.of(raise))).all()
+                    .get(30, TimeUnit.SECONDS);
             try (Connection conn = ds.getConnection()) {
                 conn.setAutoCommit(false);
                 OutboxParking.Released released = OutboxParking.release(conn, a);
@@ -254,7 +255,8 @@ class OutboxRelayParkingTest {
 
     static long insert(String topic, String key, String eventId, String payload) throws SQLException {
         try (Connection c = ds.getConnection();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (topic, msg_key, event_id, payload) VALUES (?, ?, ?, ?) RETURNING id")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO outbox (topic, msg_key, event_id, payload) VALUES (?, ?, ?, ?) RETURNING id")) {
             ps.setString(1, topic);
             ps.setString(2, key);
             ps.setString(3, eventId);
@@ -268,7 +270,8 @@ class OutboxRelayParkingTest {
 
     static List<Long> outboxIdsOf(String key) {
         List<Long> ids = new ArrayList<>();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT id FROM outbox WHERE msg_key = ? ORDER BY id")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT id FROM outbox WHERE msg_key = ? ORDER BY id")) {
             ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

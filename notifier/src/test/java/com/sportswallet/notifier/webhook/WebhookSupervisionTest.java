@@ -117,7 +117,8 @@ class WebhookSupervisionTest {
                 admin.describeTopics(List.of(Topics.CRM_EVENTS)).allTopicNames().get(30, TimeUnit.SECONDS).get(Topics.CRM_EVENTS).partitions()
                         .forEach(p -> latest.put(new TopicPartition(Topics.CRM_EVENTS, p.partition()), OffsetSpec.latest()));
                 Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
-                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, new OffsetAndMetadata(info.offset())));
+                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS)
+                        .forEach((tp, info) -> ends.put(tp, new OffsetAndMetadata(info.offset())));
                 await(() -> {
                     try {
                         admin.alterConsumerGroupOffsets(group(), ends).all().get(10, TimeUnit.SECONDS);
