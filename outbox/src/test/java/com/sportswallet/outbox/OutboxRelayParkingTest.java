@@ -87,13 +87,14 @@ class OutboxRelayParkingTest {
         String b = "pb-" + run; // sendable: must flow whatever happens to a and c
         String c = "pc-" + run; // its first row is larger than its topic's max.message.bytes
         Map<String, Long> ids = new LinkedHashMap<>();
-        ids.put("a1", insert(missing, a, "a1-" + run, payload("a1-" + run, 100)));
+        Map<String, String> payloads = new HashMap<>();
+        ids.put("a1", insert(missing, a, "a1-" + run, payload("a1-" + run, 100), payloads));
         ids.put("b1", insert(events, b, "b1-" + run, payload("b1-" + run, 100)));
-        ids.put("c1", insert(events, c, "c1-" + run, payload("c1-" + run, 5000)));
-        ids.put("a2", insert(events, a, "a2-" + run, payload("a2-" + run, 100)));
+        ids.put("c1", insert(events, c, "c1-" + run, payload("c1-" + run, 5000), payloads));
+        ids.put("a2", insert(events, a, "a2-" + run, payload("a2-" + run, 100), payloads));
         ids.put("b2", insert(events, b, "b2-" + run, payload("b2-" + run, 100)));
-        ids.put("c2", insert(events, c, "c2-" + run, payload("c2-" + run, 100)));
-        ids.put("a3", insert(events, a, "a3-" + run, payload("a3-" + run, 100)));
+        ids.put("c2", insert(events, c, "c2-" + run, payload("c2-" + run, 100), payloads));
+        ids.put("a3", insert(events, a, "a3-" + run, payload("a3-" + run, 100), payloads));
         ids.put("b3", insert(events, b, "b3-" + run, payload("b3-" + run, 100)));
 
         try (KafkaProducer<String, String> producer = producer(); KafkaConsumer<String, String> consumer = consumer(List.of(events, missing));
@@ -113,7 +114,7 @@ class OutboxRelayParkingTest {
             assertTrue(((String) parked.get(c)[1]).contains("bytes"), () -> "c's reason: " + parked.get(c)[1]);
 
             // A row of a parked key written now waits behind the parked ones: b's next row, written after it, goes.
-            ids.put("a4", insert(events, a, "a4-" + run, payload("a4-" + run, 100)));
+            ids.put("a4", insert(events, a, "a4-" + run, payload("a4-" + run, 100), payloads));
             ids.put("b4", insert(events, b, "b4-" + run, payload("b4-" + run, 100)));
             relay.wakeUp();
             await(() -> eventIds(poll(consumer, seen)).contains("b4-" + run), "a row written after a4 is delivered");
@@ -159,6 +160,8 @@ class OutboxRelayParkingTest {
             assertEquals(List.of("a1-" + run), eventIdsOf(seen, missing, a), "a's first row, on the topic that now exists");
             assertEquals(List.of("a2-" + run, "a3-" + run, "a4-" + run), eventIdsOf(seen, events, a), "a's other rows in order, same ids");
             assertEquals(List.of("c1-" + run, "c2-" + run), eventIdsOf(seen, events, c), "c's rows in order, same ids");
+            seen.stream().filter(r -> a.equals(r.key()) || c.equals(r.key())).forEach(r -> assertEquals(
+                    payloads.get(idOf(r.value())), r.value(), "the released row is sent as it was written (its player_seq with it)"));
             await(() -> outboxIdsOf(a).isEmpty() && outboxIdsOf(c).isEmpty(), "released rows deleted once acknowledged");
             assertTrue(!parkedKeys().contains(a) && !parkedKeys().contains(c));
         }
@@ -251,6 +254,11 @@ class OutboxRelayParkingTest {
     /** A CloudEvent-shaped payload of about {@code bytes} bytes. */
     static String payload(String eventId, int bytes) {
         return "{\"id\":\"" + eventId + "\",\"pad\":\"" + "x".repeat(Math.max(0, bytes - 30 - eventId.length())) + "\"}";
+    }
+
+    static long insert(String topic, String key, String eventId, String payload, Map<String, String> payloads) throws SQLException {
+        payloads.put(eventId, payload);
+        return insert(topic, key, eventId, payload);
     }
 
     static long insert(String topic, String key, String eventId, String payload) throws SQLException {
