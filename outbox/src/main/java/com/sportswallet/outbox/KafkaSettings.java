@@ -11,12 +11,18 @@ public final class KafkaSettings {
     }
 
     public static Properties relayProducer(String bootstrapServers, String clientId, long sendTimeoutMs) {
+        return relayProducer(bootstrapServers, clientId, sendTimeoutMs, TopicLimits.REQUEST_BYTES_MAX_DEFAULT);
+    }
+
+    /** @param requestBytesMax the largest record it sends ({@code max.request.size}, OUTBOX_MESSAGE_BYTES_MAX) */
+    public static Properties relayProducer(String bootstrapServers, String clientId, long sendTimeoutMs, int requestBytesMax) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, requestBytesMax);
         // A down broker must fail a round within the relay's bound, not block it for a minute.
         int timeoutMs = (int) sendTimeoutMs;
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);

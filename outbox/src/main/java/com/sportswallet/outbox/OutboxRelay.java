@@ -1,15 +1,25 @@
 package com.sportswallet.outbox;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
@@ -17,8 +27,12 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 
 /**
@@ -26,37 +40,59 @@ import com.sportswallet.contracts.CloudEventJson;
  * the same {@code outbox} table in the transaction that decides a fact, and any number of relays may
  * drain it at once ({@code FOR UPDATE SKIP LOCKED} hands each row to one of them).
  *
- * <p>One round: claim up to {@code batchSizeMax} rows in id order, send them all (idempotent
- * producer, acks=all), wait for every acknowledgement (bounded by {@code sendTimeoutMs}), delete
- * the rows, commit. A failure rolls the round back and the rows stay for the next round; a crash
- * after the send and before the commit re-sends them, with the same event ids, which consumers
- * drop as duplicates. The relay is woken by {@link #wakeUp()}, which the service calls after each
- * commit that wrote outbox rows, and in any case every {@code pollIntervalMs} (rows written by
- * another process, or left by a relay that died). Not by PostgreSQL NOTIFY: a committing
- * transaction that notifies takes a database-wide lock, which serialised every commit of the
- * hot path (see the V3 migration for the figures).
+ * <p>One round: claim up to {@code batchSizeMax} rows in id order (skipping parked keys and keys
+ * waiting for a retry), send them (idempotent producer, acks=all), wait for the acknowledgements
+ * (bounded by {@code sendTimeoutMs}), delete the rows Kafka acknowledged, commit. A crash after the
+ * send and before the commit re-sends them, with the same event ids, which consumers drop as
+ * duplicates. The relay is woken by {@link #wakeUp()}, which the service calls after each commit
+ * that wrote outbox rows, and in any case every {@code pollIntervalMs} (rows written by another
+ * process, or left by a relay that died). Not by PostgreSQL NOTIFY: a committing transaction that
+ * notifies takes a database-wide lock, which serialised every commit of the hot path (see the V3
+ * migration for the figures).
+ *
+ * <p><b>One row that cannot be sent does not stall the others.</b> Before a row is sent it is
+ * checked against its topic ({@link TopicLimits}): a topic of the pipeline that went missing is
+ * recreated; a row over the topic's {@code max.message.bytes}, or for a topic that does not exist
+ * and is not the pipeline's, fails without being sent. Once a row of a key failed in a round, the
+ * later rows of that key in the round are not sent (the key's order). A failed row counts one
+ * attempt ({@code outbox.send_attempts}) unless the round was an outage (nothing acknowledged and
+ * only retriable errors, such as a broker that is down: then nothing counts and the whole relay
+ * backs off, as before); its key then waits {@code pollIntervalMs} doubling up to
+ * {@code backoffMsMax} before its next try, while the other keys flow. After
+ * {@code sendAttemptsMax} attempts the key is parked ({@link OutboxParking}): its rows, and any
+ * written later, stay in the outbox untouched and unsent until an operator releases it, and a
+ * {@code wallet.alert} ({@link SystemAlert#OUTBOX_PARKED}, key {@code _system}) is written in the
+ * same transaction.
  *
  * <p>The relay holds locks only on outbox rows while it talks to Kafka, never on wallet, bet or
  * credit rows. Callers never wait for it: Kafka being down only makes the outbox grow.
  */
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** The {@code source} of the relay's own alerts. */
+    public static final URI SOURCE = URI.create("/wallet/outbox");
 
     /**
      * @param batchSizeMax    rows claimed per round
-     * @param pollIntervalMs  longest sleep between rounds when no notification arrives
+     * @param pollIntervalMs  longest sleep between rounds when no notification arrives; also a
+     *                        failing key's first wait before its next try
      * @param sendTimeoutMs   longest wait for a round's acknowledgements
-     * @param backoffMsMax    longest pause after a failed round (doubles from pollIntervalMs)
+     * @param backoffMsMax    longest pause after a failed round, and longest wait of a failing key
+     *                        (both double from pollIntervalMs)
      * @param lingerMs        how long a woken relay waits before its round, so the commits that
      *                        follow the one that woke it share the round: under load the ingress
      *                        wakes the relay after every callback, and rounds of one or two rows
      *                        cost a claim, a delete and a commit each. Measured with MakeBench:
      *                        back-to-back rounds gave 457 makes/s closed loop and p99 73 ms at 300/s;
      *                        rounds batched by a poll gave 593/s and 48 ms. 0: no wait.
+     * @param sendAttemptsMax failed sends of a row (each counted only while other rows go through)
+     *                        before its key is parked (OUTBOX_SEND_ATTEMPTS_MAX)
      */
-    public record Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax, long lingerMs) {
+    public record Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax, long lingerMs, int sendAttemptsMax) {
         /** At most this linger: events must still reach Kafka well inside the credit latency goal (1 s). */
         public static final long LINGER_MS_MAX = 200;
+        public static final int SEND_ATTEMPTS_MAX_DEFAULT = 10;
+        public static final int SEND_ATTEMPTS_MAX_MAX = 1000;
 
         public Config {
             if (batchSizeMax < 1 || batchSizeMax > 10_000) {
@@ -68,6 +104,13 @@ public final class OutboxRelay implements AutoCloseable {
             if (lingerMs < 0 || lingerMs > LINGER_MS_MAX) {
                 throw new IllegalArgumentException("lingerMs must be in 0.." + LINGER_MS_MAX + ": " + lingerMs);
             }
+            if (sendAttemptsMax < 1 || sendAttemptsMax > SEND_ATTEMPTS_MAX_MAX) {
+                throw new IllegalArgumentException("OUTBOX_SEND_ATTEMPTS_MAX must be in 1.." + SEND_ATTEMPTS_MAX_MAX + ": " + sendAttemptsMax);
+            }
+        }
+
+        public Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax, long lingerMs) {
+            this(batchSizeMax, pollIntervalMs, sendTimeoutMs, backoffMsMax, lingerMs, SEND_ATTEMPTS_MAX_DEFAULT);
         }
 
         /** No linger: every wake-up starts a round at once. */
@@ -76,7 +119,16 @@ public final class OutboxRelay implements AutoCloseable {
         }
 
         public static Config defaults() {
-            return new Config(500, 500, 10_000, 5_000, 10);
+            return new Config(500, 500, 10_000, 5_000, 10, SEND_ATTEMPTS_MAX_DEFAULT);
+        }
+
+        /** The wait of a key after its {@code attempts}-th failed send: pollIntervalMs doubling, at most backoffMsMax. */
+        long keyBackoffMs(int attempts) {
+            long ms = pollIntervalMs;
+            for (int i = 1; i < attempts && ms < backoffMsMax; i++) {
+                ms *= 2;
+            }
+            return Math.min(ms, backoffMsMax);
         }
     }
 
@@ -84,7 +136,16 @@ public final class OutboxRelay implements AutoCloseable {
     public interface Listener {
         void published(int count);
 
+        /** A round failed as a whole (an outage, or the database): nothing counted, the relay backs off. */
         void failed(Exception cause);
+
+        /** One row failed to send and counted an attempt. */
+        default void rowFailed(long outboxId, String key, int attempts, String error) {
+        }
+
+        /** A key was parked (its row {@code outboxId} failed {@code attempts} times). */
+        default void parked(String key, long outboxId, String error) {
+        }
 
         Listener NONE = new Listener() {
             @Override
@@ -97,24 +158,51 @@ public final class OutboxRelay implements AutoCloseable {
         };
     }
 
-    private static final String CLAIM_SQL = "SELECT id, topic, msg_key, payload FROM outbox ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
+    /** A whole round failed without a counted attempt: the broker is away (or the database). */
+    static final class OutageException extends Exception {
+        OutageException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static final String CLAIM_SQL = "SELECT o.id, o.topic, o.msg_key, o.event_id, o.payload, o.send_attempts FROM outbox o"
+            + " WHERE NOT EXISTS (SELECT 1 FROM outbox_parked p WHERE p.msg_key = o.msg_key) AND o.msg_key <> ALL(?)"
+            + " ORDER BY o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED";
     private static final String DELETE_SQL = "DELETE FROM outbox WHERE id = ANY(?)";
+    private static final String FAILED_SQL = "UPDATE outbox SET send_attempts = send_attempts + 1, last_error = ? WHERE id = ?";
+    /** Keys remembered as waiting for their next try (each leaves when its row is sent or its key parked). */
+    static final int RETRYING_KEYS_MAX = 10_000;
+
+    private record Row(long id, String topic, String key, String eventId, String payload, int attempts) {
+    }
+
+    /** A row that did not go, why, and whether its attempt counts whatever the round's other rows did. */
+    private record Failure(Row row, String error, boolean permanent) {
+    }
 
     private final DataSource dataSource;
     private final Producer<String, String> producer;
     private final Config config;
     private final Listener listener;
+    private final TopicLimits limits;
     private final AtomicLong publishedTotal = new AtomicLong();
+    /** Keys whose last try failed, and when (System.nanoTime) they may be tried again. Only the relay's thread touches it. */
+    private final Map<String, Long> retryAtNanos = new HashMap<>();
     private volatile boolean running;
     private Thread thread;
     // At most one pending wake-up: many commits during a round are served by the next round.
-    private final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
+    private final Semaphore wake = new Semaphore(0);
 
     public OutboxRelay(DataSource dataSource, Producer<String, String> producer, Config config, Listener listener) {
+        this(dataSource, producer, config, listener, Outbox.limits());
+    }
+
+    public OutboxRelay(DataSource dataSource, Producer<String, String> producer, Config config, Listener listener, TopicLimits limits) {
         this.dataSource = dataSource;
         this.producer = producer;
         this.config = config;
         this.listener = listener == null ? Listener.NONE : listener;
+        this.limits = limits == null ? TopicLimits.defaults() : limits;
     }
 
     public synchronized void start() {
@@ -145,7 +233,7 @@ public final class OutboxRelay implements AutoCloseable {
             try {
                 int sent = drainOnce();
                 backoffMs = config.pollIntervalMs();
-                if (sent < config.batchSizeMax() && awaitWakeUp(config.pollIntervalMs()) && config.lingerMs() > 0) {
+                if (sent < config.batchSizeMax() && awaitWakeUp(nextWaitMs()) && config.lingerMs() > 0) {
                     sleep(config.lingerMs());
                 }
             } catch (Exception e) {
@@ -160,50 +248,271 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
+    /** Until the next poll: the poll interval, or sooner when a failing key's wait ends first. */
+    private long nextWaitMs() {
+        long now = System.nanoTime();
+        long wait = config.pollIntervalMs();
+        for (long at : retryAtNanos.values()) {
+            wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(at - now)));
+        }
+        return wait;
+    }
+
     /**
-     * One round: claim, send, await acknowledgements, delete, commit.
+     * One round: claim, check, send, await acknowledgements, delete what was acknowledged, count the
+     * failed rows' attempts and park the keys that ran out of them, commit.
      *
      * @return the number of rows published
+     * @throws OutageException when nothing went through and every failure was retriable (nothing was counted)
      */
     public int drainOnce() throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Long> ids = new ArrayList<>();
-                List<Future<RecordMetadata>> acks = new ArrayList<>();
-                try (PreparedStatement claim = c.prepareStatement(CLAIM_SQL)) {
-                    claim.setInt(1, config.batchSizeMax());
-                    try (ResultSet rs = claim.executeQuery()) {
-                        while (rs.next()) {
-                            ids.add(rs.getLong(1));
-                            ProducerRecord<String, String> record = new ProducerRecord<>(rs.getString(2), rs.getString(3), rs.getString(4));
-                            record.headers().add(CloudEventJson.CONTENT_TYPE_HEADER,
-                                    CloudEventJson.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
-                            acks.add(producer.send(record));
-                        }
-                    }
-                }
-                if (ids.isEmpty()) {
+                List<Row> rows = claim(c);
+                if (rows.isEmpty()) {
                     c.rollback();
                     return 0;
                 }
-                producer.flush();
+                List<Failure> failures = new ArrayList<>();
+                List<Row> sentRows = new ArrayList<>();
+                List<Future<RecordMetadata>> acks = new ArrayList<>();
+                Set<String> blockedKeys = new HashSet<>();
+                Set<String> describedThisRound = new HashSet<>();
+                Set<String> unreachableTopics = new HashSet<>();
+                for (Row row : rows) {
+                    if (blockedKeys.contains(row.key())) {
+                        continue; // an earlier row of its key did not go: this one waits behind it, untouched
+                    }
+                    if (unreachableTopics.contains(row.topic())) {
+                        blockedKeys.add(row.key()); // its topic's metadata did not come this round: next round, uncounted
+                        continue;
+                    }
+                    Failure refusal = refusal(row, describedThisRound);
+                    if (refusal != null) {
+                        failures.add(refusal);
+                        blockedKeys.add(row.key());
+                        continue;
+                    }
+                    ProducerRecord<String, String> record = new ProducerRecord<>(row.topic(), row.key(), row.payload());
+                    record.headers().add(CloudEventJson.CONTENT_TYPE_HEADER, CloudEventJson.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+                    Future<RecordMetadata> ack = producer.send(record);
+                    sentRows.add(row);
+                    acks.add(ack);
+                    if (ack.isDone() && failedOnMetadata(ack)) {
+                        // send() waited max.block.ms for the topic's metadata: the other rows of that topic would each wait as long.
+                        unreachableTopics.add(row.topic());
+                    }
+                }
+                if (!acks.isEmpty()) {
+                    producer.flush();
+                }
+                List<Long> delivered = new ArrayList<>();
                 long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.sendTimeoutMs());
-                for (Future<RecordMetadata> ack : acks) {
-                    ack.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+                for (int i = 0; i < acks.size(); i++) {
+                    Row row = sentRows.get(i);
+                    try {
+                        acks.get(i).get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+                        delivered.add(row.id());
+                    } catch (ExecutionException e) {
+                        failures.add(sendFailure(row, e.getCause()));
+                    } catch (TimeoutException e) {
+                        failures.add(new Failure(row, "not acknowledged within " + config.sendTimeoutMs() + " ms", false));
+                    }
                 }
-                try (PreparedStatement delete = c.prepareStatement(DELETE_SQL)) {
-                    Array idArray = c.createArrayOf("bigint", ids.toArray());
-                    delete.setArray(1, idArray);
-                    delete.executeUpdate();
+                // Nothing went through and a send failed for a reason that may pass (the broker away): a failure
+                // that is not the row's own counts nothing now, and the relay backs off as a whole.
+                boolean outage = delivered.isEmpty() && failures.stream().anyMatch(f -> !f.permanent());
+                List<Failure> counted = outage ? failures.stream().filter(Failure::permanent).toList() : failures;
+                if (!delivered.isEmpty()) {
+                    try (PreparedStatement delete = c.prepareStatement(DELETE_SQL)) {
+                        Array idArray = c.createArrayOf("bigint", delivered.toArray());
+                        delete.setArray(1, idArray);
+                        delete.executeUpdate();
+                    }
                 }
+                List<Failure> parked = countAttempts(c, counted);
                 c.commit();
-                publishedTotal.addAndGet(ids.size());
-                listener.published(ids.size());
-                return ids.size();
+                afterCommit(rows, counted, parked);
+                publishedTotal.addAndGet(delivered.size());
+                if (!delivered.isEmpty()) {
+                    listener.published(delivered.size());
+                }
+                if (outage) {
+                    Failure first = failures.stream().filter(f -> !f.permanent()).findFirst().orElseThrow();
+                    throw new OutageException("no row acknowledged (" + failures.size() + " failed, first: " + first.error() + ")", null);
+                }
+                return delivered.size();
             } catch (Exception e) {
                 safeRollback(c);
                 throw e;
+            }
+        }
+    }
+
+    private List<Row> claim(Connection c) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement claim = c.prepareStatement(CLAIM_SQL)) {
+            claim.setArray(1, c.createArrayOf("text", waitingKeys().toArray()));
+            claim.setInt(2, config.batchSizeMax());
+            try (ResultSet rs = claim.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Keys still waiting for their next try (those whose wait is over are forgotten: they are claimed again). */
+    private List<String> waitingKeys() {
+        long now = System.nanoTime();
+        List<String> waiting = new ArrayList<>();
+        for (Iterator<Map.Entry<String, Long>> it = retryAtNanos.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, Long> e = it.next();
+            if (e.getValue() - now > 0) {
+                waiting.add(e.getKey());
+            } else {
+                it.remove();
+            }
+        }
+        return waiting;
+    }
+
+    /**
+     * Why {@code row} cannot be sent now, or null when it may go: its topic missing (a topic of the
+     * pipeline is recreated first; a topic that is not the pipeline's is the row's own fault) or the
+     * row larger than the topic accepts. What is known of the topic is asked again at most once per
+     * round and topic before a refusal: an operator may have created it or raised its limit.
+     */
+    private Failure refusal(Row row, Set<String> describedThisRound) {
+        String topic = row.topic();
+        TopicLimits.State state = limits.state(topic);
+        if (state != TopicLimits.State.EXISTS && describedThisRound.add(topic)) {
+            state = limits.describe(topic);
+        }
+        if (state == TopicLimits.State.MISSING) {
+            if (limits.isPipelineTopic(topic)) {
+                state = limits.recreateIfPipelineTopic(topic);
+                if (state != TopicLimits.State.EXISTS) {
+                    return new Failure(row, "topic " + topic + " is missing and could not be recreated yet", false);
+                }
+            } else {
+                return new Failure(row, "topic " + topic + " does not exist (not a topic of the pipeline: not recreated)", true);
+            }
+        }
+        long bytes = Outbox.recordBytes(row.key(), row.payload());
+        if (bytes > limits.limitBytes(topic) && describedThisRound.add(topic)) {
+            limits.describe(topic);
+        }
+        int limit = limits.limitBytes(topic);
+        if (bytes > limit) {
+            return new Failure(row, "record of " + bytes + " bytes over the " + limit + " that " + topic
+                    + " accepts (max.message.bytes, max.request.size)", true);
+        }
+        return null;
+    }
+
+    /** True when {@code ack} failed because the topic's metadata did not arrive (send() waited max.block.ms for it). */
+    private static boolean failedOnMetadata(Future<RecordMetadata> ack) {
+        try {
+            ack.get(0, TimeUnit.MILLISECONDS);
+            return false;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException && isMetadataTimeout(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (TimeoutException e) {
+            return false;
+        }
+    }
+
+    private static boolean isMetadataTimeout(Throwable t) {
+        return String.valueOf(t.getMessage()).contains("metadata");
+    }
+
+    /** A send that Kafka failed: permanent unless Kafka says it may succeed on a retry. */
+    private Failure sendFailure(Row row, Throwable cause) {
+        String error = cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        if (cause instanceof RecordTooLargeException || cause instanceof UnknownTopicOrPartitionException
+                || (cause instanceof org.apache.kafka.common.errors.TimeoutException && isMetadataTimeout(cause))) {
+            // What the relay knew of the topic was wrong (deleted, or its limit lowered): ask again next time.
+            limits.forget(row.topic());
+        }
+        return new Failure(row, error, !(cause instanceof RetriableException));
+    }
+
+    /**
+     * Counts one attempt on each failed row (the round had a row acknowledged, or the failure is
+     * the row's own), and parks the keys whose row ran out of attempts, each with its alert.
+     *
+     * @return the failures that parked their key
+     */
+    private List<Failure> countAttempts(Connection c, List<Failure> failures) throws SQLException {
+        List<Failure> parked = new ArrayList<>();
+        if (failures.isEmpty()) {
+            return parked;
+        }
+        try (PreparedStatement ps = c.prepareStatement(FAILED_SQL)) {
+            for (Failure f : failures) {
+                ps.setString(1, SystemAlert.cut(f.error()));
+                ps.setLong(2, f.row().id());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        Instant now = Instant.now();
+        for (Failure f : failures) {
+            Row row = f.row();
+            int attempts = row.attempts() + 1;
+            if (attempts >= config.sendAttemptsMax()
+                    && OutboxParking.park(c, row.key(), row.id(), row.topic(), row.eventId(), attempts, SystemAlert.cut(f.error()))) {
+                ObjectNode data = SystemAlert.data(SystemAlert.SYSTEM_KEY, SystemAlert.OUTBOX_PARKED, now)
+                        .put("parked_key", SystemAlert.cut(row.key()))
+                        .put("topic", row.topic())
+                        .put("outbox_id", row.id())
+                        .put("event_id", row.eventId())
+                        .put("attempts", attempts)
+                        .put("error", SystemAlert.cut(f.error()));
+                // One alert per parking, under _system (never behind the parked key): the key, the row and the time name it.
+                try {
+                    SystemAlert.append(c, SOURCE, data, now, SystemAlert.OUTBOX_PARKED, row.key(), Long.toString(row.id()), now.toString());
+                } catch (Outbox.EventTooLargeException e) {
+                    LOG.errorf("the alert for parked key %s does not fit wallet.events (%s): logged and counted only", row.key(),
+                            e.getMessage());
+                }
+                parked.add(f);
+            }
+        }
+        return parked;
+    }
+
+    private void afterCommit(List<Row> rows, List<Failure> failures, List<Failure> parked) {
+        for (Row row : rows) {
+            retryAtNanos.remove(row.key());
+        }
+        Set<String> parkedKeys = new HashSet<>();
+        for (Failure f : parked) {
+            parkedKeys.add(f.row().key());
+            LOG.errorf("outbox key %s parked: its row %d (%s, event %s) failed %d sends, last: %s. Its rows wait until an operator"
+                    + " releases it (scripts/outbox release KEY)", f.row().key(), f.row().id(), f.row().topic(), f.row().eventId(),
+                    f.row().attempts() + 1, f.error());
+            listener.parked(f.row().key(), f.row().id(), f.error());
+        }
+        long now = System.nanoTime();
+        for (Failure f : failures) {
+            Row row = f.row();
+            int attempts = row.attempts() + 1;
+            listener.rowFailed(row.id(), row.key(), attempts, f.error());
+            if (parkedKeys.contains(row.key())) {
+                continue;
+            }
+            long waitMs = config.keyBackoffMs(attempts);
+            LOG.warnf("outbox row %d (key %s, %s) failed send %d of %d, its key waits %d ms: %s", row.id(), row.key(), row.topic(), attempts,
+                    config.sendAttemptsMax(), waitMs, f.error());
+            if (retryAtNanos.size() < RETRYING_KEYS_MAX || retryAtNanos.containsKey(row.key())) {
+                retryAtNanos.put(row.key(), now + TimeUnit.MILLISECONDS.toNanos(waitMs));
             }
         }
     }

@@ -11,12 +11,14 @@ import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import com.sportswallet.contracts.SupervisedLoop;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.money.CreditBatch;
 import com.sportswallet.money.CreditRedrive;
@@ -27,14 +29,20 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Starts the settlement consumers (plain {@link SettlementConsumer}s) and the credit re-drive
- * ({@link CreditRedriver}, its own thread), and binds their metrics.
+ * Starts the settlement consumers (plain {@link SettlementConsumer}s, each under a
+ * {@link SupervisedLoop}: an exception that escapes one closes it and starts a fresh one after a
+ * backoff of WORKER_BACKOFF_MS_MIN doubling to WORKER_BACKOFF_MS_MAX, logged, counted in
+ * {@code worker_consumer_restarts_total} and shown by the readiness check "settlement consumer
+ * loops") and the credit re-drive ({@link CreditRedriver}, its own thread), and binds their metrics
+ * ({@code worker_dlq_records_total}: records sent to settlement.commands.dlq, each with its
+ * wallet.alert).
  */
 @ApplicationScoped
 public class SettlementWorkerService {
@@ -44,6 +52,9 @@ public class SettlementWorkerService {
     MeterRegistry registry;
     @Inject
     RelayService relay;
+    /** Tests only: crash points handed to the consumers (none in the service). */
+    @Inject
+    Instance<SettlementConsumer.CrashPoints> crashPoints;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -70,8 +81,9 @@ public class SettlementWorkerService {
     @ConfigProperty(name = "wallet.worker.credit-redrive-interval-ms", defaultValue = "5000")
     long redriveIntervalMs;
 
-    private final List<SettlementConsumer> consumers = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<SupervisedLoop<SettlementConsumer>> consumers = new ArrayList<>();
+    /** The longest wait for a consumer loop to end at shutdown. */
+    static final long CONSUMER_CLOSE_WAIT_MS = 10_000;
     private KafkaProducer<String, String> dlqProducer;
     private CreditRedriver redriver;
 
@@ -82,20 +94,19 @@ public class SettlementWorkerService {
         SettlementConsumer.Config config = new SettlementConsumer.Config(batchSizeMax, transactionMsTarget, pollTimeoutMs,
                 backoffMsMin, backoffMsMax, dlqSendTimeoutMs, Topics.SETTLEMENT_COMMANDS, SettlementConsumer.GROUP_ID);
         SettlementConsumer.Listener listener = metricsListener();
+        SettlementConsumer.CrashPoints crash = crashPoints.isResolvable() ? crashPoints.get() : null;
         for (int i = 0; i < consumerCount; i++) {
             Properties kafka = new Properties();
             kafka.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             kafka.put(ConsumerConfig.CLIENT_ID_CONFIG, "settlement-worker-" + i);
             kafka.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
-            SettlementConsumer consumer = new SettlementConsumer(dataSource, kafka, dlqProducer, config, listener, null);
-            consumers.add(consumer);
-            Thread t = new Thread(consumer, "settlement-consumer-" + i);
-            t.setDaemon(true);
-            t.start();
-            threads.add(t);
+            consumers.add(new SupervisedLoop<>(new SupervisedLoop.Config("settlement-consumer-" + i, backoffMsMin, backoffMsMax,
+                    CONSUMER_CLOSE_WAIT_MS), () -> new SettlementConsumer(dataSource, kafka, dlqProducer, config, listener, crash)).start());
         }
-        registry.gauge("settlement.consumer.lag.max", consumers, list -> list.stream().mapToDouble(SettlementConsumer::lagMax)
-                .filter(v -> !Double.isNaN(v)).max().orElse(0));
+        registry.gauge("settlement.consumer.lag.max", consumers, list -> list.stream().map(SupervisedLoop::current)
+                .filter(c -> c != null).mapToDouble(SettlementConsumer::lagMax).filter(v -> !Double.isNaN(v)).max().orElse(0));
+        FunctionCounter.builder("worker.consumer.restarts", consumers, list -> list.stream().mapToLong(SupervisedLoop::restarts).sum())
+                .description("Settlement consumer loops restarted after an unexpected exception").register(registry);
         redriver = new CreditRedriver(dataSource, redriveConfig, redriveListener()).start();
     }
 
@@ -121,7 +132,7 @@ public class SettlementWorkerService {
         Counter applied = registry.counter("settlement.credits.applied");
         Counter skipped = registry.counter("settlement.credits.skipped");
         Counter retries = registry.counter("settlement.retries");
-        Counter deadLettered = registry.counter("settlement.dlq");
+        Counter deadLettered = registry.counter("worker.dlq.records");
         DistributionSummary batchSize = DistributionSummary.builder("settlement.batch.size").publishPercentiles(0.5, 0.99).register(registry);
         Timer commit = Timer.builder("settlement.batch.transaction").publishPercentiles(0.5, 0.99).register(registry);
         Timer decidedToApplied = Timer.builder("settlement.credit.decided_to_applied").publishPercentiles(0.5, 0.99).register(registry);
@@ -148,28 +159,27 @@ public class SettlementWorkerService {
 
             @Override
             public void deadLettered(int count) {
+                relay.wakeUp(); // their wallet.alert rows are committed
                 deadLettered.increment(count);
             }
         };
     }
 
-    /** True while every consumer thread runs: the readiness check. */
+    /** True while every consumer loop runs (none failed and waiting for its restart): the readiness check. */
     public boolean running() {
-        return !threads.isEmpty() && threads.stream().allMatch(Thread::isAlive);
+        return !consumers.isEmpty() && consumers.stream().allMatch(SupervisedLoop::running);
+    }
+
+    /** The supervised consumer loops, for the health checks. */
+    public List<SupervisedLoop<SettlementConsumer>> consumerLoops() {
+        return List.copyOf(consumers);
     }
 
     void onStop(@Observes ShutdownEvent event) {
         if (redriver != null) {
             redriver.close();
         }
-        consumers.forEach(SettlementConsumer::close);
-        for (Thread t : threads) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        consumers.forEach(SupervisedLoop::close);
         if (dlqProducer != null) {
             dlqProducer.close(Duration.ofSeconds(5));
         }

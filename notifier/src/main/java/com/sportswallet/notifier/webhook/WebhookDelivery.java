@@ -51,6 +51,10 @@ import com.sportswallet.contracts.CloudEventJson;
  * POST and its mark re-posts that one event once: that is the at-least-once the receiver drops by
  * id. A record without {@code sourceoffset} (written before it existed) is delivered as before.
  * A plain class (no Quarkus), so tests drive it directly.
+ *
+ * <p>An unexpected exception ends {@link #run()} (it used to be logged and the thread left dead):
+ * {@link WebhookService} runs each delivery under a supervisor that starts a fresh one (a new
+ * consumer, from the group's committed offsets) after a backoff and shows it in /q/health.
  */
 public final class WebhookDelivery implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WebhookDelivery.class);
@@ -179,11 +183,11 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
                 }
             }
         } catch (WakeupException e) {
-            // close() asked us to stop.
+            if (running) {
+                throw e; // not asked by close(): the supervisor restarts the loop
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("crm webhook delivery stopped", e);
         } finally {
             consumer.close(CLOSE_TIMEOUT);
             producer.close(CLOSE_TIMEOUT);

@@ -48,7 +48,14 @@ import com.sportswallet.money.CreditBatch;
  * <p>Transient failures (database down, lock, statement or transaction timeout, deadlock) pause
  * the partitions and retry the same batch with bounded backoff for as long as it takes: valid
  * money is never skipped. Only poison (unparseable, unknown type, no credit row, a body that
- * disagrees with its row) goes to {@code settlement.commands.dlq}, with the reason in headers.
+ * disagrees with its row) goes to {@code settlement.commands.dlq}, with the reason in headers, and
+ * each such record gets a {@code wallet.alert} ({@link DeadLetterAlert}: under its key, or
+ * {@code _system} without one), written to the outbox in the batch's transaction and counted
+ * ({@link Listener#deadLettered}) once the DLQ acknowledged it.
+ *
+ * <p>An exception that escapes {@link #run()} (anything but the transient failures above, which it
+ * retries itself) ends it; the service runs each consumer under a supervisor that starts a fresh
+ * one with backoff and shows it in the health checks (SupervisedLoop).
  *
  * <p>No polled record is ever dropped. Records polled and not yet applied are kept
  * ({@code unprocessed}) until their batch commits. While backing off, the consumer polls its paused
@@ -103,7 +110,8 @@ public final class SettlementConsumer implements Runnable, AutoCloseable {
     /**
      * Test hook, called at the named points of each batch. Throwing an {@link Error} there
      * simulates a crash: it is not retried, the transaction is not committed (before) or the
-     * offsets are not (after), and the consumer stops.
+     * offsets are not (after), and the consumer stops (the service's supervisor then starts a
+     * fresh one, as after any exception that escapes {@link #run()}).
      */
     public interface CrashPoints {
         default void beforeDatabaseCommit() {
@@ -285,20 +293,35 @@ public final class SettlementConsumer implements Runnable, AutoCloseable {
         }
         CreditBatch.Result result = null;
         long started = System.nanoTime();
-        if (!commands.isEmpty()) {
+        if (!commands.isEmpty() || !unparseable.isEmpty()) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
                 try {
-                    result = CreditBatch.apply(c, commands);
+                    if (!commands.isEmpty()) {
+                        result = CreditBatch.apply(c, commands);
+                    }
+                    // Every record this batch dead-letters gets its wallet.alert, committed with the batch's decisions.
+                    for (int i = 0; i < unparseable.size(); i++) {
+                        DeadLetterAlert.append(c, unparseable.get(i), unparseableReasons.get(i));
+                    }
+                    if (result != null) {
+                        for (CreditBatch.Poison p : result.poison()) {
+                            DeadLetterAlert.append(c, source.get(p.command()), p.reason());
+                        }
+                    }
                     crashPoints.beforeDatabaseCommit();
                     c.commit();
-                } catch (SQLException | RuntimeException e) {
+                } catch (Throwable e) {
+                    // An Error too: a pooled connection handed back with its transaction open is committed by
+                    // the pool's autocommit reset (Agroal, pgjdbc), so a crash before the commit must roll back here.
                     rollbackQuietly(c);
                     throw e;
                 }
             }
             crashPoints.afterDatabaseCommit();
-            poison.addAll(result.poison());
+            if (result != null) {
+                poison.addAll(result.poison());
+            }
         }
         long transactionNanos = System.nanoTime() - started;
         adaptBatchSize(transactionNanos);

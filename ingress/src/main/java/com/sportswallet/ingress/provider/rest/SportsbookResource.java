@@ -29,6 +29,7 @@ import com.sportswallet.ingress.provider.service.BetNotesService;
 import com.sportswallet.ingress.provider.service.DiscardService;
 import com.sportswallet.ingress.provider.service.RollbackService;
 import com.sportswallet.ingress.provider.service.SettlementService;
+import com.sportswallet.outbox.Outbox;
 import com.sportswallet.outbox.RelayService;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -143,6 +144,15 @@ public class SportsbookResource {
     public Response refused(ProtocolException e) {
         registry.counter("callback.refused", "code", Integer.toString(e.code())).increment();
         return Response.status(400).type(MediaType.APPLICATION_JSON_TYPE).entity(error(e.code(), e.getMessage())).build();
+    }
+
+    /**
+     * A callback whose event its topic would refuse (over the topic's max.message.bytes: an event
+     * that could never be published): 2004, and nothing was written (the transaction rolled back).
+     */
+    @ServerExceptionMapper
+    public Response eventTooLarge(Outbox.EventTooLargeException e) {
+        return refused(ProtocolException.badRequest(e.getMessage()));
     }
 
     /**

@@ -19,6 +19,7 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.Topics;
 import com.sportswallet.contracts.event.BetPlaced;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
@@ -31,6 +32,7 @@ import com.sportswallet.money.BetMake;
 import com.sportswallet.money.NamedSql;
 import com.sportswallet.money.Spend;
 import com.sportswallet.money.WalletEvents;
+import com.sportswallet.outbox.Outbox;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -70,6 +72,13 @@ public class BetMakeService {
     // runs too). Round trip 1 names the wallet by player, and the bet names it by player too, so that
     // nothing but the checks waits on round trip 1's result.
     private static final String BALANCE_LAST = "\"balance\":null}";
+    /**
+     * What the debit statement adds to the event after the size check, an upper bound: the wallet's
+     * position ({@code , "balance_after": n} and the like for sequence, player_seq and
+     * available_after, n up to 20 characters: 150 bytes) and jsonb's text form (a space after every
+     * ':' and ',' of the event's 21 members: 42 bytes), 192, rounded up.
+     */
+    static final int EVENT_GROWTH_BYTES_MAX = 224;
 
     @Inject
     DataSource dataSource;
@@ -245,6 +254,9 @@ public class BetMakeService {
         BetPlaced placed = BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId());
         String eventId = CloudEventJson.stableId(placed.type(), betId);
         String event = CloudEventJson.serialize(eventId, placed.type(), WalletEvents.SOURCE, r.playerId(), now, placed.data());
+        // The debit statement writes the outbox row itself: an event its topic would refuse is refused here, before
+        // it (2004, the transaction rolls back: nothing written), not parked in the outbox later.
+        Outbox.checkSize(Topics.WALLET_EVENTS, r.playerId(), event, EVENT_GROWTH_BYTES_MAX);
         // The money body ends with its balance: the statement appends the available balance it produced.
         String body = Callbacks.moneyBody(betId, r.transactionId(), null, r.playerId(), "bet", r.amount(), r.currency(), null);
         if (!body.endsWith(BALANCE_LAST)) {

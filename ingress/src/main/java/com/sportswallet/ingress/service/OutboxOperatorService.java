@@ -1,0 +1,37 @@
+package com.sportswallet.ingress.service;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import com.sportswallet.outbox.OutboxParking;
+
+/**
+ * The operator's view of parked outbox keys ({@link OutboxParking}): list them, release one. A
+ * release is one transaction (the key unparked, its rows' attempts reset); the caller wakes the
+ * relay after it committed.
+ */
+@ApplicationScoped
+public class OutboxOperatorService {
+    @Inject
+    DataSource dataSource;
+
+    public OutboxParking.Listing parked() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return OutboxParking.list(c);
+        }
+    }
+
+    /** @return what was released, or null when {@code key} is not parked */
+    @Transactional(rollbackOn = Exception.class)
+    public OutboxParking.Released release(String key) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return OutboxParking.release(c, key);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+# Sourced by scripts/outbox (and any script that calls the operator API).
+# operator_token: prints an RS256 JWT for the operator API, signed with openssl by the operator's
+# private key (what scripts/keys writes: $KEYS_DIR/operator-private.pem, PKCS#8 PEM): header
+# {"alg":"RS256","typ":"JWT"}, claims iss = $OPERATOR_ISSUER (demo-operator), sub/upn "scripts",
+# groups ["operator"], iat now, exp now + $OPERATOR_TOKEN_LIFETIME_SECONDS (300), a random jti.
+# Needs ROOT (the repository root); exits 1 with a message when the key or openssl is missing.
+operator_token() {
+  local keys_dir="${KEYS_DIR:-$ROOT/.local/keys}" issuer="${OPERATOR_ISSUER:-demo-operator}"
+  local lifetime="${OPERATOR_TOKEN_LIFETIME_SECONDS:-300}" key now header claims signing_input signature jti
+  key="$keys_dir/operator-private.pem"
+  command -v openssl >/dev/null || { echo "operator_token: openssl not found" >&2; return 1; }
+  [ -s "$key" ] || { echo "operator_token: no operator key at $key (scripts/keys creates it; KEYS_DIR moves it)" >&2; return 1; }
+  now="$(date +%s)"
+  jti="$(openssl rand -hex 16)"
+  header="$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | _b64url)"
+  claims="$(printf '{"iss":"%s","sub":"scripts","upn":"scripts","groups":["operator"],"iat":%d,"exp":%d,"jti":"%s"}' \
+    "$issuer" "$now" "$((now + lifetime))" "$jti" | _b64url)"
+  signing_input="$header.$claims"
+  signature="$(printf '%s' "$signing_input" | openssl dgst -sha256 -sign "$key" -binary | _b64url)" \
+    || { echo "operator_token: signing with $key failed" >&2; return 1; }
+  printf '%s.%s\n' "$signing_input" "$signature"
+}
+
+# base64url without padding, on one line.
+_b64url() {
+  openssl base64 -A | tr '+/' '-_' | tr -d '='
+}
