@@ -64,7 +64,8 @@ public class RelayService {
             LOG.info("outbox relay disabled (wallet.outbox.enabled=false)");
             return;
         }
-        producer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, applicationName + "-outbox", sendTimeoutMs));
+        producer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, applicationName + "-outbox", sendTimeoutMs,
+                "OUTBOX_SEND_TIMEOUT_MS"));
         Counter published = registry.counter("outbox.published");
         Counter failures = registry.counter("outbox.relay.failures");
         relay = new OutboxRelay(dataSource, producer,

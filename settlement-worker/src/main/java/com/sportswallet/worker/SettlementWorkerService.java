@@ -78,7 +78,8 @@ public class SettlementWorkerService {
     void onStart(@Observes StartupEvent event) {
         // Validated before anything starts: a bad bound fails the start with its name.
         CreditRedriver.Config redriveConfig = new CreditRedriver.Config(redriveAfterMs, redriveBatchMax, redriveIntervalMs);
-        dlqProducer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, "settlement-worker-dlq", dlqSendTimeoutMs));
+        dlqProducer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, "settlement-worker-dlq", dlqSendTimeoutMs,
+                "WORKER_DLQ_SEND_TIMEOUT_MS"));
         SettlementConsumer.Config config = new SettlementConsumer.Config(batchSizeMax, transactionMsTarget, pollTimeoutMs,
                 backoffMsMin, backoffMsMax, dlqSendTimeoutMs, Topics.SETTLEMENT_COMMANDS, SettlementConsumer.GROUP_ID);
         SettlementConsumer.Listener listener = metricsListener();
