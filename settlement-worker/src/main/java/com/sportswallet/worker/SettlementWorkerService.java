@@ -154,9 +154,19 @@ public class SettlementWorkerService {
         };
     }
 
-    /** True while every consumer thread runs: the readiness check. */
+    /** True while every consumer thread runs (liveness: a consumer thread that died never comes back). */
     public boolean running() {
         return !threads.isEmpty() && threads.stream().allMatch(Thread::isAlive);
+    }
+
+    /** Per consumer, the partitions it owns, or -1 while it is not a member of the group (readiness). */
+    public List<Integer> ownedPartitions() {
+        return consumers.stream().map(SettlementConsumer::ownedPartitions).toList();
+    }
+
+    /** True while the credit re-drive's rounds are scheduled (liveness). */
+    public boolean redriveAlive() {
+        return redriver != null && redriver.alive();
     }
 
     void onStop(@Observes ShutdownEvent event) {
