@@ -1,7 +1,10 @@
 package com.sportswallet.ingress;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,14 +94,25 @@ public class OperatorApiTest {
     @Test
     void missingOrForeignTokenIs401AndMissingGroupIs403() {
         String player = createPlayer("EUR");
-        given().get("/operator/players/" + player + "/wallet").then().statusCode(401);
-        given().header("Authorization", "Bearer " + TestKeys.operatorToken(TestKeys.ROGUE.getPrivate(), "operator"))
-                .get("/operator/players/" + player + "/wallet").then().statusCode(401);
-        given().header("Authorization", "Bearer " + TestKeys.operatorToken(TestKeys.OPERATOR.getPrivate(), "viewer"))
-                .get("/operator/players/" + player + "/wallet").then().statusCode(403);
-        given().header("Authorization", "Bearer not-a-jwt").get("/operator/players/" + player + "/wallet").then().statusCode(401);
-        operator().get("/operator/players/" + player + "/wallet").then().statusCode(200)
+        String wallet = "/operator/players/" + player + "/wallet";
+        // README: refusals are JSON {"error": code, "message": text}, the 401s and the 403 too.
+        unauthorized(given().get(wallet));
+        unauthorized(given().header("Authorization", "Bearer not-a-jwt").get(wallet));
+        String foreign = TestKeys.operatorToken(TestKeys.ROGUE.getPrivate(), "operator");
+        unauthorized(given().header("Authorization", "Bearer " + foreign).get(wallet));
+        unauthorized(given().contentType("application/json").body("{\"id\":\"k\",\"amount\":1}")
+                .post("/operator/players/" + player + "/deposits"));
+        given().header("Authorization", "Bearer " + TestKeys.operatorToken(TestKeys.OPERATOR.getPrivate(), "viewer")).get(wallet)
+                .then().statusCode(403).contentType("application/json")
+                .body("error", equalTo("forbidden")).body("message", not(emptyOrNullString()));
+        operator().get(wallet).then().statusCode(200)
                 .body("player_id", equalTo(player)).body("currency", equalTo("EUR")).body("balance", equalTo(0));
+    }
+
+    /** A 401 with the JSON refusal body the README promises, and the Bearer challenge (RFC 6750). */
+    static void unauthorized(Response r) {
+        r.then().statusCode(401).contentType("application/json").header("WWW-Authenticate", startsWith("Bearer"))
+                .body("error", equalTo("unauthorized")).body("message", not(emptyOrNullString()));
     }
 
     @Test

@@ -22,12 +22,14 @@ import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.notifier.support.KafkaTestClients;
+import com.sportswallet.testkit.OperatorKeys;
 import com.sportswallet.testkit.RealInfraResource;
 import com.sportswallet.testkit.TestInfra;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
 
 /**
  * The notifier service against the real broker: wallet events in (with duplicates), crm.events
@@ -35,6 +37,7 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @QuarkusTestResource(RealInfraResource.class)
+@QuarkusTestResource(OperatorKeys.class)
 class NotifierEndToEndTest {
     static final Duration OUTPUT_TIMEOUT = Duration.ofSeconds(90);
 
@@ -105,11 +108,11 @@ class NotifierEndToEndTest {
         assertEquals(0, activity.getLong("refund_total"));
         assertEquals(-15_000, activity.getLong("net"));
         assertEquals(t.plusSeconds(7).toString(), activity.getString("last_activity"));
-        given().get("/players/{id}/activity", "nobody-" + run).then().statusCode(404);
+        operator().get("/players/{id}/activity", "nobody-" + run).then().statusCode(404);
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("notifier_dedupe_duplicates_total") && !l.endsWith(" 0.0")),
                 "the re-sent events are counted as duplicates on /q/metrics");
-        given().get("/players/{id}/activity", p2).then().statusCode(200); // a status change makes the player known
+        operator().get("/players/{id}/activity", p2).then().statusCode(200); // a status change makes the player known
 
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             var webhookGroup = new com.sportswallet.notifier.replay.GroupReset(admin, System.out).describe("notifier-webhook");
@@ -125,11 +128,16 @@ class NotifierEndToEndTest {
         given().get("/q/health/ready").then().statusCode(200);
     }
 
+    /** A request with the operator's token: the activity endpoint answers nothing else. */
+    static RequestSpecification operator() {
+        return given().header("Authorization", "Bearer " + OperatorKeys.operatorToken());
+    }
+
     static JsonPath awaitActivity(String player, long bets) throws InterruptedException {
         long deadline = System.nanoTime() + OUTPUT_TIMEOUT.toNanos();
         JsonPath last = null;
         while (System.nanoTime() < deadline) {
-            var r = given().get("/players/{id}/activity", player);
+            var r = operator().get("/players/{id}/activity", player);
             if (r.statusCode() == 200) {
                 last = r.jsonPath();
                 if (last.getLong("bets") == bets && last.getString("last_activity") != null

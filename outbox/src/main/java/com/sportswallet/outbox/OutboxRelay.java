@@ -222,6 +222,15 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * True while the relay's thread runs (a liveness check): the loop retries every exception of its
+     * own, so only an Error ends it, and nothing restarts it.
+     */
+    public boolean alive() {
+        Thread t = thread;
+        return running && t != null && t.isAlive();
+    }
+
     /** Total rows this relay has published since it started. */
     public long publishedTotal() {
         return publishedTotal.get();

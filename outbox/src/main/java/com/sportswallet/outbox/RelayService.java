@@ -105,8 +105,8 @@ public class RelayService {
             LOG.info("outbox relay disabled (wallet.outbox.enabled=false)");
             return;
         }
-        producer = new KafkaProducer<>(
-                KafkaSettings.relayProducer(bootstrapServers, applicationName + "-outbox", sendTimeoutMs, messageBytesMax));
+        producer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, applicationName + "-outbox", sendTimeoutMs,
+                "OUTBOX_SEND_TIMEOUT_MS", messageBytesMax));
         Counter published = registry.counter("outbox.published");
         Counter failures = registry.counter("outbox.relay.failures");
         Counter rowFailures = registry.counter("outbox.row.failures");

@@ -90,7 +90,8 @@ public class SettlementWorkerService {
     void onStart(@Observes StartupEvent event) {
         // Validated before anything starts: a bad bound fails the start with its name.
         CreditRedriver.Config redriveConfig = new CreditRedriver.Config(redriveAfterMs, redriveBatchMax, redriveIntervalMs);
-        dlqProducer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, "settlement-worker-dlq", dlqSendTimeoutMs));
+        dlqProducer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, "settlement-worker-dlq", dlqSendTimeoutMs,
+                "WORKER_DLQ_SEND_TIMEOUT_MS"));
         SettlementConsumer.Config config = new SettlementConsumer.Config(batchSizeMax, transactionMsTarget, pollTimeoutMs,
                 backoffMsMin, backoffMsMax, dlqSendTimeoutMs, Topics.SETTLEMENT_COMMANDS, SettlementConsumer.GROUP_ID);
         SettlementConsumer.Listener listener = metricsListener();
@@ -165,14 +166,35 @@ public class SettlementWorkerService {
         };
     }
 
-    /** True while every consumer loop runs (none failed and waiting for its restart): the readiness check. */
+    /** True while every consumer thread runs (liveness: a consumer thread that died never comes back). */
     public boolean running() {
         return !consumers.isEmpty() && consumers.stream().allMatch(SupervisedLoop::running);
+    }
+
+    /**
+     * True while every consumer loop is supervised (running, or failed and waiting for its restart):
+     * liveness. A loop between two runs mends itself; restarting the process would not help.
+     */
+    public boolean supervised() {
+        return !consumers.isEmpty() && consumers.stream().allMatch(l -> l.state() != SupervisedLoop.State.STOPPED);
     }
 
     /** The supervised consumer loops, for the health checks. */
     public List<SupervisedLoop<SettlementConsumer>> consumerLoops() {
         return List.copyOf(consumers);
+    }
+
+    /** Per consumer, the partitions it owns, or -1 while it is not a member of the group (readiness). */
+    public List<Integer> ownedPartitions() {
+        return consumers.stream().map(loop -> {
+            SettlementConsumer current = loop.current();
+            return current == null ? -1 : current.ownedPartitions();
+        }).toList();
+    }
+
+    /** True while the credit re-drive's rounds are scheduled (liveness). */
+    public boolean redriveAlive() {
+        return redriver != null && redriver.alive();
     }
 
     void onStop(@Observes ShutdownEvent event) {

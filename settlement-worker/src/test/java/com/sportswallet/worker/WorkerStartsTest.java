@@ -3,6 +3,7 @@ package com.sportswallet.worker;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -17,12 +18,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 
 import com.sportswallet.contracts.Topics;
-import com.sportswallet.testkit.TestInfra;
 import com.sportswallet.testkit.RealInfraResource;
+import com.sportswallet.testkit.TestInfra;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
 
 /** The worker starts against the real database and broker, is ready, and runs the outbox relay. */
 @QuarkusTest
@@ -31,7 +34,7 @@ class WorkerStartsTest {
 
     @Test
     void isReadyAndCreatesTheTopics() throws Exception {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        awaitReady().then().body("status", equalTo("UP"));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers()))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             Set<String> names = Set.of();
@@ -41,6 +44,40 @@ class WorkerStartsTest {
             }
             assertTrue(names.containsAll(List.of(Topics.SETTLEMENT_COMMANDS, Topics.WALLET_EVENTS, Topics.SETTLEMENT_COMMANDS_DLQ)), names::toString);
         }
+    }
+
+    /**
+     * Readiness: the database (Quarkus's datasource check) and the consumers' membership of the group
+     * (each consumer's partitions; -1 would be a consumer not in the group). Liveness: the consumer
+     * threads, the re-drive's schedule and the outbox relay's thread.
+     */
+    @Test
+    void readinessReflectsTheDatabaseAndTheAssignmentLivenessTheThreads() throws Exception {
+        Response ready = awaitReady();
+        JsonPath json = ready.jsonPath();
+        assertEquals("UP", json.getString("checks.find { it.name == 'Database connections health check' }.status"), ready.asString());
+        assertEquals("UP", json.getString("checks.find { it.name == 'settlement consumers' }.status"), ready.asString());
+        // The only member of group settlement-worker in this JVM: it owns every partition (3 in %test).
+        assertEquals(3, json.getInt("checks.find { it.name == 'settlement consumers' }.data.partitions"), ready.asString());
+        assertEquals(0, json.getInt("checks.find { it.name == 'settlement consumers' }.data.not_in_group"), ready.asString());
+
+        Response live = given().get("/q/health/live");
+        JsonPath l = live.jsonPath();
+        assertEquals(200, live.statusCode(), live.asString());
+        assertEquals("UP", l.getString("checks.find { it.name == 'settlement threads' }.status"), live.asString());
+        assertEquals("UP", l.getString("checks.find { it.name == 'outbox relay' }.status"), live.asString());
+    }
+
+    /** Ready once the consumers joined their group: polled, bounded. */
+    static Response awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Response r = given().get("/q/health/ready");
+        while (r.statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            r = given().get("/q/health/ready");
+        }
+        assertEquals(200, r.statusCode(), r.asString());
+        return r;
     }
 
     @Test

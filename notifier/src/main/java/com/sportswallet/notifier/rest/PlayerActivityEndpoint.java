@@ -3,11 +3,14 @@ package com.sportswallet.notifier.rest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -18,9 +21,13 @@ import com.sportswallet.notifier.streams.PlayerState;
  * {@code GET /players/{id}/activity} (DESIGN.md "notifier REST"):
  * {"player_id","bets","stake_total","win_total","refund_total","net","last_activity"}, amounts in
  * minor units, last_activity an ISO instant or null; 404 for a player no wallet event named yet;
- * 503 (Retry-After: 1) while the store is not queryable (start, rebalance, restoration).
+ * 503 (Retry-After: 1) while the store is not queryable (start, rebalance, restoration). Like the
+ * ingress's operator API it needs the operator's RS256 token with group {@code operator} (401 without
+ * a valid one, 403 without the group, JSON bodies: {@link ErrorMappers}); a query forwarded to the
+ * instance hosting the player carries the caller's Authorization header, checked there again.
  */
 @Path("/players")
+@RolesAllowed("operator")
 @Produces(MediaType.APPLICATION_JSON)
 public class PlayerActivityEndpoint {
     @Inject
@@ -28,8 +35,8 @@ public class PlayerActivityEndpoint {
 
     @GET
     @Path("/{id}/activity")
-    public Response activity(@PathParam("id") String playerId) {
-        InteractiveQueries.Result r = queries.activity(playerId);
+    public Response activity(@PathParam("id") String playerId, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        InteractiveQueries.Result r = queries.activity(playerId, authorization);
         if (r instanceof InteractiveQueries.Local local) {
             return Response.ok(view(playerId, local.state())).build();
         }

@@ -24,7 +24,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Reads the players' aggregates through Kafka Streams interactive queries. With one instance (the
  * default) every partition's store is local. With several instances (each with
  * {@code quarkus.kafka-streams.application-server} set to its own host:port), a key hosted
- * elsewhere is fetched from the instance that hosts it, once (bounded by {@link #REMOTE_TIMEOUT}).
+ * elsewhere is fetched from the instance that hosts it, once (bounded by {@link #REMOTE_TIMEOUT}),
+ * with the caller's own Authorization header: that instance checks the operator's token again.
  */
 @ApplicationScoped
 public class InteractiveQueries {
@@ -54,7 +55,11 @@ public class InteractiveQueries {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(REMOTE_TIMEOUT).build();
 
-    public Result activity(String playerId) {
+    /**
+     * @param authorization the caller's Authorization header (already verified here), forwarded as is
+     *                      when another instance hosts the player
+     */
+    public Result activity(String playerId, String authorization) {
         PlayerState local;
         try {
             ReadOnlyKeyValueStore<String, PlayerState> store = streams.store(
@@ -77,15 +82,18 @@ public class InteractiveQueries {
         if (host == null || applicationServer.get().equals(host.host() + ":" + host.port())) {
             return new NotFound();
         }
-        return remote(host, playerId);
+        return remote(host, playerId, authorization);
     }
 
-    private Result remote(HostInfo host, String playerId) {
+    Result remote(HostInfo host, String playerId, String authorization) {
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + "/players/"
                 + java.net.URLEncoder.encode(playerId, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "/activity");
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REMOTE_TIMEOUT).header("X-Notifier-Forwarded", "1");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(REMOTE_TIMEOUT).header("X-Notifier-Forwarded", "1")
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
             return switch (r.statusCode()) {
                 case 200 -> new Remote(r.body());
                 case 404 -> new NotFound();

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -57,6 +58,7 @@ public final class CreditRedriver implements AutoCloseable {
     private final Listener listener;
     private final ScheduledExecutorService executor;
     private volatile boolean closed;
+    private volatile ScheduledFuture<?> rounds;
 
     public CreditRedriver(DataSource dataSource, Config config, Listener listener) {
         this.dataSource = dataSource;
@@ -72,8 +74,17 @@ public final class CreditRedriver implements AutoCloseable {
 
     /** Runs a round every {@code intervalMs}, the first one interval after the start. */
     public CreditRedriver start() {
-        executor.scheduleWithFixedDelay(this::round, config.intervalMs(), config.intervalMs(), TimeUnit.MILLISECONDS);
+        rounds = executor.scheduleWithFixedDelay(this::round, config.intervalMs(), config.intervalMs(), TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /**
+     * True while rounds are scheduled (a liveness check): a round catches every exception, so only
+     * an Error ends the schedule, silently, and nothing restarts it.
+     */
+    public boolean alive() {
+        ScheduledFuture<?> r = rounds;
+        return !closed && r != null && !r.isDone();
     }
 
     /** Batches until one comes back short (nothing more stranded, or the rest held by others); a failure waits for the next round. */

@@ -133,6 +133,11 @@ public final class SettlementConsumer implements Runnable, AutoCloseable {
     private final List<ConsumerRecord<String, String>> unprocessed = new ArrayList<>();
     /** True while a failed batch waits to be retried: partitions assigned meanwhile are paused too. */
     private boolean backingOff;
+    /**
+     * The partitions this consumer owns as of its last rebalance (possibly none: more members than
+     * partitions); null until it joined its group, after it lost its membership, and once it stopped.
+     */
+    private volatile Set<TopicPartition> owned;
 
     public SettlementConsumer(DataSource dataSource, Properties kafka, Producer<String, String> dlqProducer, Config config,
             Listener listener, CrashPoints crashPoints) {
@@ -171,8 +176,19 @@ public final class SettlementConsumer implements Runnable, AutoCloseable {
                 throw e;
             }
         } finally {
+            owned = null;
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * The number of partitions this consumer owns as of its last rebalance (0 is a member with
+     * nothing to do), or -1 while it is not a member of its group (not joined yet, membership lost,
+     * stopped): the worker's readiness.
+     */
+    public int ownedPartitions() {
+        Set<TopicPartition> o = owned;
+        return o == null ? -1 : o.size();
     }
 
     /**
@@ -247,15 +263,20 @@ public final class SettlementConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             forget(partitions);
+            Set<TopicPartition> still = new HashSet<>(consumer.assignment());
+            still.removeAll(partitions);
+            owned = Set.copyOf(still);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             forget(partitions);
+            owned = null;
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            owned = Set.copyOf(consumer.assignment());
             if (backingOff && !partitions.isEmpty()) {
                 consumer.pause(partitions);
             }

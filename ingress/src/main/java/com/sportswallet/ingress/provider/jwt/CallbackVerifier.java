@@ -64,6 +64,8 @@ public class CallbackVerifier {
     Optional<List<String>> brandIds;
 
     private JwtConsumer consumer;
+    private int usableKeys;
+    private int unusableKeys;
 
     /** A configured provider key: its kid (null when the entry named none) and the key. */
     record ProviderKey(String kid, PublicKey key) {
@@ -102,8 +104,20 @@ public class CallbackVerifier {
             builder.setExpectedAudience(brands.toArray(String[]::new));
         }
         consumer = builder.build();
+        usableKeys = keys.size();
+        unusableKeys = (int) keyEntries.stream().filter(e -> !e.trim().isEmpty()).count() - keys.size();
         LOG.infof("provider callback keys loaded: %d; issuer %s; audience %s", keys.size(), operatorId,
                 brands.isEmpty() ? "not checked" : brands);
+    }
+
+    /** Provider keys loaded: with none, every callback is refused (2005), so the ingress is not ready. */
+    public int usableKeys() {
+        return usableKeys;
+    }
+
+    /** Configured provider key entries that could not be loaded (logged at start with the reason). */
+    public int unusableKeys() {
+        return unusableKeys;
     }
 
     /** Verifies the token and returns its {@code payload} claim (the request itself). */

@@ -1,0 +1,98 @@
+package com.sportswallet.ingress.health;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.common.KafkaException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Not ready without the broker: an Admin {@code describeCluster}, bounded by {@link #CALL_TIMEOUT},
+ * its answer kept for {@link #CACHE_FOR} so a readiness probe stays cheap (a down broker costs at
+ * most one bounded call every few seconds, whatever the probe rate). Callbacks never wait for Kafka
+ * (the outbox buffers), but an ingress that cannot publish is not one to send new work to.
+ */
+@Readiness
+@Singleton
+public class BrokerReadiness implements HealthCheck {
+    static final String NAME = "kafka broker";
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration CACHE_FOR = Duration.ofSeconds(5);
+
+    private final String bootstrapServers;
+    private final Duration callTimeout;
+    private final Duration cacheFor;
+    private Admin admin;
+    private HealthCheckResponse last;
+    private long lastAtNanos;
+
+    @Inject
+    public BrokerReadiness(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this(bootstrapServers, CALL_TIMEOUT, CACHE_FOR);
+    }
+
+    BrokerReadiness(String bootstrapServers, Duration callTimeout, Duration cacheFor) {
+        this.bootstrapServers = bootstrapServers;
+        this.callTimeout = callTimeout;
+        this.cacheFor = cacheFor;
+    }
+
+    @Override
+    public synchronized HealthCheckResponse call() {
+        if (last == null || System.nanoTime() - lastAtNanos >= cacheFor.toNanos()) {
+            last = probe();
+            lastAtNanos = System.nanoTime();
+        }
+        return last;
+    }
+
+    private HealthCheckResponse probe() {
+        int timeoutMs = (int) callTimeout.toMillis();
+        try {
+            if (admin == null) {
+                admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                        AdminClientConfig.CLIENT_ID_CONFIG, "ingress-readiness",
+                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs));
+            }
+            DescribeClusterResult cluster = admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs));
+            int nodes = cluster.nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
+            return HealthCheckResponse.named(NAME).up().withData("nodes", nodes).build();
+        } catch (ExecutionException e) {
+            return down(e.getCause() == null ? e.toString() : e.getCause().toString());
+        } catch (TimeoutException e) {
+            return down("no answer within " + timeoutMs + " ms");
+        } catch (KafkaException e) {
+            return down(e.toString()); // e.g. no resolvable bootstrap address
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return down("interrupted");
+        }
+    }
+
+    private HealthCheckResponse down(String reason) {
+        return HealthCheckResponse.named(NAME).down().withData("reason", reason).build();
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(1));
+            admin = null;
+        }
+    }
+}
