@@ -30,8 +30,9 @@ import com.sportswallet.notifier.streams.TopologyProducer;
 import com.sportswallet.notifier.support.KafkaTestClients;
 import com.sportswallet.notifier.support.StreamsRunner;
 import com.sportswallet.notifier.webhook.WebhookDelivery;
-import com.sun.net.httpserver.HttpServer;
+import com.sportswallet.testkit.Await;
 import com.sportswallet.testkit.TestInfra;
+import com.sun.net.httpserver.HttpServer;
 
 /**
  * A full notifier rebuild from offset 0 with the CRM webhook on (real broker, real HTTP server):
@@ -124,12 +125,6 @@ class NotifierRebuildWebhookTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + WAIT);
-            }
-            Thread.sleep(100);
-        }
+        Await.until(WAIT, condition, what);
     }
 }

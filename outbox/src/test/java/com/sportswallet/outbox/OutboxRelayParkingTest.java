@@ -45,6 +45,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.testkit.Await;
 import com.sportswallet.testkit.TestInfra;
 
 /**
@@ -375,13 +376,6 @@ class OutboxRelayParkingTest {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
+        Await.until(WAIT, condition, what);
     }
 }

@@ -3,7 +3,6 @@ package com.sportswallet.notifier.webhook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -33,9 +32,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.sun.net.httpserver.HttpServer;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.testkit.Await;
 import com.sportswallet.testkit.TestInfra;
+import com.sun.net.httpserver.HttpServer;
 
 /** Webhook delivery against a real local HTTP server and the real broker: retries, backoff, dead-letter, commits. */
 class WebhookDeliveryTest {
@@ -178,13 +178,7 @@ class WebhookDeliveryTest {
     }
 
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + WAIT);
-            }
-            Thread.sleep(50);
-        }
+        Await.until(WAIT, condition, what);
     }
 
     static {

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.testkit.Await;
 import com.sportswallet.testkit.RealInfraResource;
 import com.sportswallet.testkit.TestInfra;
 import com.sun.net.httpserver.HttpServer;
@@ -173,13 +174,6 @@ class WebhookSupervisionTest {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
+        Await.until(WAIT, condition, what);
     }
 }

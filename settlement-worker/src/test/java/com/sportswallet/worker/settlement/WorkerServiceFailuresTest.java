@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.testkit.Await;
 import com.sportswallet.testkit.RealInfraResource;
 import com.sportswallet.worker.settlement.WorkerFixtures.Credit;
 import com.sportswallet.worker.settlement.WorkerFixtures.Lane;
@@ -143,13 +144,6 @@ class WorkerServiceFailuresTest {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
+        Await.until(WAIT, condition, what);
     }
 }
