@@ -151,8 +151,8 @@ public final class InputBounds {
 
     private static void checkNumber(JsonNode node, StringBuilder path, String member, String top) {
         boolean timestamp = "scheduled".equals(member) || "timestamp".equals(member);
-        if (node.isIntegralNumber()) {
-            if (node.isBigInteger() && node.bigIntegerValue().bitLength() > Long.SIZE - 1) {
+        if (node.isIntegralNumber() || node.canConvertToExactIntegral()) { // 1796088471.0 is the integer 1796088471
+            if (!node.canConvertToLong()) {
                 throw new Refused(path.toString(), top, "is an integer beyond 64 bits");
             }
             long value = node.longValue();

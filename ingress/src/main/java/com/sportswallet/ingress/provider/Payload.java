@@ -56,13 +56,22 @@ public final class Payload {
         return (ObjectNode) v;
     }
 
+    /**
+     * A JSON integer within 64 bits, in any of its written forms: {@code 100}, {@code 100.0} and
+     * {@code 1e2} are one JSON value (RFC 8785), so a retry that writes it otherwise is the same
+     * request and is read the same way.
+     */
+    public static boolean isInteger(JsonNode v) {
+        return v != null && v.isNumber() && (v.isIntegralNumber() || v.canConvertToExactIntegral()) && v.canConvertToLong();
+    }
+
     /** An integer amount in minor units; null when absent. */
     public static Long optionalAmount(JsonNode node, String field) {
         JsonNode v = node == null ? null : node.get(field);
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+        if (!isInteger(v)) {
             throw ProtocolException.badRequest(field + " must be an integer number of minor units");
         }
         return v.longValue();

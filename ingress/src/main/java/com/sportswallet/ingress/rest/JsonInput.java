@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.ingress.input.InputBounds;
+import com.sportswallet.ingress.provider.Payload;
 
 /**
  * Strict reading of request bodies: a field of the wrong type is refused, never coerced; a
@@ -70,7 +71,7 @@ public final class JsonInput {
     /** A positive integer amount in minor units, at most {@link #AMOUNT_MAX}. */
     public static long amount(ObjectNode body) {
         JsonNode node = body.get("amount");
-        if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
+        if (!Payload.isInteger(node)) {
             throw ApiException.badRequest("invalid_amount", "amount must be an integer number of minor units");
         }
         long amount = node.longValue();

@@ -86,6 +86,27 @@ class CanonicalRetryTest {
                 "a new record is stored with the current comparison");
     }
 
+    /**
+     * Integers written with a zero fraction are the same integers: a retry whose timestamps and
+     * amounts read {@code 1790000000.0} and {@code 100.0} is the same request (found by chaos:
+     * loadgen's re-signed copies of makes were refused 2004 "must be an integer of unix seconds").
+     */
+    @Test
+    void integersWrittenAsDecimalsAreTheSameIntegersInTheChecksAndTheComparison() {
+        String player = fundedPlayer();
+        String tx = txId();
+        String answer = Provider.call("bet/make", Provider.make(player, tx, STAKE, "EUR")).then().statusCode(200).extract().asString();
+
+        Map<String, Object> again = Provider.make(player, tx, STAKE, "EUR");
+        child(again, "betslip").put("timestamp", 1_790_000_000.0);
+        child(again, "transaction").put("timestamp", 1_790_000_000.0);
+        again.put("amount", (double) STAKE);
+        Response retry = Provider.call("bet/make", again);
+        assertEquals(200, retry.statusCode(), retry.asString());
+        assertEquals(answer, retry.asString(), "the first answer, byte for byte");
+        assertEquals("1", ledgerEntriesOf(tx), "one effect");
+    }
+
     @Test
     void payloadsDifferingOnlyInAnIntegerNoDoubleHoldsAreDifferentRequests() {
         String player = fundedPlayer();

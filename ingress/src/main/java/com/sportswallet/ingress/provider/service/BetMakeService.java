@@ -321,7 +321,7 @@ public class BetMakeService {
                             ? String.join(" - ", toStrings(competitors)) : eventId;
                     JsonNode scheduled = s.get("scheduled");
                     b.events.putIfAbsent(eventId, new String[] { tournamentId, eventName,
-                            scheduled != null && scheduled.isIntegralNumber() ? scheduled.asText() : null });
+                            Payload.isInteger(scheduled) ? Long.toString(scheduled.longValue()) : null });
                 }
                 JsonNode live = s.get("live");
                 JsonNode odds = s.get("odds");
