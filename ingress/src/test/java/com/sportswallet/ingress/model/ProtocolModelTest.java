@@ -57,6 +57,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * the sequence, what happened up to the failure and the model's state.
  * {@code -Dmodel.maxFailures=F} (default 1) goes on after a failing sequence until F have failed,
  * each printed in full, then fails with a one-line summary of each.
+ * {@code -Dmodel.repeat=R} runs each sequence R times (to chase a race a concurrent pair lost once).
  * {@code -Dmodel.lanes=L} (default {@link #DEFAULT_LANES}) runs L sequences side by side (they share
  * no player or bet; each is still decided and checked on its own).
  * {@code -Dmodel.decimalNumbers=true} lets retries write integers as decimals (off by default;
@@ -142,12 +143,17 @@ class ProtocolModelTest {
         boolean checkKnown = "check".equals(System.getProperty("model.knownDeviations"));
         boolean decimalNumbers = Boolean.getBoolean("model.decimalNumbers");
         SequenceGenerator generator = new SequenceGenerator(new SequenceGenerator.Options(decimalNumbers, STEPS_MAX));
-        int lanes = Math.max(1, Math.min(sequences, Integer.getInteger("model.lanes", DEFAULT_LANES)));
+        int lanes = Math.max(1, Integer.getInteger("model.lanes", DEFAULT_LANES));
         String run = "m" + Long.toString(System.nanoTime(), 36) + "-";
+        // -Dmodel.repeat=R runs each sequence R times (fresh ids each time): a race a pair lost once can be chased.
+        int repeat = Math.max(1, Integer.getInteger("model.repeat", 1));
         SplittableRandom seeds = new SplittableRandom(seed);
-        long[] sequenceSeeds = new long[sequences];
+        long[] sequenceSeeds = new long[sequences * repeat];
         for (int i = 0; i < sequences; i++) {
-            sequenceSeeds[i] = i == 0 ? seed : seeds.nextLong();
+            long sequenceSeed = i == 0 ? seed : seeds.nextLong();
+            for (int k = 0; k < repeat; k++) {
+                sequenceSeeds[i * repeat + k] = sequenceSeed;
+            }
         }
         // Sequences touch disjoint players and bets, so independent lanes run them side by side; each
         // sequence is decided and checked on its own. A failure ends its sequence; after maxFailures
@@ -163,7 +169,8 @@ class ProtocolModelTest {
             for (int lane = 0; lane < lanes; lane++) {
                 running.add(pool.submit(() -> {
                     try (RealWallet wallet = new RealWallet()) {
-                        for (int i = next.getAndIncrement(); i < sequences && failures.size() < maxFailures; i = next.getAndIncrement()) {
+                        for (int i = next.getAndIncrement(); i < sequenceSeeds.length && failures.size() < maxFailures;
+                                i = next.getAndIncrement()) {
                             Sequence s = generator.generate(sequenceSeeds[i], run + i + "-");
                             try {
                                 new Run(s, wallet, checkKnown ? Set.of() : KNOWN_DEVIATIONS.keySet(), checkKnown).run();
