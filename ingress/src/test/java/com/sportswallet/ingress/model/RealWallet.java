@@ -375,16 +375,6 @@ final class RealWallet implements AutoCloseable {
         return new Snapshot(wallets, bets, credits, settlements);
     }
 
-    /** The operator API's view of a player's wallet: balance (available), settled_balance, pending_credits. */
-    long[] operatorWallet(String player) {
-        Response r = OperatorApiTest.operator().get("/operator/players/" + player + "/wallet");
-        JsonNode json = parse(r.asString());
-        if (r.statusCode() != 200 || json == null) {
-            throw new AssertionError("GET wallet of " + player + ": " + r.statusCode() + " " + r.asString());
-        }
-        return new long[] { json.path("balance").asLong(), json.path("settled_balance").asLong(), json.path("pending_credits").asLong() };
-    }
-
     /**
      * Players of the sequence whose settled balance is not the sum of their ledger, or whose ledger
      * versions do not run 1..version: described, empty when the books are right.
