@@ -1,0 +1,97 @@
+package com.sportswallet.ingress.model;
+
+/**
+ * One request to the wallet, as the model sees it: only the fields that make up the request's
+ * content, so two ops are equal exactly when their payloads are the same request (PROTOCOL.md,
+ * Idempotency). How a request is presented on the wire (a fresh token, key order, number forms) is
+ * the runner's business, not part of the op.
+ */
+public sealed interface Op {
+
+    /** Operator API: create the player's wallet. */
+    record CreatePlayer(String player, String currency) implements Op {
+    }
+
+    /** Operator API: a deposit with a fresh idempotency key. */
+    record Deposit(String player, String key, long amount) implements Op {
+    }
+
+    /** Operator API: a withdrawal with a fresh idempotency key (may spend pending credits, like a make). */
+    record Withdraw(String player, String key, long amount) implements Op {
+    }
+
+    /** Operator API: block or unblock the player. */
+    record SetBlocked(String player, boolean blocked) implements Op {
+    }
+
+    /** bet/make. */
+    record Make(String player, String tx, long stake, String currency) implements Op {
+    }
+
+    /** The three settlements and the cash-out, all about the bet whose make was {@code betTx}. */
+    enum Kind {
+        WIN(Key.WIN, "win"), CASHOUT(Key.WIN, "win"), LOST(Key.LOST, "lost"), REFUND(Key.REFUND, "refund");
+
+        public final String endpoint;
+        public final String operation;
+
+        Kind(String endpoint, String operation) {
+            this.endpoint = endpoint;
+            this.operation = operation;
+        }
+    }
+
+    /** bet/win (or a cash-out), bet/lost, bet/refund; {@code currency} is null for a refund (it names none). */
+    record Settle(Kind kind, String betTx, String tx, long amount, String currency) implements Op {
+        public Key key() {
+            return new Key(kind.endpoint, tx);
+        }
+    }
+
+    /** bet/rollback of the bet made by {@code betTx}, naming the settlement {@code parent}. */
+    record Rollback(String betTx, String tx, Key parent) implements Op {
+    }
+
+    /** bet/discard of the make {@code makeTx}. */
+    record Discard(String extPlayer, String makeTx, String reason) implements Op {
+    }
+
+    /** bet/commit. */
+    record Commit(String betTx) implements Op {
+    }
+
+    /** bet/settlement: the provider's status of the bet (recorded, moves nothing). */
+    record ProviderStatus(String betTx, String status) implements Op {
+    }
+
+    /** The balance callback; {@code currency} may be null. */
+    record Balance(String player, String currency) implements Op {
+    }
+
+    /** The settlement-worker applies this credit (CreditApplier: the worker's own code, one batch). */
+    record ApplyCredit(Key credit) implements Op {
+    }
+
+    /** The idempotency key of a money or state callback, or null for the others. */
+    static Key idempotencyKey(Op op) {
+        if (op instanceof Make m) {
+            return new Key(Key.MAKE, m.tx());
+        }
+        if (op instanceof Settle s) {
+            return s.key();
+        }
+        if (op instanceof Rollback r) {
+            return new Key(Key.ROLLBACK, r.tx());
+        }
+        if (op instanceof Discard d) {
+            return new Key(Key.DISCARD, d.makeTx());
+        }
+        return null;
+    }
+
+    /** Whether the op is a provider callback (as opposed to an operator call or the worker). */
+    static boolean isCallback(Op op) {
+        return op instanceof Make || op instanceof Settle || op instanceof Rollback || op instanceof Discard || op instanceof Commit
+                || op instanceof ProviderStatus || op instanceof Balance;
+    }
+}

@@ -1,0 +1,402 @@
+package com.sportswallet.ingress.model;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.ingress.OperatorApiTest;
+import com.sportswallet.ingress.model.Answer.Applied;
+import com.sportswallet.ingress.model.Answer.BalanceBody;
+import com.sportswallet.ingress.model.Answer.DiscardBalance;
+import com.sportswallet.ingress.model.Answer.Empty;
+import com.sportswallet.ingress.model.Answer.Money;
+import com.sportswallet.ingress.model.Answer.NoCredit;
+import com.sportswallet.ingress.model.Answer.Ok;
+import com.sportswallet.ingress.model.Answer.OperatorMoney;
+import com.sportswallet.ingress.model.Answer.OperatorRefused;
+import com.sportswallet.ingress.model.Answer.Refused;
+import com.sportswallet.ingress.model.SequenceGenerator.Call;
+import com.sportswallet.ingress.model.SequenceGenerator.Sequence;
+import com.sportswallet.ingress.provider.CreditApplier;
+import com.sportswallet.ingress.provider.Provider;
+import com.sportswallet.testkit.TestInfra;
+
+import io.restassured.response.Response;
+
+/**
+ * The real wallet behind the model test: turns an {@link Op} into the HTTP call (or the worker's
+ * apply) the ingress serves, judges an answer against the model's, and reads what the database
+ * holds for a sequence (wallets, bets, credits, settlements) in the model's terms.
+ */
+final class RealWallet implements AutoCloseable {
+    /** A provider retries a 503 with the same payload, re-signed; at most this many tries per call. */
+    static final int PROVIDER_TRIES_MAX = 5;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One connection for the reads of every sequence (opened on first use). */
+    private Connection reads;
+
+    private Connection reads() throws SQLException {
+        if (reads == null || reads.isClosed()) {
+            reads = TestInfra.get().connect();
+        }
+        return reads;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (reads != null) {
+            reads.close();
+        }
+    }
+
+    /** What came back: HTTP status and body (the worker's apply is shown as 200 {"applied":b}, or 404 when the credit does not exist). */
+    record Observed(int status, String body) {
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+
+    /** The wallet state the model and the database are compared on. */
+    record Snapshot(Map<String, WalletModel.WalletView> wallets, Map<String, String> bets, Map<String, String> credits,
+            Map<String, String> settlements) {
+
+        static Snapshot of(WalletModel m, Sequence seq) {
+            Map<String, WalletModel.WalletView> wallets = new TreeMap<>();
+            for (String p : seq.players()) {
+                if (m.hasPlayer(p)) {
+                    wallets.put(p, m.wallet(p));
+                }
+            }
+            return new Snapshot(wallets, m.betStates(), m.creditStatuses(), m.settlementStates());
+        }
+
+        String difference(Snapshot real, String prefix) {
+            StringBuilder sb = new StringBuilder();
+            diff(sb, "wallet", wallets, real.wallets);
+            diff(sb, "bet", bets, real.bets);
+            diff(sb, "credit", credits, real.credits);
+            diff(sb, "settlement", settlements, real.settlements);
+            return sb.toString().replace(prefix, "");
+        }
+
+        private static <V> void diff(StringBuilder sb, String what, Map<String, V> model, Map<String, V> real) {
+            TreeMap<String, Object> all = new TreeMap<>();
+            model.keySet().forEach(k -> all.put(k, ""));
+            real.keySet().forEach(k -> all.put(k, ""));
+            for (String k : all.keySet()) {
+                if (!Objects.equals(model.get(k), real.get(k))) {
+                    sb.append("    ").append(what).append(' ').append(k).append(": model ").append(model.get(k)).append(", real ")
+                            .append(real.get(k)).append('\n');
+                }
+            }
+        }
+    }
+
+    static String operatorId(Key key) {
+        return Provider.operatorId(key.endpoint(), key.tx());
+    }
+
+    static String betId(String betTx) {
+        return Provider.operatorId(Key.MAKE, betTx);
+    }
+
+    // ---- calls ----
+
+    /** Sends the call as the provider, the operator or the worker would. */
+    Observed send(Call call) {
+        Op op = call.op();
+        if (op instanceof Op.CreatePlayer c) {
+            return observed(OperatorApiTest.operator().body("{\"currency\":\"" + c.currency() + "\"}")
+                    .put("/operator/players/" + c.player()));
+        }
+        if (op instanceof Op.Deposit d) {
+            return observed(OperatorApiTest.deposit(d.player(), d.key(), d.amount()));
+        }
+        if (op instanceof Op.Withdraw w) {
+            return observed(OperatorApiTest.withdraw(w.player(), w.key(), w.amount()));
+        }
+        if (op instanceof Op.SetBlocked b) {
+            return observed(OperatorApiTest.operator().body("{\"status\":\"" + (b.blocked() ? "BLOCKED" : "ACTIVE") + "\"}")
+                    .put("/operator/players/" + b.player() + "/status"));
+        }
+        if (op instanceof Op.ApplyCredit a) {
+            try {
+                return new Observed(200, "{\"applied\":" + CreditApplier.apply(operatorId(a.credit())) + "}");
+            } catch (IllegalArgumentException e) {
+                return new Observed(404, e.getMessage());
+            }
+        }
+        String endpoint = endpoint(op);
+        Map<String, Object> payload = present(payload(op), call.reorderKeys(), call.decimalNumbers());
+        Response r = Provider.call(endpoint, payload);
+        for (int tries = 1; r.statusCode() == 503 && tries < PROVIDER_TRIES_MAX; tries++) {
+            r = Provider.call(endpoint, payload);
+        }
+        return observed(r);
+    }
+
+    private static Observed observed(Response r) {
+        return new Observed(r.statusCode(), r.asString());
+    }
+
+    static String endpoint(Op op) {
+        if (op instanceof Op.Make) {
+            return Key.MAKE;
+        }
+        if (op instanceof Op.Settle s) {
+            return s.kind().endpoint;
+        }
+        if (op instanceof Op.Rollback) {
+            return Key.ROLLBACK;
+        }
+        if (op instanceof Op.Discard) {
+            return Key.DISCARD;
+        }
+        if (op instanceof Op.Commit) {
+            return "bet/commit";
+        }
+        if (op instanceof Op.ProviderStatus) {
+            return "bet/settlement";
+        }
+        if (op instanceof Op.Balance) {
+            return "balance";
+        }
+        throw new IllegalArgumentException("not a callback: " + op);
+    }
+
+    /** The callback's payload, built by the tests' {@link Provider} (deterministic in the op's fields). */
+    static Map<String, Object> payload(Op op) {
+        if (op instanceof Op.Make m) {
+            return Provider.make(m.player(), m.tx(), m.stake(), m.currency());
+        }
+        if (op instanceof Op.Settle s) {
+            String bet = betId(s.betTx());
+            return switch (s.kind()) {
+                case WIN -> Provider.win(bet, s.tx(), s.amount(), s.currency());
+                case CASHOUT -> Provider.cashout(bet, s.tx(), s.amount(), s.currency());
+                case LOST -> Provider.lost(bet, s.tx(), s.currency());
+                case REFUND -> Provider.refund(bet, s.tx(), s.amount());
+            };
+        }
+        if (op instanceof Op.Rollback rb) {
+            return Provider.rollback(betId(rb.betTx()), rb.tx(), operatorId(rb.parent()));
+        }
+        if (op instanceof Op.Discard d) {
+            Map<String, Object> p = Provider.discard(d.extPlayer(), d.makeTx());
+            p.put("reason", d.reason());
+            return p;
+        }
+        if (op instanceof Op.Commit c) {
+            return Provider.commit(betId(c.betTx()));
+        }
+        if (op instanceof Op.ProviderStatus s) {
+            return Provider.settlementStatus(betId(s.betTx()), s.status());
+        }
+        if (op instanceof Op.Balance b) {
+            Map<String, Object> p = Provider.balance(b.player());
+            if (b.currency() != null) {
+                p.put("currency", b.currency());
+            }
+            return p;
+        }
+        throw new IllegalArgumentException("not a callback: " + op);
+    }
+
+    /** The same JSON value written another way: object keys in reverse order, and/or integers as decimals (100 as 100.0). */
+    @SuppressWarnings("unchecked")
+    static <T> T present(T value, boolean reorderKeys, boolean decimalNumbers) {
+        if (value instanceof Map<?, ?> map) {
+            List<Map.Entry<String, Object>> entries = new ArrayList<>(((Map<String, Object>) map).entrySet());
+            if (reorderKeys) {
+                Collections.reverse(entries);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> e : entries) {
+                out.put(e.getKey(), present(e.getValue(), reorderKeys, decimalNumbers));
+            }
+            return (T) out;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : list) {
+                out.add(present(o, reorderKeys, decimalNumbers));
+            }
+            return (T) out;
+        }
+        if (decimalNumbers && (value instanceof Integer || value instanceof Long)) {
+            return (T) Double.valueOf(((Number) value).doubleValue());
+        }
+        return value;
+    }
+
+    // ---- judging ----
+
+    /** Null when the real answer is the model's; else what differs. */
+    static String mismatch(Answer expected, Observed o) {
+        if (expected instanceof Refused r) {
+            JsonNode body = parse(o.body());
+            return o.status() == 400 && body != null && body.path("code").asInt() == r.code() ? null : "expected 400 code " + r.code();
+        }
+        if (expected instanceof OperatorMoney m) {
+            JsonNode body = parse(o.body());
+            return o.status() == 200 && body != null && body.path("balance").asLong() == m.balance()
+                    && body.path("settled_balance").asLong() == m.settled() ? null
+                            : "expected 200 with balance " + m.balance() + " and settled_balance " + m.settled();
+        }
+        if (expected instanceof OperatorRefused r) {
+            JsonNode body = parse(o.body());
+            return o.status() == r.status() && body != null && r.error().equals(body.path("error").asText()) ? null
+                    : "expected " + r.status() + " " + r.error();
+        }
+        if (expected instanceof Ok) {
+            return o.status() == 200 || o.status() == 201 ? null : "expected 200 or 201";
+        }
+        if (expected instanceof NoCredit) {
+            return o.status() == 404 ? null : "expected no such credit";
+        }
+        String body = render(expected);
+        JsonNode want = parse(body);
+        JsonNode got = parse(o.body());
+        return o.status() == 200 && want.equals(got) ? null : "expected 200 " + body;
+    }
+
+    /** The JSON body the model's success answer stands for (ids derived as the ingress derives them). */
+    static String render(Answer a) {
+        ObjectNode n = JSON.createObjectNode();
+        if (a instanceof Money m) {
+            n.put("id", operatorId(m.key()));
+            n.put("ext_transaction_id", m.key().tx());
+            n.put("parent_transaction_id", m.betTx() == null ? null : betId(m.betTx()));
+            n.put("user_id", m.player());
+            n.put("operation", m.operation());
+            n.put("amount", m.amount());
+            n.put("currency", m.currency());
+            n.put("balance", m.balance());
+        } else if (a instanceof DiscardBalance d) {
+            if (d.balance() != null) {
+                n.put("balance", d.balance());
+            }
+        } else if (a instanceof BalanceBody b) {
+            n.put("player_id", b.player());
+            n.put("currency", b.currency());
+            n.put("balance", b.balance());
+        } else if (a instanceof Applied ap) {
+            n.put("applied", ap.applied());
+        } else if (!(a instanceof Empty)) {
+            return a.toString();
+        }
+        return n.toString();
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return body == null || body.isEmpty() ? null : JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    // ---- what the database holds ----
+
+    /** The sequence's wallets, bets, credits and settlements, keyed as the model keys them. */
+    Snapshot snapshot(Sequence seq) {
+        Map<String, String> betTxById = new HashMap<>();
+        seq.betTxs().forEach(tx -> betTxById.put(betId(tx), tx));
+        Map<String, String> keyById = new HashMap<>();
+        seq.keys().forEach(k -> keyById.put(operatorId(k), k.toString()));
+        Map<String, WalletModel.WalletView> wallets = new TreeMap<>();
+        Map<String, String> bets = new TreeMap<>();
+        Map<String, String> credits = new TreeMap<>();
+        Map<String, String> settlements = new TreeMap<>();
+        try {
+            Connection c = reads();
+            Array players = c.createArrayOf("text", seq.players().toArray());
+            Array betIds = c.createArrayOf("text", betTxById.keySet().toArray());
+            Array keyIds = c.createArrayOf("text", keyById.keySet().toArray());
+            try (PreparedStatement ps = c.prepareStatement("SELECT w.player_id, w.balance, w.pending, (SELECT count(*) FROM credit c"
+                    + " WHERE c.wallet_id = w.id AND c.status = 'PENDING') FROM wallet w WHERE w.player_id = ANY(?) AND w.kind = 'CASH'")) {
+                ps.setArray(1, players);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        wallets.put(rs.getString(1), new WalletModel.WalletView(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, CASE WHEN player_id IS NULL THEN 'TOMBSTONE' ELSE state END, confirmed, provider_status"
+                            + " FROM bet WHERE id = ANY(?)")) {
+                ps.setArray(1, betIds);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        bets.put(betTxById.get(rs.getString(1)), WalletModel.betView(rs.getString(2), rs.getBoolean(3), rs.getString(4)));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, status, amount FROM credit WHERE player_id = ANY(?)")) {
+                ps.setArray(1, players);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        credits.put(keyById.getOrDefault(rs.getString(1), "unknown credit " + rs.getString(1)),
+                                rs.getString(2) + " " + rs.getLong(3));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, state, amount FROM settlement WHERE bet_id = ANY(?) OR id = ANY(?)")) {
+                ps.setArray(1, betIds);
+                ps.setArray(2, keyIds);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        settlements.put(keyById.getOrDefault(rs.getString(1), "unknown settlement " + rs.getString(1)),
+                                rs.getString(2) + " " + rs.getLong(3));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return new Snapshot(wallets, bets, credits, settlements);
+    }
+
+    /**
+     * Players of the sequence whose settled balance is not the sum of their ledger, or whose ledger
+     * versions do not run 1..version: described, empty when the books are right.
+     */
+    List<String> ledgerDiscrepancies(Sequence seq) {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = reads().prepareStatement(
+                "SELECT w.player_id, w.balance, coalesce(sum(l.amount), 0), w.version, count(l.id), coalesce(max(l.wallet_version), 0)"
+                        + " FROM wallet w LEFT JOIN ledger_entry l ON l.wallet_id = w.id WHERE w.player_id = ANY(?) GROUP BY w.id")) {
+            ps.setArray(1, reads().createArrayOf("text", seq.players().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getLong(2) != rs.getLong(3) || rs.getLong(4) != rs.getLong(5) || rs.getLong(4) != rs.getLong(6)) {
+                        out.add(rs.getString(1) + ": balance " + rs.getLong(2) + ", ledger sum " + rs.getLong(3)
+                                + ", version " + rs.getLong(4)
+                                + ", entries " + rs.getLong(5) + ", max wallet_version " + rs.getLong(6));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+}

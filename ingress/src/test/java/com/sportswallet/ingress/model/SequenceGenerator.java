@@ -1,0 +1,367 @@
+package com.sportswallet.ingress.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import com.sportswallet.ingress.model.Op.ApplyCredit;
+import com.sportswallet.ingress.model.Op.Balance;
+import com.sportswallet.ingress.model.Op.Commit;
+import com.sportswallet.ingress.model.Op.CreatePlayer;
+import com.sportswallet.ingress.model.Op.Deposit;
+import com.sportswallet.ingress.model.Op.Discard;
+import com.sportswallet.ingress.model.Op.Kind;
+import com.sportswallet.ingress.model.Op.Make;
+import com.sportswallet.ingress.model.Op.ProviderStatus;
+import com.sportswallet.ingress.model.Op.Rollback;
+import com.sportswallet.ingress.model.Op.SetBlocked;
+import com.sportswallet.ingress.model.Op.Settle;
+import com.sportswallet.ingress.model.Op.Withdraw;
+
+/**
+ * Draws a callback sequence from a seeded {@link SplittableRandom}: a few players and bets, each
+ * bet's life (make, settlements, rollbacks naming the latest, an older or a not-yet-seen
+ * settlement, a discard, commit and status notes, the worker applying credits), interleaved, then
+ * perturbed the way a provider and a network perturb it: adjacent calls swapped (a rollback before
+ * its win, a discard before its make), retries of a callback later in the sequence (always re-signed
+ * with a new jti and iat, sometimes with its JSON keys in another order, and, only when
+ * {@link Options#decimalNumbers} is on, with its integers written as decimals, e.g. 100.0), a
+ * transaction id reused with another payload, and pairs of calls fired at once (two neighbours, or
+ * a call and its own retry).
+ *
+ * <p>Pure: the same seed and prefix give the same sequence; nothing here touches the wallet.
+ */
+public final class SequenceGenerator {
+
+    /**
+     * @param decimalNumbers retries may write integers as decimals ({@code 100} as {@code 100.0}).
+     * Off by default: whether those are the same request is being changed by issue 12 finding 6
+     * (canonical JSON); the model already says they are (PROTOCOL.md: compared as canonical JSON).
+     * @param stepsMax the sequence is cut after this many calls (pairs count as two)
+     */
+    public record Options(boolean decimalNumbers, int stepsMax) {
+    }
+
+    /**
+     * One call as it goes on the wire: the op, and how its payload is presented. Every call is
+     * signed afresh (new jti, iat); {@code reorderKeys} writes every JSON object's keys in reverse
+     * order; {@code decimalNumbers} writes every integer as a decimal.
+     */
+    public record Call(Op op, boolean reorderKeys, boolean decimalNumbers, String note) {
+        static Call of(Op op) {
+            return new Call(op, false, false, "");
+        }
+
+        public String describe(String prefix) {
+            String s = op.toString().replace(prefix, "");
+            if (reorderKeys) {
+                s += " [keys reordered]";
+            }
+            if (decimalNumbers) {
+                s += " [decimal numbers]";
+            }
+            return note.isEmpty() ? s : s + " (" + note + ")";
+        }
+    }
+
+    /** One step of a sequence: a call alone, or two calls fired at the same moment. */
+    public sealed interface Step {
+        record Single(Call call) implements Step {
+        }
+
+        record Pair(Call first, Call second) implements Step {
+        }
+    }
+
+    /**
+     * A generated sequence.
+     *
+     * @param setup players, their currency and opening deposits (run one by one before the steps)
+     * @param players the players created (the unknown player is not among them)
+     * @param betTxs every make tx the sequence names
+     * @param keys every settlement, rollback-parent and credit key the sequence names
+     */
+    public record Sequence(long seed, String prefix, List<Op> setup, List<Step> steps, List<String> players, List<String> betTxs,
+            Set<Key> keys) {
+
+        public String describe() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("sequence of seed ").append(seed).append(" (ids below without the prefix ").append(prefix).append(")\n");
+            for (Op op : setup) {
+                sb.append("  setup ").append(op.toString().replace(prefix, "")).append('\n');
+            }
+            for (int i = 0; i < steps.size(); i++) {
+                sb.append(String.format("  %3d ", i)).append(describe(steps.get(i))).append('\n');
+            }
+            return sb.toString();
+        }
+
+        public String describe(Step step) {
+            if (step instanceof Step.Pair p) {
+                return "AT ONCE { " + p.first().describe(prefix) + " || " + p.second().describe(prefix) + " }";
+            }
+            return ((Step.Single) step).call().describe(prefix);
+        }
+    }
+
+    private static final long[] STAKES = { 20, 50, 100, 250, 700 };
+    private static final long[] DEPOSITS = { 100, 300, 1000 };
+    private static final String[] STATUSES = { "won", "lost", "canceled", "refund", "cashed out", "half-won", "half-lost" };
+
+    private final Options options;
+
+    public SequenceGenerator(Options options) {
+        this.options = options;
+    }
+
+    /** The sequence for {@code seed}; every id starts with {@code prefix} (unique per run and sequence). */
+    public Sequence generate(long seed, String prefix) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Op> setup = new ArrayList<>();
+        List<String> players = new ArrayList<>();
+        int playerCount = 1 + r.nextInt(3);
+        for (int i = 0; i < playerCount; i++) {
+            String player = prefix + "p" + i;
+            players.add(player);
+            setup.add(new CreatePlayer(player, "EUR"));
+        }
+        String nobody = prefix + "nobody";
+
+        // Each bet's life, in its own order.
+        List<List<Call>> scripts = new ArrayList<>();
+        List<String> betTxs = new ArrayList<>();
+        Set<Key> keys = new LinkedHashSet<>();
+        // The bets first (player, stake), then the opening deposits: mostly enough for the player's stakes,
+        // sometimes half, sometimes nothing.
+        int betCount = 2 + r.nextInt(4);
+        int[] betPlayer = new int[betCount];
+        long[] betStake = new long[betCount];
+        long[] stakes = new long[players.size()];
+        for (int j = 0; j < betCount; j++) {
+            betPlayer[j] = r.nextInt(players.size());
+            betStake[j] = STAKES[r.nextInt(STAKES.length)];
+            stakes[betPlayer[j]] += betStake[j];
+        }
+        long[] deposits = new long[players.size()];
+        for (int i = 0; i < players.size(); i++) {
+            deposits[i] = switch (r.nextInt(16)) {
+                case 0 -> 0;
+                case 1 -> stakes[i] / 2;
+                case 2, 3 -> stakes[i];
+                case 4, 5, 6, 7, 8, 9, 10, 11 -> 2 * stakes[i] + 100;
+                default -> 1000;
+            };
+            if (deposits[i] > 0) {
+                setup.add(new Deposit(players.get(i), prefix + "dep" + i, deposits[i]));
+            }
+        }
+        for (int j = 0; j < betCount; j++) {
+            String player = players.get(betPlayer[j]);
+            String makeTx = prefix + "b" + j;
+            betTxs.add(makeTx);
+            long stake = betStake[j];
+            List<Call> script = new ArrayList<>();
+            if (r.nextInt(20) != 0) { // else the bet is never made: its settlements name an unknown bet
+                String who = r.nextInt(40) == 0 ? nobody : player;
+                script.add(Call.of(new Make(who, makeTx, stake, r.nextInt(40) == 0 ? "USD" : "EUR")));
+            }
+            List<Key> earlier = new ArrayList<>();
+            int rounds = r.nextInt(4);
+            for (int k = 0; k < rounds; k++) {
+                Kind kind = pickKind(r);
+                String tx = makeTx + "s" + k;
+                long amount = switch (kind) {
+                    case WIN, CASHOUT -> new long[] { 1, Math.max(1, stake / 2), stake, 3 * stake, 375 }[r.nextInt(5)];
+                    case LOST -> 0;
+                    case REFUND -> r.nextInt(7) == 0 ? stake + 1 : r.nextBoolean() ? stake : Math.max(1, stake / 2);
+                };
+                String currency = kind == Kind.REFUND ? null : r.nextInt(30) == 0 ? "USD" : "EUR";
+                Settle settle = new Settle(kind, makeTx, tx, amount, currency);
+                script.add(Call.of(settle));
+                if (amount > 0 && r.nextInt(10) == 0) {
+                    // The player spends the pending money: the withdrawal applies the wallet's pending credits first.
+                    script.add(Call.of(new Withdraw(player, makeTx + "spend-pending" + k, amount)));
+                }
+                if (amount > 0 && r.nextInt(6) == 0) {
+                    // Another bet whose stake only the pending money covers (when nothing else moved): the make applies it first.
+                    String spendTx = makeTx + "x" + k;
+                    betTxs.add(spendTx);
+                    script.add(Call.of(new Make(player, spendTx, Math.max(1, deposits[betPlayer[j]] - stake + amount), "EUR")));
+                } else if (amount > 0 && r.nextInt(3) == 0) {
+                    script.add(Call.of(new ApplyCredit(settle.key())));
+                    if (r.nextInt(3) == 0) {
+                        // The player spends the applied money: a rollback of it now meets ROLLBACK_SHORTFALL.
+                        script.add(Call.of(new Withdraw(player, makeTx + "spend" + k, amount)));
+                    }
+                }
+                if (k < rounds - 1 || r.nextBoolean()) {
+                    Key parent;
+                    int pick = r.nextInt(10);
+                    if (pick < 8 || (pick == 8 && earlier.isEmpty())) {
+                        parent = settle.key();
+                    } else if (pick == 8) {
+                        parent = earlier.get(r.nextInt(earlier.size()));
+                    } else {
+                        // A settlement not seen yet: the next round's (tombstoned, so it will be refused) or a ghost.
+                        parent = r.nextBoolean() ? new Key(Key.WIN, makeTx + "s" + (k + 1)) : new Key(Key.LOST, makeTx + "ghost" + k);
+                    }
+                    script.add(Call.of(new Rollback(makeTx, makeTx + "r" + k, parent)));
+                    if (r.nextInt(8) == 0) {
+                        // The provider rolls the same settlement back again, under another transaction id.
+                        script.add(Call.of(new Rollback(makeTx, makeTx + "r" + k + "again", parent)));
+                    }
+                }
+                earlier.add(settle.key());
+            }
+            if (r.nextInt(5) == 0) {
+                String who = r.nextInt(8) == 0 ? (players.size() > 1 ? otherThan(r, players, player) : nobody) : player;
+                // Mostly after the make; sometimes before it (the provider discards a make it never saw answered).
+                int at = script.isEmpty() || r.nextInt(4) == 0 ? r.nextInt(script.size() + 1) : 1 + r.nextInt(script.size());
+                script.add(at, Call.of(new Discard(who, makeTx, "provider error")));
+                if (r.nextInt(3) == 0) {
+                    script.add(at + 1 + r.nextInt(script.size() - at), Call.of(new ApplyCredit(new Key(Key.DISCARD, makeTx))));
+                }
+            }
+            if (r.nextInt(8) == 0) {
+                script.add(r.nextInt(script.size() + 1), Call.of(new Commit(makeTx)));
+            }
+            if (r.nextInt(8) == 0) {
+                script.add(r.nextInt(script.size() + 1), Call.of(new ProviderStatus(makeTx, STATUSES[r.nextInt(STATUSES.length)])));
+            }
+            scripts.add(script);
+        }
+        // Interleave the bets' lives, then the calls about players.
+        List<Call> calls = new ArrayList<>();
+        List<List<Call>> open = new ArrayList<>(scripts);
+        open.removeIf(List::isEmpty);
+        while (!open.isEmpty()) {
+            List<Call> s = open.get(r.nextInt(open.size()));
+            calls.add(s.remove(0));
+            if (s.isEmpty()) {
+                open.remove(s);
+            }
+        }
+        int balances = r.nextInt(3);
+        for (int i = 0; i < balances; i++) {
+            String who = r.nextInt(12) == 0 ? nobody : players.get(r.nextInt(players.size()));
+            insertAnywhere(r, calls, Call.of(new Balance(who, r.nextInt(10) == 0 ? "USD" : r.nextBoolean() ? "EUR" : null)));
+        }
+        if (r.nextInt(3) == 0) {
+            String who = players.get(r.nextInt(players.size()));
+            insertAnywhere(r, calls, Call.of(new Deposit(who, prefix + "dep-late" + calls.size(), DEPOSITS[r.nextInt(DEPOSITS.length)])));
+        }
+        if (r.nextInt(3) == 0) {
+            String who = players.get(r.nextInt(players.size()));
+            insertAnywhere(r, calls, Call.of(new Withdraw(who, prefix + "wd" + calls.size(), STAKES[r.nextInt(STAKES.length)])));
+        }
+        if (r.nextInt(6) == 0) {
+            String who = players.get(r.nextInt(players.size()));
+            int at = r.nextInt(calls.size() + 1);
+            calls.add(at, Call.of(new SetBlocked(who, true)));
+            if (r.nextBoolean()) {
+                calls.add(at + 1 + r.nextInt(calls.size() - at), Call.of(new SetBlocked(who, false)));
+            }
+        }
+
+        // What the provider and the network do to them.
+        for (int i = 0; i + 1 < calls.size(); i++) {
+            if (r.nextInt(12) == 0) {
+                calls.set(i, calls.set(i + 1, calls.get(i)));
+            }
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            Op op = calls.get(i).op();
+            if (Op.idempotencyKey(op) == null) {
+                continue;
+            }
+            if (r.nextInt(8) == 0) {
+                insertWithin(r, calls, i, retry(r, op));
+            } else if (r.nextInt(30) == 0) {
+                insertWithin(r, calls, i, new Call(otherPayload(op), false, false, "same key, other payload"));
+            }
+        }
+        while (calls.size() > options.stepsMax()) {
+            calls.remove(calls.size() - 1);
+        }
+
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            Call c = calls.get(i);
+            if (i + 1 < calls.size() && pairable(c.op()) && pairable(calls.get(i + 1).op()) && r.nextInt(6) == 0) {
+                steps.add(new Step.Pair(c, calls.get(i + 1)));
+                i++;
+            } else if (Op.idempotencyKey(c.op()) != null && r.nextInt(25) == 0) {
+                steps.add(new Step.Pair(c, retry(r, c.op())));
+            } else {
+                steps.add(new Step.Single(c));
+            }
+        }
+        for (Call c : calls) {
+            collectKeys(c.op(), keys);
+        }
+        return new Sequence(seed, prefix, setup, steps, players, betTxs, keys);
+    }
+
+    /** The settlement, rollback-parent and credit keys an op names. */
+    private static void collectKeys(Op op, Set<Key> keys) {
+        if (op instanceof Settle s) {
+            keys.add(s.key());
+        } else if (op instanceof Rollback rb) {
+            keys.add(rb.parent());
+        } else if (op instanceof Discard d) {
+            keys.add(new Key(Key.DISCARD, d.makeTx()));
+        } else if (op instanceof ApplyCredit a) {
+            keys.add(a.credit());
+        }
+    }
+
+    private static Kind pickKind(SplittableRandom r) {
+        int p = r.nextInt(20);
+        return p < 8 ? Kind.WIN : p < 10 ? Kind.CASHOUT : p < 15 ? Kind.LOST : Kind.REFUND;
+    }
+
+    private static String otherThan(SplittableRandom r, List<String> players, String player) {
+        List<String> others = new ArrayList<>(players);
+        others.remove(player);
+        return others.get(r.nextInt(others.size()));
+    }
+
+    private static void insertAnywhere(SplittableRandom r, List<Call> calls, Call call) {
+        calls.add(r.nextInt(calls.size() + 1), call);
+    }
+
+    /** Inserts {@code call} after position {@code i}: mostly at most six calls later, sometimes anywhere later. */
+    private static void insertWithin(SplittableRandom r, List<Call> calls, int i, Call call) {
+        int within = r.nextInt(4) == 0 ? calls.size() - i : Math.min(6, calls.size() - i);
+        calls.add(i + 1 + r.nextInt(within), call);
+    }
+
+    private Call retry(SplittableRandom r, Op op) {
+        return new Call(op, r.nextBoolean(), options.decimalNumbers() && r.nextBoolean(), "retry");
+    }
+
+    /** The same idempotency key with another payload. */
+    private static Op otherPayload(Op op) {
+        if (op instanceof Make m) {
+            return new Make(m.player(), m.tx(), m.stake() + 1, m.currency());
+        }
+        if (op instanceof Settle s) {
+            return s.kind() == Kind.LOST ? new Settle(s.kind(), s.betTx(), s.tx(), 0, "USD")
+                    : new Settle(s.kind(), s.betTx(), s.tx(), s.amount() + 1, s.currency());
+        }
+        if (op instanceof Rollback rb) {
+            return new Rollback(rb.betTx(), rb.tx(), new Key(Key.WIN, rb.tx() + "other"));
+        }
+        if (op instanceof Discard d) {
+            return new Discard(d.extPlayer(), d.makeTx(), "timeout");
+        }
+        throw new IllegalArgumentException("no idempotency key: " + op);
+    }
+
+    /** Calls that may race another: callbacks, the worker's apply, operator money (not creates or status changes). */
+    private static boolean pairable(Op op) {
+        return Op.isCallback(op) || op instanceof ApplyCredit || op instanceof Withdraw || op instanceof Deposit;
+    }
+}

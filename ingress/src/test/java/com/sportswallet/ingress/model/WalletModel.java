@@ -1,0 +1,537 @@
+package com.sportswallet.ingress.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+import com.sportswallet.ingress.model.Answer.Applied;
+import com.sportswallet.ingress.model.Answer.BalanceBody;
+import com.sportswallet.ingress.model.Answer.DiscardBalance;
+import com.sportswallet.ingress.model.Answer.Empty;
+import com.sportswallet.ingress.model.Answer.Money;
+import com.sportswallet.ingress.model.Answer.NoCredit;
+import com.sportswallet.ingress.model.Answer.Ok;
+import com.sportswallet.ingress.model.Answer.OperatorMoney;
+import com.sportswallet.ingress.model.Answer.OperatorRefused;
+import com.sportswallet.ingress.model.Answer.Refused;
+
+/**
+ * A reference model of PROTOCOL.md (the shared reference and docs/PROTOCOL.md), in plain Java with
+ * no dependency on the ingress: the bet's state table, idempotency, the available balance
+ * (settled + pending credits, each answer including its own effect), the spending of pending
+ * credits by a make or withdrawal, and the rollback policy. It knows nothing of HTTP, JWT, SQL or
+ * ids other than (endpoint, provider transaction id) {@link Key}s.
+ *
+ * <p>{@link #apply} decides one request against the current state, exactly as the protocol says
+ * the wallet decides it "against the committed state, inside the callback's one transaction",
+ * and returns the answer the wallet must give. The model is a value: {@link #copy} and
+ * {@link #equals} let a checker try several serial orders of concurrent requests.
+ *
+ * <p>The order of refusals, where one request could meet several:
+ * <ul>
+ * <li>make: idempotency, 1006, 1005, 2002 (the shared PROTOCOL.md's "refusal precedence"), then
+ * 2004 for a discard tombstone (the protocol does not place it; the model puts it where the
+ * ingress does), then 2001;</li>
+ * <li>win, lost, refund (the protocol does not say; the model takes the ingress's documented
+ * order): 2003 (unknown bet), then 2004 (the bet's state), then 2002 (currency), then 2004 (refund
+ * above the stake, or a settlement id a rollback tombstoned);</li>
+ * <li>a make or withdrawal whose settled balance does not cover the amount applies ALL the
+ * wallet's pending credits (up to CREDIT_FLIP_MAX, far above what a sequence makes) and then
+ * debits; a rollback of an applied credit does the same before its debit. Which credits a spend
+ * applies changes the settled/pending split, never the available balance.</li>
+ * </ul>
+ */
+public final class WalletModel {
+    public static final int PLAYER_BLOCKED = 1005;
+    public static final int PLAYER_NOT_FOUND = 1006;
+    public static final int NOT_ENOUGH_MONEY = 2001;
+    public static final int INVALID_CURRENCY = 2002;
+    public static final int PARENT_NOT_FOUND = 2003;
+    public static final int BAD_REQUEST = 2004;
+
+    /** ROLLBACK_SHORTFALL. */
+    public enum Shortfall {
+        NEGATIVE, ABSORB
+    }
+
+    public enum BetState {
+        OPEN, WON, CASHED_OUT, LOST, REFUNDED, DISCARDED,
+        /** A discard of a make never seen: no player, no stake; the make arriving later is 2004. */
+        TOMBSTONE;
+
+        boolean settled() {
+            return this == WON || this == CASHED_OUT || this == LOST || this == REFUNDED;
+        }
+    }
+
+    public enum CreditStatus {
+        PENDING, APPLIED, CANCELLED
+    }
+
+    public enum SettlementState {
+        ACTIVE, ROLLED_BACK, TOMBSTONE
+    }
+
+    public record PlayerState(String currency, boolean blocked, long settled) {
+    }
+
+    public record Bet(String player, long stake, String currency, BetState state, Key latest, boolean confirmed, String providerStatus) {
+        Bet with(BetState newState, Key newLatest) {
+            return new Bet(player, stake, currency, newState, newLatest, confirmed, providerStatus);
+        }
+    }
+
+    public record Settlement(String betTx, BetState kind, long amount, SettlementState state) {
+    }
+
+    public record Credit(String player, String betTx, long amount, CreditStatus status) {
+        Credit with(CreditStatus newStatus) {
+            return new Credit(player, betTx, amount, newStatus);
+        }
+    }
+
+    /** A stored success answer and the request it answered. */
+    public record Stored(Op request, Answer answer) {
+    }
+
+    /**
+     * What the wallet must do with one request: its answer, the protocol row it exercised (for
+     * coverage and for the runner's list of known deviations), and whether it is a replay of a
+     * stored answer (then it must be that answer byte for byte).
+     */
+    public record Outcome(Answer answer, String row, boolean replay) {
+    }
+
+    /** A player's wallet as the model sees it. */
+    public record WalletView(long settled, long pending, long pendingCount) {
+        public long available() {
+            return settled + pending;
+        }
+    }
+
+    private final Shortfall policy;
+    private final Map<String, PlayerState> players;
+    private final Map<String, Bet> bets;
+    private final Map<Key, Settlement> settlements;
+    private final Map<Key, Credit> credits;
+    private final Map<Key, Stored> stored;
+
+    public WalletModel(Shortfall policy) {
+        this(policy, new HashMap<>(), new HashMap<>(), new HashMap<>(), new LinkedHashMap<>(), new HashMap<>());
+    }
+
+    private WalletModel(Shortfall policy, Map<String, PlayerState> players, Map<String, Bet> bets, Map<Key, Settlement> settlements,
+            Map<Key, Credit> credits, Map<Key, Stored> stored) {
+        this.policy = policy;
+        this.players = players;
+        this.bets = bets;
+        this.settlements = settlements;
+        this.credits = credits;
+        this.stored = stored;
+    }
+
+    /** An independent copy (every value in the maps is immutable). */
+    public WalletModel copy() {
+        return new WalletModel(policy, new HashMap<>(players), new HashMap<>(bets), new HashMap<>(settlements),
+                new LinkedHashMap<>(credits), new HashMap<>(stored));
+    }
+
+    /**
+     * How a request that applies pending credits before a debit (a make or withdrawal whose settled
+     * balance is short; a rollback of an applied credit) may have met a request racing it. Serially
+     * there is one way; under concurrency the ingress may differ from the serial order in which
+     * credits move from pending to settled, never in the available balance:
+     *
+     * @param spendPendingFirst a make or withdrawal took the slow path (pending credits first) although
+     * the settled balance covers it: it picks its path from a settled balance read without a lock
+     * @param invisible credits decided by the racing request but not committed when this request
+     * locked the wallet's pending credits: they stay pending. Allowed only when what it did apply
+     * still covers the debit (else the request would be refused although the serial order says
+     * the available balance covers it: that is not an explanation, see {@link Impossible})
+     */
+    public record Choice(boolean spendPendingFirst, Set<Key> invisible) {
+        public static final Choice SERIAL = new Choice(false, Set.of());
+    }
+
+    /** A {@link Choice} that cannot explain what happened. */
+    public static final class Impossible extends RuntimeException {
+        Impossible(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Decides {@code op} as a request alone does. */
+    public Outcome apply(Op op) {
+        return apply(op, Choice.SERIAL);
+    }
+
+    /**
+     * Decides {@code op} under {@code choice} (see {@link Choice}).
+     *
+     * @throws Impossible when the choice cannot happen for this op in this state
+     */
+    public Outcome apply(Op op, Choice choice) {
+        Key key = Op.idempotencyKey(op);
+        if (key != null) {
+            Stored s = stored.get(key);
+            if (s != null) {
+                return s.request().equals(op) ? new Outcome(s.answer(), "idempotency: replay", true)
+                        : new Outcome(new Refused(BAD_REQUEST), "idempotency: same key, other payload", false);
+            }
+        }
+        if (op instanceof Op.CreatePlayer c) {
+            players.putIfAbsent(c.player(), new PlayerState(c.currency(), false, 0));
+            return new Outcome(new Ok(), "operator: create", false);
+        }
+        if (op instanceof Op.Deposit d) {
+            PlayerState p = player(d.player());
+            players.put(d.player(), new PlayerState(p.currency(), p.blocked(), p.settled() + d.amount()));
+            return new Outcome(new OperatorMoney(available(d.player()), p.settled() + d.amount()), "operator: deposit", false);
+        }
+        if (op instanceof Op.Withdraw w) {
+            int appliedFirst = spend(w.player(), w.amount(), choice);
+            if (appliedFirst < 0) {
+                return new Outcome(new OperatorRefused(422, "insufficient_funds"), "operator: withdrawal short", false);
+            }
+            return new Outcome(new OperatorMoney(available(w.player()), player(w.player()).settled()),
+                    appliedFirst > 0 ? "operator: withdrawal spends pending credits" : "operator: withdrawal", false);
+        }
+        if (op instanceof Op.SetBlocked b) {
+            PlayerState p = player(b.player());
+            players.put(b.player(), new PlayerState(p.currency(), b.blocked(), p.settled()));
+            return new Outcome(new Ok(), "operator: status", false);
+        }
+        if (op instanceof Op.Make m) {
+            return make(m, key, choice);
+        }
+        if (op instanceof Op.Settle s) {
+            return settle(s, key);
+        }
+        if (op instanceof Op.Rollback r) {
+            return rollback(r, key, choice);
+        }
+        if (op instanceof Op.Discard d) {
+            return discard(d, key);
+        }
+        if (op instanceof Op.Commit c) {
+            Bet bet = bets.get(c.betTx());
+            if (bet == null) {
+                return new Outcome(new Refused(PARENT_NOT_FOUND), "commit: unknown bet", false);
+            }
+            if (bet.state() == BetState.TOMBSTONE) {
+                return new Outcome(new Refused(BAD_REQUEST), "commit: discard tombstone", false);
+            }
+            bets.put(c.betTx(), new Bet(bet.player(), bet.stake(), bet.currency(), bet.state(), bet.latest(), true, bet.providerStatus()));
+            return new Outcome(new Empty(), "commit: recorded", false);
+        }
+        if (op instanceof Op.ProviderStatus s) {
+            Bet bet = bets.get(s.betTx());
+            if (bet == null) {
+                return new Outcome(new Refused(PARENT_NOT_FOUND), "settlement: unknown bet", false);
+            }
+            if (bet.state() == BetState.TOMBSTONE) {
+                return new Outcome(new Refused(PARENT_NOT_FOUND), "settlement: discard tombstone", false);
+            }
+            bets.put(s.betTx(), new Bet(bet.player(), bet.stake(), bet.currency(), bet.state(), bet.latest(), bet.confirmed(), s.status()));
+            return new Outcome(new Empty(), "settlement: recorded", false);
+        }
+        if (op instanceof Op.Balance b) {
+            PlayerState p = players.get(b.player());
+            if (p == null) {
+                return new Outcome(new Refused(PLAYER_NOT_FOUND), "balance: unknown player", false);
+            }
+            if (b.currency() != null && !b.currency().equals(p.currency())) {
+                return new Outcome(new Refused(INVALID_CURRENCY), "balance: other currency", false);
+            }
+            return new Outcome(new BalanceBody(b.player(), p.currency(), available(b.player())), "balance", false);
+        }
+        if (op instanceof Op.ApplyCredit a) {
+            Credit credit = credits.get(a.credit());
+            if (credit == null) {
+                return new Outcome(new NoCredit(), "worker: no such credit", false);
+            }
+            if (credit.status() != CreditStatus.PENDING) {
+                return new Outcome(new Applied(false), "worker: credit " + credit.status(), false);
+            }
+            applyCredit(a.credit());
+            return new Outcome(new Applied(true), "worker: credit applied", false);
+        }
+        throw new IllegalArgumentException("unknown op " + op);
+    }
+
+    private Outcome make(Op.Make m, Key key, Choice choice) {
+        PlayerState p = players.get(m.player());
+        if (p == null) {
+            return new Outcome(new Refused(PLAYER_NOT_FOUND), "make: unknown player", false);
+        }
+        if (p.blocked()) {
+            return new Outcome(new Refused(PLAYER_BLOCKED),
+                    p.currency().equals(m.currency()) ? "make: blocked player" : "make: blocked player, other currency", false);
+        }
+        if (!p.currency().equals(m.currency())) {
+            return new Outcome(new Refused(INVALID_CURRENCY), "make: other currency", false);
+        }
+        Bet existing = bets.get(m.tx());
+        if (existing != null) {
+            // Only a discard tombstone can hold a make's id here: a made bet has a stored answer.
+            return new Outcome(new Refused(BAD_REQUEST), "make: discard tombstone", false);
+        }
+        int appliedFirst = spend(m.player(), m.stake(), choice);
+        if (appliedFirst < 0) {
+            return new Outcome(new Refused(NOT_ENOUGH_MONEY), "make: not enough money", false);
+        }
+        bets.put(m.tx(), new Bet(m.player(), m.stake(), m.currency(), BetState.OPEN, null, false, null));
+        Money answer = new Money(key, null, m.player(), "bet", m.stake(), m.currency(), available(m.player()));
+        stored.put(key, new Stored(m, answer));
+        return new Outcome(answer, appliedFirst > 0 ? "make: spends pending credits" : "make: debit", false);
+    }
+
+    /**
+     * The make's and the withdrawal's debit: never below zero, checked against the available
+     * balance; when the settled balance alone is short (or the choice says so), the wallet's
+     * pending credits are applied first.
+     *
+     * @return the number of pending credits applied first, or -1 (and nothing changed) when the available balance is short
+     */
+    private int spend(String player, long amount, Choice choice) {
+        if (available(player) < amount) {
+            return -1;
+        }
+        int applied = choice.spendPendingFirst() || player(player).settled() < amount ? applyAllPending(player, choice.invisible()) : 0;
+        PlayerState p = player(player);
+        if (p.settled() < amount) {
+            throw new Impossible("the credits it could see do not cover the debit: it would be refused, which no serial order explains");
+        }
+        players.put(player, new PlayerState(p.currency(), p.blocked(), p.settled() - amount));
+        return applied;
+    }
+
+    private Outcome settle(Op.Settle s, Key key) {
+        Bet bet = bets.get(s.betTx());
+        String kind = s.kind().name().toLowerCase();
+        if (bet == null) {
+            return new Outcome(new Refused(PARENT_NOT_FOUND), kind + ": unknown bet", false);
+        }
+        if (bet.state() != BetState.OPEN) {
+            String what = bet.state() == BetState.TOMBSTONE ? "discard tombstone"
+                    : bet.state() == BetState.DISCARDED ? "discarded bet" : "settled bet";
+            return new Outcome(new Refused(BAD_REQUEST), kind + ": " + what, false);
+        }
+        String currency = s.currency() != null ? s.currency() : bet.currency();
+        if (!currency.equals(bet.currency())) {
+            return new Outcome(new Refused(INVALID_CURRENCY), kind + ": other currency", false);
+        }
+        if (s.kind() == Op.Kind.REFUND && s.amount() > bet.stake()) {
+            return new Outcome(new Refused(BAD_REQUEST), "refund: above the stake", false);
+        }
+        if (settlements.containsKey(key)) {
+            return new Outcome(new Refused(BAD_REQUEST), kind + ": id tombstoned by a rollback", false);
+        }
+        BetState state = switch (s.kind()) {
+            case WIN -> BetState.WON;
+            case CASHOUT -> BetState.CASHED_OUT;
+            case LOST -> BetState.LOST;
+            case REFUND -> BetState.REFUNDED;
+        };
+        bets.put(s.betTx(), bet.with(state, key));
+        settlements.put(key, new Settlement(s.betTx(), state, s.amount(), SettlementState.ACTIVE));
+        if (s.amount() > 0) {
+            credits.put(key, new Credit(bet.player(), s.betTx(), s.amount(), CreditStatus.PENDING));
+        }
+        Money answer = new Money(key, s.betTx(), bet.player(), s.kind().operation, s.amount(), currency, available(bet.player()));
+        stored.put(key, new Stored(s, answer));
+        return new Outcome(answer, kind + ": open bet settled", false);
+    }
+
+    private Outcome rollback(Op.Rollback r, Key key, Choice choice) {
+        Bet bet = bets.get(r.betTx());
+        if (bet == null) {
+            return new Outcome(new Refused(PARENT_NOT_FOUND), "rollback: unknown bet", false);
+        }
+        if (bet.state() == BetState.TOMBSTONE) {
+            return new Outcome(new Refused(PARENT_NOT_FOUND), "rollback: discard tombstone", false);
+        }
+        long amount = 0;
+        String row;
+        if (bet.state().settled() && r.parent().equals(bet.latest())) {
+            Settlement s = settlements.get(r.parent());
+            settlements.put(r.parent(), new Settlement(s.betTx(), s.kind(), s.amount(), SettlementState.ROLLED_BACK));
+            bets.put(r.betTx(), bet.with(BetState.OPEN, bet.latest()));
+            amount = s.amount();
+            Credit credit = credits.get(r.parent());
+            if (credit == null) {
+                row = "rollback: reverses a settlement without money";
+            } else if (credit.status() == CreditStatus.PENDING) {
+                credits.put(r.parent(), credit.with(CreditStatus.CANCELLED));
+                row = "rollback: cancels a pending credit";
+            } else {
+                // Applied: the wallet's pending credits first, then the reversal is debited now.
+                applyAllPending(bet.player(), choice.invisible());
+                PlayerState p = player(bet.player());
+                long shortfall = Math.max(0, amount - Math.max(p.settled(), 0));
+                // Pending credits it could not lock (committed meanwhile) cover their part: never written off.
+                long absorbed = policy == Shortfall.ABSORB ? shortfall - Math.min(shortfall, wallet(bet.player()).pending()) : 0;
+                players.put(bet.player(), new PlayerState(p.currency(), p.blocked(), p.settled() - amount + absorbed));
+                row = p.settled() - amount < 0 ? "rollback: debits an applied credit, shortfall" : "rollback: debits an applied credit";
+            }
+        } else {
+            if (!settlements.containsKey(r.parent())) {
+                settlements.put(r.parent(), new Settlement(r.betTx(), null, 0, SettlementState.TOMBSTONE));
+                row = "rollback: unknown parent, tombstoned";
+            } else if (r.parent().equals(bet.latest()) && bet.state() == BetState.OPEN) {
+                row = "rollback: already rolled back";
+            } else {
+                row = "rollback: not the latest settlement";
+            }
+        }
+        Money answer = new Money(key, r.betTx(), bet.player(), "rollback", amount, bet.currency(), available(bet.player()));
+        stored.put(key, new Stored(r, answer));
+        return new Outcome(answer, row, false);
+    }
+
+    private Outcome discard(Op.Discard d, Key key) {
+        Bet bet = bets.get(d.makeTx());
+        if (bet == null) {
+            bets.put(d.makeTx(), new Bet(null, 0, null, BetState.TOMBSTONE, null, false, null));
+            DiscardBalance answer = new DiscardBalance(null);
+            stored.put(key, new Stored(d, answer));
+            return new Outcome(answer, "discard: unknown make, tombstone", false);
+        }
+        if (bet.state() == BetState.TOMBSTONE) {
+            // Its tombstoning discard was stored: only a discard with another payload gets here (refused above).
+            return new Outcome(new DiscardBalance(null), "discard: tombstone again", false);
+        }
+        if (d.extPlayer() != null && !d.extPlayer().equals(bet.player())) {
+            return new Outcome(new Refused(BAD_REQUEST), "discard: another player", false);
+        }
+        if (bet.state() == BetState.OPEN) {
+            bets.put(d.makeTx(), bet.with(BetState.DISCARDED, bet.latest()));
+            credits.put(key, new Credit(bet.player(), d.makeTx(), bet.stake(), CreditStatus.PENDING));
+            DiscardBalance answer = new DiscardBalance(available(bet.player()));
+            stored.put(key, new Stored(d, answer));
+            return new Outcome(answer, "discard: open bet", false);
+        }
+        // Settled or already discarded: answered, changed nothing, not stored.
+        return new Outcome(new DiscardBalance(available(bet.player())),
+                bet.state() == BetState.DISCARDED ? "discard: already discarded" : "discard: settled bet", false);
+    }
+
+    /** Applies the player's pending credits (but the {@code invisible} ones); returns how many. */
+    private int applyAllPending(String player, Set<Key> invisible) {
+        int applied = 0;
+        for (Map.Entry<Key, Credit> e : new ArrayList<>(credits.entrySet())) {
+            if (e.getValue().player().equals(player) && e.getValue().status() == CreditStatus.PENDING && !invisible.contains(e.getKey())) {
+                applyCredit(e.getKey());
+                applied++;
+            }
+        }
+        return applied;
+    }
+
+    private void applyCredit(Key creditKey) {
+        Credit credit = credits.get(creditKey);
+        PlayerState p = player(credit.player());
+        players.put(credit.player(), new PlayerState(p.currency(), p.blocked(), p.settled() + credit.amount()));
+        credits.put(creditKey, credit.with(CreditStatus.APPLIED));
+    }
+
+    private PlayerState player(String player) {
+        return Objects.requireNonNull(players.get(player), () -> "the model has no player " + player);
+    }
+
+    // ---- reads ----
+
+    /** Whether a success answer is stored for this idempotency key (a replay must repeat it). */
+    public boolean isStored(Key key) {
+        return stored.containsKey(key);
+    }
+
+    public boolean hasPlayer(String player) {
+        return players.containsKey(player);
+    }
+
+    public long available(String player) {
+        return wallet(player).available();
+    }
+
+    public WalletView wallet(String player) {
+        long pending = 0;
+        long count = 0;
+        for (Credit c : credits.values()) {
+            if (c.player().equals(player) && c.status() == CreditStatus.PENDING) {
+                pending += c.amount();
+                count++;
+            }
+        }
+        return new WalletView(player(player).settled(), pending, count);
+    }
+
+    /** The credits still pending, in the order they were decided. */
+    public List<Key> pendingCredits() {
+        List<Key> out = new ArrayList<>();
+        credits.forEach((k, c) -> {
+            if (c.status() == CreditStatus.PENDING) {
+                out.add(k);
+            }
+        });
+        return out;
+    }
+
+    /** The bets by make tx: {@link #betView} of each (TOMBSTONE for a discard tombstone). */
+    public Map<String, String> betStates() {
+        Map<String, String> out = new TreeMap<>();
+        bets.forEach((tx, b) -> out.put(tx, betView(b.state().name(), b.confirmed(), b.providerStatus())));
+        return out;
+    }
+
+    /** How a bet is compared: "STATE", then " confirmed" after a commit, then " status=..." after a settlement note. */
+    public static String betView(String state, boolean confirmed, String providerStatus) {
+        return state + (confirmed ? " confirmed" : "") + (providerStatus == null ? "" : " status=" + providerStatus);
+    }
+
+    /** The credits by key: "STATUS amount". */
+    public Map<String, String> creditStatuses() {
+        Map<String, String> out = new TreeMap<>();
+        credits.forEach((k, c) -> out.put(k.toString(), c.status().name() + " " + c.amount()));
+        return out;
+    }
+
+    /** The settlements (and rollback tombstones) by key: "STATE amount". */
+    public Map<String, String> settlementStates() {
+        Map<String, String> out = new TreeMap<>();
+        settlements.forEach((k, s) -> out.put(k.toString(), s.state().name() + " " + s.amount()));
+        return out;
+    }
+
+    public Map<Key, Credit> credits() {
+        return Collections.unmodifiableMap(credits);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WalletModel m && policy == m.policy && players.equals(m.players) && bets.equals(m.bets)
+                && settlements.equals(m.settlements) && credits.equals(m.credits) && stored.equals(m.stored);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(players, bets, settlements, credits);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(players).forEach((id, p) -> sb.append("  player ").append(id).append(' ').append(p).append(" pending=")
+                .append(wallet(id).pending()).append('\n'));
+        new TreeMap<>(bets).forEach((tx, b) -> sb.append("  bet ").append(tx).append(' ').append(b).append('\n'));
+        settlementStates().forEach((k, s) -> sb.append("  settlement ").append(k).append(' ').append(s).append('\n'));
+        creditStatuses().forEach((k, s) -> sb.append("  credit ").append(k).append(' ').append(s).append('\n'));
+        return sb.toString();
+    }
+}
