@@ -85,10 +85,6 @@ class ProtocolModelTest {
      * Remove an entry when the ingress is fixed: the model already says what is right.
      */
     static final Map<String, String> KNOWN_DEVIATIONS = Map.of(
-            "rollback: discard tombstone", "issue 12 finding 8: answered 200 with user_id, currency and balance null (and the parent"
-                    + " tombstoned), not 2003",
-            "commit: discard tombstone", "issue 12 finding 8: answered 200 {} (and the tombstone marked confirmed), not 2004",
-            "settlement: discard tombstone", "issue 12 finding 8: answered 200 {} (the status recorded on the tombstone), not 2003",
             "make: blocked player, other currency", "answered 2002, not 1005: the shared PROTOCOL.md's refusal precedence puts"
                     + " 1005 before 2002, BetMakeService checks the currency first");
 
@@ -98,10 +94,6 @@ class ProtocolModelTest {
      * Remove a case when the ingress is fixed.
      */
     static String knownRace(Op a, Op b) {
-        if (settlementAndItsRollback(a, b) || settlementAndItsRollback(b, a)) {
-            return "settlement || its rollback: the rollback finds the bet still OPEN, its tombstone insert"
-                    + " then meets the settlement's own row, and it answers 'unchanged' while the settlement stands (neither order)";
-        }
         if (settlementAndItsMake(a, b) || settlementAndItsMake(b, a)) {
             return "settlement || its bet's make: its transition misses the uncommitted bet, its diagnosis then finds the bet"
                     + " OPEN and answers 2004 'refund amount exceeds the stake' (neither 2003 nor success)";
@@ -111,10 +103,6 @@ class ProtocolModelTest {
 
     private static boolean settlementAndItsMake(Op a, Op b) {
         return a instanceof Op.Settle s && b instanceof Op.Make m && m.tx().equals(s.betTx());
-    }
-
-    private static boolean settlementAndItsRollback(Op a, Op b) {
-        return a instanceof Op.Settle s && b instanceof Op.Rollback r && r.parent().equals(s.key()) && r.betTx().equals(s.betTx());
     }
 
     /** How often each model row was exercised, what happened how often, and time per kind of work (printed, never asserted). */

@@ -92,26 +92,31 @@ public class RollbackService {
             String currency;
             long stake;
             boolean reopened;
-            try (PreparedStatement ps = c.prepareStatement(REOPEN_SQL)) {
-                ps.setString(1, betId);
-                ps.setString(2, parentId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    reopened = rs.next();
-                    playerId = reopened ? rs.getString(1) : null;
-                    walletId = reopened ? rs.getLong(2) : null;
-                    currency = reopened ? rs.getString(3) : null;
-                    stake = reopened ? rs.getLong(4) : 0;
-                }
-            }
             long reversedAmount = 0;
             Long balance;
             Long playerSeq;
-            if (reopened) {
-                Reversed reversed = reverse(c, parentId, rollbackId, transactionId, betId, playerId, walletId, currency, stake);
-                reversedAmount = reversed.amount();
-                balance = reversed.available();
-                playerSeq = reversed.playerSeq();
-            } else {
+            // Two rounds at most: a settlement of parentId committed after the reopen looked (its insert
+            // held our tombstone's insert until it committed) makes the tombstone insert nothing; the
+            // reopen then sees it, and reverses it (the settlement came first: serial order).
+            for (int round = 0;; round++) {
+                try (PreparedStatement ps = c.prepareStatement(REOPEN_SQL)) {
+                    ps.setString(1, betId);
+                    ps.setString(2, parentId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        reopened = rs.next();
+                        playerId = reopened ? rs.getString(1) : null;
+                        walletId = reopened ? rs.getLong(2) : null;
+                        currency = reopened ? rs.getString(3) : null;
+                        stake = reopened ? rs.getLong(4) : 0;
+                    }
+                }
+                if (reopened) {
+                    Reversed reversed = reverse(c, parentId, rollbackId, transactionId, betId, playerId, walletId, currency, stake);
+                    reversedAmount = reversed.amount();
+                    balance = reversed.available();
+                    playerSeq = reversed.playerSeq();
+                    break;
+                }
                 try (PreparedStatement ps = c.prepareStatement(BET_SQL)) {
                     ps.setString(1, betId);
                     try (ResultSet rs = ps.executeQuery()) {
@@ -129,14 +134,19 @@ public class RollbackService {
                     }
                 }
                 // Unknown parent: tombstone it. Known (older or already reversed): nothing changes.
+                int tombstoned;
                 try (PreparedStatement ps = c.prepareStatement(TOMBSTONE_SQL)) {
                     ps.setString(1, parentId);
                     ps.setString(2, betId);
-                    ps.executeUpdate();
+                    tombstoned = ps.executeUpdate();
+                }
+                if (tombstoned == 0 && round == 0) {
+                    continue;
                 }
                 Callbacks.Available wallet = walletId == null ? null : Callbacks.available(c, walletId);
                 balance = wallet == null ? null : wallet.balance();
                 playerSeq = wallet == null ? null : wallet.playerSeq();
+                break;
             }
             return Callbacks.answer(c, ENDPOINT, transactionId,
                     Callbacks.moneyBody(rollbackId, transactionId, betId, playerId, "rollback", reversedAmount, currency, balance), playerSeq);
