@@ -26,8 +26,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
 /**
- * Issue 12, finding 4: the callback timeout holds per request. A budget of 1,200 ms here (1,500 ms
- * timeout, 300 ms margin) against the database's 2,000 ms lock timeout: a make whose bet insert waits
+ * Issue 12, finding 4: the callback timeout holds per request. A budget of 900 ms here (1,500 ms
+ * timeout, 600 ms margin) against the database's 1,000 ms lock timeout: a make whose bet insert waits
  * on a wallet row another session holds is cancelled by its budget, not by the lock timeout after
  * the provider gave up. It is a 503 with nothing written, and its retry after the lock is released
  * is decided normally. (Asserted on the cause, the budget's metric, never on a duration.)
@@ -40,7 +40,10 @@ class CallbackBudgetTest {
     public static class ShortBudget implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("wallet.callback-timeout-ms", "1500", "wallet.callback-answer-margin-ms", "300");
+            // The start check keeps lock < statement < callback timeout; the budget (1,500 - 600 = 900 ms)
+            // ends before the 1,000 ms lock timeout would.
+            return Map.of("wallet.callback-timeout-ms", "1500", "wallet.callback-answer-margin-ms", "600", "wallet.db.lock-timeout-ms", "1000",
+                    "wallet.db.statement-timeout-ms", "1400");
         }
     }
 
@@ -68,7 +71,7 @@ class CallbackBudgetTest {
             }
             Response r = Provider.call("bet/make", make);
             assertEquals(503, r.statusCode(), r.asString());
-            assertEquals(before + 1, spentDuring(), "the budget, not the 2 s lock timeout, ended the make");
+            assertEquals(before + 1, spentDuring(), "the budget, not the 1 s lock timeout, ended the make");
             holder.rollback();
         }
         assertNull(ProviderConcurrencyTest.text("SELECT key FROM idempotency_record WHERE endpoint = 'bet/make' AND key = ?", tx),
