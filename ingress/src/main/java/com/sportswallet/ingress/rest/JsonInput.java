@@ -7,7 +7,6 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.ingress.input.InputBounds;
-import com.sportswallet.ingress.provider.Payload;
 
 /**
  * Strict reading of request bodies: a field of the wrong type is refused, never coerced; a
@@ -71,7 +70,7 @@ public final class JsonInput {
     /** A positive integer amount in minor units, at most {@link #AMOUNT_MAX}. */
     public static long amount(ObjectNode body) {
         JsonNode node = body.get("amount");
-        if (!Payload.isInteger(node)) {
+        if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) { // the operator API keeps integers literal
             throw ApiException.badRequest("invalid_amount", "amount must be an integer number of minor units");
         }
         long amount = node.longValue();
