@@ -1,5 +1,7 @@
 package com.sportswallet.ingress.provider;
 
+import static com.sportswallet.ingress.provider.Provider.child;
+import static com.sportswallet.ingress.provider.Provider.selection;
 import static com.sportswallet.ingress.provider.Provider.txId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -49,16 +51,6 @@ class CanonicalRetryTest {
         String player = OperatorApiTest.createPlayer("EUR");
         OperatorApiTest.deposit(player, "fund-" + player, FUNDS).then().statusCode(200);
         return player;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> child(Map<String, Object> parent, String field) {
-        return (Map<String, Object>) parent.get(field);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> selection(Map<String, Object> make) {
-        return ((List<Map<String, Object>>) child(make, "betslip").get("bets")).get(0);
     }
 
     private static String ledgerEntriesOf(String tx) {

@@ -92,6 +92,18 @@ public final class Provider {
         return p;
     }
 
+    /** A nested object of a payload built here ("betslip", "transaction"), for a test to change it. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> child(Map<String, Object> parent, String field) {
+        return (Map<String, Object>) parent.get(field);
+    }
+
+    /** The first selection of a make's betslip. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> selection(Map<String, Object> make) {
+        return ((List<Map<String, Object>>) child(make, "betslip").get("bets")).get(0);
+    }
+
     public static Map<String, Object> win(String betId, String txId, long amount, String currency) {
         return settlement(betId, txId, amount, currency, "win");
     }

@@ -5,7 +5,9 @@ import static com.sportswallet.ingress.input.InputBounds.NAME_CHARS_MAX;
 import static com.sportswallet.ingress.input.InputBounds.SELECTIONS_MAX;
 import static com.sportswallet.ingress.input.InputBounds.UNIX_SECONDS_MAX;
 import static com.sportswallet.ingress.input.InputBounds.UNIX_SECONDS_MIN;
+import static com.sportswallet.ingress.provider.Provider.child;
 import static com.sportswallet.ingress.provider.Provider.operatorId;
+import static com.sportswallet.ingress.provider.Provider.selection;
 import static com.sportswallet.ingress.provider.Provider.txId;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,16 +49,6 @@ class UnstorableInputTest {
         String player = OperatorApiTest.createPlayer("EUR");
         OperatorApiTest.deposit(player, "fund-" + player, FUNDS).then().statusCode(200);
         return player;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> child(Map<String, Object> parent, String field) {
-        return (Map<String, Object>) parent.get(field);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> selection(Map<String, Object> make) {
-        return ((List<Map<String, Object>>) child(make, "betslip").get("bets")).get(0);
     }
 
     /** A valid make (its own sport, so reference rows would show in the footprint) changed by {@code change}. */
