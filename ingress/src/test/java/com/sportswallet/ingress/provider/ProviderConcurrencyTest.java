@@ -360,4 +360,61 @@ class ProviderConcurrencyTest {
         assertEquals(20, madeThenDiscarded + tombstoned);
         assertEquals(0, Db.ledgerDiscrepancies());
     }
+
+    /**
+     * Wins sent at the same moment as their bet's make (issue 12, found by the model test): a win's
+     * transition may run in a snapshot taken before the make committed, and its diagnosis in one
+     * after; it then answered 2004 "refund amount exceeds the stake" for a bet it should have
+     * settled. Each round must end as a serial order would: the make 200; wins decided before it
+     * 2003; at most one win 200 (the bet WON, its credit pending), every win after that 2004 "the bet
+     * is WON". Several different wins per round give the race more chances than one.
+     */
+    @Test
+    void winsRacingTheirOwnMakeAreDecidedInOneSerialOrder() throws Exception {
+        String player = OperatorApiTest.createPlayer("EUR");
+        deposit(player, 100_000);
+        final long stake = 100;
+        final long win = 250;
+        final int rounds = 15;
+        final int winsPerRound = 6;
+        Map<String, Integer> outcomes = new TreeMap<>();
+        for (int round = 0; round < rounds; round++) {
+            String tx = Provider.txId();
+            String betId = Provider.operatorId("bet/make", tx);
+            Map<String, Object> make = Provider.make(player, tx, stake, "EUR");
+            List<Callable<Response>> calls = new ArrayList<>();
+            calls.add(() -> Provider.call("bet/make", make));
+            for (int i = 0; i < winsPerRound; i++) {
+                Map<String, Object> settle = Provider.win(betId, Provider.txId(), win, "EUR");
+                calls.add(() -> Provider.call("bet/win", settle));
+            }
+            List<Response> results = OperatorApiTest.concurrently(calls);
+            String where = "round " + round + ": " + describe(results);
+            assertEquals(200, results.get(0).statusCode(), where);
+            int won = 0;
+            for (Response w : results.subList(1, results.size())) {
+                String outcome = switch (w.statusCode()) {
+                    case 200 -> "won";
+                    case 400 -> switch (w.jsonPath().getInt("code")) {
+                        case 2003 -> "before the make (2003)";
+                        case 2004 -> w.jsonPath().getString("message").contains("is WON") ? "after the win (2004)" : null;
+                        default -> null;
+                    };
+                    default -> null;
+                };
+                if (outcome == null) {
+                    fail(where + ": no serial order answers " + w.statusCode() + " " + w.asString());
+                }
+                outcomes.merge(outcome, 1, Integer::sum);
+                won += w.statusCode() == 200 ? 1 : 0;
+            }
+            long credits = Db.count("SELECT count(*) FROM credit WHERE bet_id = '" + betId + "' AND kind = 'WIN' AND amount = " + win);
+            assertTrue(won <= 1, where);
+            assertEquals(won, credits, where);
+            assertEquals(won, Db.count("SELECT count(*) FROM settlement WHERE bet_id = '" + betId + "'"), where);
+            assertEquals(won == 1 ? "WON" : "OPEN", text("SELECT state FROM bet WHERE id = ?", betId), where);
+        }
+        System.out.printf("[concurrency] a make vs %d of its wins, %d rounds: %s%n", winsPerRound, rounds, outcomes);
+        assertEquals(0, Db.ledgerDiscrepancies());
+    }
 }

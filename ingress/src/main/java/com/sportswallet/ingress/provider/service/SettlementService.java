@@ -133,24 +133,26 @@ public class SettlementService {
 
             // A refund may name no currency: then it is the bet's own.
             String currency = r.currency() != null ? r.currency() : betCurrency(c, r.betId());
-            String playerId;
-            long walletId;
-            long stake;
-            try (PreparedStatement ps = c.prepareStatement(TRANSITION_SQL)) {
-                ps.setString(1, state);
-                ps.setString(2, settlementId);
-                ps.setString(3, r.betId());
-                ps.setString(4, currency);
-                ps.setLong(5, kind == Kind.REFUND ? r.amount() : 0);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw refusal(c, r, kind, currency);
-                    }
-                    playerId = rs.getString(1);
-                    walletId = rs.getLong(2);
-                    stake = rs.getLong(3);
+            Transitioned t = transition(c, r, kind, state, settlementId, currency);
+            if (t == null) {
+                // The transition's snapshot may predate the bet: a make committed since (it raced this settlement) is
+                // invisible to it, and the diagnosis, a newer snapshot, finds the bet OPEN. Then the serial order is
+                // "the make, then this settlement", and the transition runs once more, in a snapshot that sees the bet.
+                BetRow bet = BetRow.read(c, r.betId());
+                if (bet != null && r.currency() == null) {
+                    currency = bet.currency();
+                }
+                if (bet == null || !bet.admits(kind, currency, r.amount())) {
+                    throw refusal(bet, r, kind, currency);
+                }
+                t = transition(c, r, kind, state, settlementId, currency);
+                if (t == null) {
+                    throw refusal(BetRow.read(c, r.betId()), r, kind, currency);
                 }
             }
+            String playerId = t.playerId();
+            long walletId = t.walletId();
+            long stake = t.stake();
             // Microseconds: what timestamptz keeps, so the row and the event name the same instant.
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             try (PreparedStatement ps = c.prepareStatement(SETTLEMENT_SQL)) {
@@ -181,24 +183,54 @@ public class SettlementService {
         }
     }
 
-    /** Why the conditional transition matched no row: 2003, 2004 (state or refund amount) or 2002. */
-    private static ProtocolException refusal(Connection c, SettleRequest r, Kind kind, String currency) throws SQLException {
-        try (PreparedStatement diagnose = c.prepareStatement(DIAGNOSE_SQL)) {
-            diagnose.setString(1, r.betId());
-            try (ResultSet bet = diagnose.executeQuery()) {
-                if (!bet.next()) {
-                    return new ProtocolException(ProtocolException.PARENT_NOT_FOUND, "bet " + r.betId() + " not found");
-                }
-                String state = bet.getString(1);
-                if (!"OPEN".equals(state)) {
-                    return ProtocolException.badRequest("bet " + r.betId() + " is " + state + ": " + kind.operation + " is not allowed");
-                }
-                if (!bet.getString(2).equals(currency)) {
-                    return new ProtocolException(ProtocolException.INVALID_CURRENCY, "currency " + currency + " is not the bet's currency");
-                }
-                return ProtocolException.badRequest("refund amount " + r.amount() + " exceeds the stake " + bet.getLong(3));
+    /** The transitioned bet's player, wallet and stake. */
+    private record Transitioned(String playerId, long walletId, long stake) {
+    }
+
+    /** The conditional transition OPEN -> {@code state}: null when it matched no row. */
+    private static Transitioned transition(Connection c, SettleRequest r, Kind kind, String state, String settlementId, String currency)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TRANSITION_SQL)) {
+            ps.setString(1, state);
+            ps.setString(2, settlementId);
+            ps.setString(3, r.betId());
+            ps.setString(4, currency);
+            ps.setLong(5, kind == Kind.REFUND ? r.amount() : 0);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Transitioned(rs.getString(1), rs.getLong(2), rs.getLong(3)) : null;
             }
         }
+    }
+
+    /** The bet as a fresh snapshot sees it, for the diagnosis of a transition that matched no row. */
+    private record BetRow(String state, String currency, long stake) {
+        static BetRow read(Connection c, String betId) throws SQLException {
+            try (PreparedStatement diagnose = c.prepareStatement(DIAGNOSE_SQL)) {
+                diagnose.setString(1, betId);
+                try (ResultSet bet = diagnose.executeQuery()) {
+                    return bet.next() ? new BetRow(bet.getString(1), bet.getString(2), bet.getLong(3)) : null;
+                }
+            }
+        }
+
+        /** True when the transition's own condition holds for this row. */
+        boolean admits(Kind kind, String currency, long amount) {
+            return "OPEN".equals(state) && this.currency.equals(currency) && (kind != Kind.REFUND || stake >= amount);
+        }
+    }
+
+    /** Why the conditional transition matched no row: 2003, 2004 (state or refund amount) or 2002. */
+    private static ProtocolException refusal(BetRow bet, SettleRequest r, Kind kind, String currency) {
+        if (bet == null) {
+            return new ProtocolException(ProtocolException.PARENT_NOT_FOUND, "bet " + r.betId() + " not found");
+        }
+        if (!"OPEN".equals(bet.state())) {
+            return ProtocolException.badRequest("bet " + r.betId() + " is " + bet.state() + ": " + kind.operation + " is not allowed");
+        }
+        if (!bet.currency().equals(currency)) {
+            return new ProtocolException(ProtocolException.INVALID_CURRENCY, "currency " + currency + " is not the bet's currency");
+        }
+        return ProtocolException.badRequest("refund amount " + r.amount() + " exceeds the stake " + bet.stake());
     }
 
     /** The bet's currency, for a refund that names none (null for an unknown bet or a tombstone). */
