@@ -84,9 +84,7 @@ class ProtocolModelTest {
      * test); their calls are skipped, and counted, unless {@code -Dmodel.knownDeviations=check}.
      * Remove an entry when the ingress is fixed: the model already says what is right.
      */
-    static final Map<String, String> KNOWN_DEVIATIONS = Map.of(
-            "make: blocked player, other currency", "answered 2002, not 1005: the shared PROTOCOL.md's refusal precedence puts"
-                    + " 1005 before 2002, BetMakeService checks the currency first");
+    static final Map<String, String> KNOWN_DEVIATIONS = Map.of();
 
     /**
      * Pairs the ingress is known not to decide as any serial order would (found by this test); they
@@ -94,15 +92,7 @@ class ProtocolModelTest {
      * Remove a case when the ingress is fixed.
      */
     static String knownRace(Op a, Op b) {
-        if (settlementAndItsMake(a, b) || settlementAndItsMake(b, a)) {
-            return "settlement || its bet's make: its transition misses the uncommitted bet, its diagnosis then finds the bet"
-                    + " OPEN and answers 2004 'refund amount exceeds the stake' (neither 2003 nor success)";
-        }
         return null;
-    }
-
-    private static boolean settlementAndItsMake(Op a, Op b) {
-        return a instanceof Op.Settle s && b instanceof Op.Make m && m.tx().equals(s.betTx());
     }
 
     /** How often each model row was exercised, what happened how often, and time per kind of work (printed, never asserted). */

@@ -118,6 +118,9 @@ class ProtocolStateTableTest {
         OperatorApiTest.operator().body("{\"status\":\"BLOCKED\"}").put("/operator/players/" + player + "/status").then().statusCode(200);
         String blockedBefore = Db.footprint();
         refused(call("bet/make", Provider.make(player, txId(), 10, "EUR")), 1005);
+        // PROTOCOL.md's precedence: 1005 before 2002 (and before 2001): the first failing check answers.
+        refused(call("bet/make", Provider.make(player, txId(), 10, "USD")), 1005);
+        refused(call("bet/make", Provider.make(player, txId(), 101, "EUR")), 1005);
         assertEquals(blockedBefore, Db.footprint());
     }
 

@@ -43,7 +43,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * the JVM share two cores:
  * <ol>
  * <li>the idempotency claim on ("bet/make", transaction.id), and the player's wallet, currency and
- * status (1006, 2002, 1005), and its settled balance read without a lock, which chooses
+ * status (1006, 1005, 2002: PROTOCOL.md's precedence), and its settled balance read without a lock, which chooses
  * the path ({@link Spend}). A duplicate replays the first answer instead; a concurrent duplicate
  * waits on the claim's unique key until the first commits;</li>
  * <li>the betslip's reference data (sport, category, tournament, event), insert-if-absent in a
@@ -164,12 +164,13 @@ public class BetMakeService {
                 if (!rs.next()) {
                     throw new ProtocolException(ProtocolException.PLAYER_NOT_FOUND, "player " + r.playerId() + " not found");
                 }
+                // PROTOCOL.md's precedence: 1006, then 1005, then 2002.
+                if (!"ACTIVE".equals(rs.getString(2))) {
+                    throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
+                }
                 if (!rs.getString(1).equals(r.currency())) {
                     throw new ProtocolException(ProtocolException.INVALID_CURRENCY,
                             "currency " + r.currency() + " is not the player's wallet currency");
-                }
-                if (!"ACTIVE".equals(rs.getString(2))) {
-                    throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
                 }
                 return new WalletRead(rs.getLong(3), rs.getLong(4));
             }
