@@ -18,17 +18,23 @@ import org.apache.kafka.common.KafkaException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Readiness;
+
+import io.smallrye.health.api.Wellness;
 
 /**
- * Not ready without the broker: an Admin {@code describeCluster}, bounded by {@link #CALL_TIMEOUT},
- * its answer kept for {@link #CACHE_FOR} so a readiness probe stays cheap (a down broker costs at
- * most one bounded call every few seconds, whatever the probe rate). Callbacks never wait for Kafka
- * (the outbox buffers), but an ingress that cannot publish is not one to send new work to.
+ * The broker, as a wellness check ({@code /q/health/well}, and in {@code /q/health}), deliberately
+ * not a readiness check: callbacks never wait for Kafka (the outbox buffers their facts, DESIGN.md:
+ * "Kafka being down changes nothing for callers"), and a readiness that failed with the broker
+ * would take every ingress out of the load balancer at once, turning a Kafka outage into a
+ * callback outage, the one thing the outbox exists to prevent. What a broker outage costs is
+ * latency of the facts, and that shows here and in the outbox's backlog metrics.
+ * An Admin {@code describeCluster}, bounded by {@link #CALL_TIMEOUT}, its answer kept for
+ * {@link #CACHE_FOR} so a probe stays cheap (a down broker costs at most one bounded call every
+ * few seconds, whatever the probe rate).
  */
-@Readiness
+@Wellness
 @Singleton
-public class BrokerReadiness implements HealthCheck {
+public class BrokerHealth implements HealthCheck {
     static final String NAME = "kafka broker";
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
     static final Duration CACHE_FOR = Duration.ofSeconds(5);
@@ -41,11 +47,11 @@ public class BrokerReadiness implements HealthCheck {
     private long lastAtNanos;
 
     @Inject
-    public BrokerReadiness(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public BrokerHealth(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this(bootstrapServers, CALL_TIMEOUT, CACHE_FOR);
     }
 
-    BrokerReadiness(String bootstrapServers, Duration callTimeout, Duration cacheFor) {
+    BrokerHealth(String bootstrapServers, Duration callTimeout, Duration cacheFor) {
         this.bootstrapServers = bootstrapServers;
         this.callTimeout = callTimeout;
         this.cacheFor = cacheFor;
