@@ -7,6 +7,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.money.Amounts;
 
 /** LoadGen's command-line options; every bound is a named limit with its unit. */
 final class LoadGenOptions {
@@ -150,8 +151,8 @@ final class LoadGenOptions {
             case "--discard-race-percent" -> discardRacePercent = Args.doubleInRange(name, value, 0, 100);
             case "--discard-after-settlement-percent" -> discardAfterSettlementPercent = Args.doubleInRange(name, value, 0, 100);
             case "--resign-percent" -> resignPercent = Args.doubleInRange(name, value, 0, 100);
-            case "--stake-min" -> stakeMin = Args.longInRange(name, value, 1, PlayerSetup.AMOUNT_MAX);
-            case "--stake-max" -> stakeMax = Args.longInRange(name, value, 1, PlayerSetup.AMOUNT_MAX);
+            case "--stake-min" -> stakeMin = Args.longInRange(name, value, 1, Amounts.MAX);
+            case "--stake-max" -> stakeMax = Args.longInRange(name, value, 1, Amounts.MAX);
             case "--retries-max" -> retriesMax = (int) Args.longInRange(name, value, 0, RETRIES_LIMIT);
             case "--retry-backoff-ms-max" -> retryBackoffMsMax = Args.longInRange(name, value, 1, RETRY_BACKOFF_MS_LIMIT);
             case "--request-timeout-ms" -> requestTimeoutMs = Args.longInRange(name, value, REQUEST_TIMEOUT_MS_MIN,

@@ -27,6 +27,7 @@ import org.HdrHistogram.Recorder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.money.Amounts;
 
 /**
  * A benchmark (not a test) of the ingress's {@code POST /sportsbook/bet/make}.
@@ -144,7 +145,7 @@ public final class MakeBench {
                 }
                 case "--stake" -> {
                     o.stake = Long.parseLong(value);
-                    if (o.stake < 1 || o.stake > PlayerSetup.AMOUNT_MAX) {
+                    if (o.stake < 1 || o.stake > Amounts.MAX) {
                         throw new IllegalArgumentException(name + " must be in 1..10^12");
                     }
                 }
@@ -222,7 +223,7 @@ public final class MakeBench {
     static void setup(Options o, HttpClient client, int bodies) throws Exception {
         String token = Tokens.operatorToken(Tokens.readPrivateKey(o.keysDir.resolve("operator-private.pem")), o.operatorId);
         long perPlayer = Math.max(STAKES_PER_PLAYER_MIN, 20L * bodies / o.players + 1);
-        long target = (long) Math.min((double) PlayerSetup.AMOUNT_MAX, (double) o.stake * perPlayer);
+        long target = (long) Math.min((double) Amounts.MAX, (double) o.stake * perPlayer);
         String runId = Long.toString(System.currentTimeMillis(), 36);
         List<String> players = new ArrayList<>();
         for (int i = 1; i <= o.players; i++) {

@@ -13,6 +13,7 @@ import java.util.function.ToLongFunction;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.money.Amounts;
 
 /**
  * Untimed setup through the operator API: creates players ({@code PUT /operator/players/{id}}) and
@@ -22,7 +23,6 @@ final class PlayerSetup {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final int THREADS = 8;
-    static final long AMOUNT_MAX = 1_000_000_000_000L;
 
     private PlayerSetup() {
     }
@@ -32,8 +32,8 @@ final class PlayerSetup {
 
     /**
      * Makes sure every player exists (in {@code currency}, ACTIVE) and holds at least half of
-     * {@code target} (minor units, capped at 10^12): if not, deposits the difference to the target,
-     * with idempotency key {@code depositKeyPrefix + player}.
+     * {@code target} (minor units, capped at {@link Amounts#MAX}): if not, deposits the difference to
+     * the target, with idempotency key {@code depositKeyPrefix + player}.
      */
     static Summary ensure(HttpClient client, String url, String token, String currency, List<String> players,
             ToLongFunction<String> target, String depositKeyPrefix) throws Exception {
@@ -54,7 +54,7 @@ final class PlayerSetup {
                 throw new IllegalStateException("player " + player + " is not ACTIVE: " + r.body());
             }
             long balance = wallet.path("balance").asLong();
-            long goal = Math.min(AMOUNT_MAX, target.applyAsLong(player));
+            long goal = Math.min(Amounts.MAX, target.applyAsLong(player));
             if (balance < goal / 2) {
                 ObjectNode deposit = JSON.createObjectNode()
                         .put("id", depositKeyPrefix + player)

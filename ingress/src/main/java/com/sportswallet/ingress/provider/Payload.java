@@ -2,6 +2,7 @@ package com.sportswallet.ingress.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.money.Amounts;
 
 /**
  * Strict reads of a callback's {@code payload} claim. A missing field or a field of the wrong
@@ -10,9 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * ({@link com.sportswallet.ingress.input.InputBounds}).
  */
 public final class Payload {
-    /** Upper bound of a make, win or refund amount, in minor units (10^12). */
-    public static final long AMOUNT_MAX = 1_000_000_000_000L;
-
     private Payload() {
     }
 
@@ -77,13 +75,13 @@ public final class Payload {
         return v.longValue();
     }
 
-    /** A make, win or refund amount: an integer in 1..10^12. */
+    /** A make, win or refund amount: an integer in 1..{@link Amounts#MAX} (10^12). */
     public static long positiveAmount(Long amount, String field) {
         if (amount == null) {
             throw ProtocolException.badRequest(field + " is required");
         }
-        if (amount <= 0 || amount > AMOUNT_MAX) {
-            throw ProtocolException.badRequest(field + " must be in 1.." + AMOUNT_MAX + " minor units");
+        if (amount <= 0 || amount > Amounts.MAX) {
+            throw ProtocolException.badRequest(field + " must be in 1.." + Amounts.MAX + " minor units");
         }
         return amount;
     }

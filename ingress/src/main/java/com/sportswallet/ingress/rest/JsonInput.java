@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.ingress.input.InputBounds;
+import com.sportswallet.money.Amounts;
 
 /**
  * Strict reading of request bodies: a field of the wrong type is refused, never coerced; a
@@ -15,8 +16,6 @@ import com.sportswallet.ingress.input.InputBounds;
  * field the API reads ({@code invalid_id}, {@code invalid_amount}, ...), else {@code invalid_input}.
  */
 public final class JsonInput {
-    /** Upper bound of any single money amount, in minor units (10^12). */
-    public static final long AMOUNT_MAX = 1_000_000_000_000L;
     private static final Pattern PLAYER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}");
     /** The error code of a refused value, by the top-level field it is in. */
     private static final Map<String, String> FIELD_ERRORS = Map.of("id", "invalid_id", "amount", "invalid_amount",
@@ -67,15 +66,15 @@ public final class JsonInput {
         return node.asText();
     }
 
-    /** A positive integer amount in minor units, at most {@link #AMOUNT_MAX}. */
+    /** A positive integer amount in minor units, at most {@link Amounts#MAX}. */
     public static long amount(ObjectNode body) {
         JsonNode node = body.get("amount");
         if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) { // the operator API keeps integers literal
             throw ApiException.badRequest("invalid_amount", "amount must be an integer number of minor units");
         }
         long amount = node.longValue();
-        if (amount <= 0 || amount > AMOUNT_MAX) {
-            throw ApiException.badRequest("invalid_amount", "amount must be in 1.." + AMOUNT_MAX + " minor units");
+        if (amount <= 0 || amount > Amounts.MAX) {
+            throw ApiException.badRequest("invalid_amount", "amount must be in 1.." + Amounts.MAX + " minor units");
         }
         return amount;
     }
