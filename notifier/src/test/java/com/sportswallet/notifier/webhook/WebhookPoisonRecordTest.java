@@ -146,8 +146,9 @@ class WebhookPoisonRecordTest {
     }
 
     private WebhookDelivery.Settings settings(String group) {
-        return new WebhookDelivery.Settings(bootstrap, topic, group, URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook"),
-                3, Duration.ofMillis(100), Duration.ofMillis(150), Duration.ofSeconds(2), 10, dlq, "earliest", delivered);
+        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
+        return new WebhookDelivery.Settings(bootstrap, topic, group, url, 3, Duration.ofMillis(100), Duration.ofMillis(150),
+                Duration.ofSeconds(2), 10, dlq, "earliest", delivered);
     }
 
     private void produce(List<String> values) throws Exception {
