@@ -24,6 +24,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.Topics;
@@ -65,10 +66,14 @@ final class DeliveredMarks {
 
     /**
      * What the webhook reads of a crm event: its CloudEvent id, and the position it names (null
-     * for an event written before sourceoffset existed).
+     * for an event written before sourceoffset existed). {@code malformed} says why the record is
+     * not one JSON object (null when it is): such a record can never be posted as a CloudEvent, and
+     * the webhook dead-letters it instead of sending it.
      */
-    record Parsed(String id, Position position) {
-        static final Parsed NONE = new Parsed(null, null);
+    record Parsed(String id, Position position, String malformed) {
+        static Parsed malformed(String why) {
+            return new Parsed(null, null, why);
+        }
     }
 
     private final String bootstrapServers;
@@ -154,17 +159,20 @@ final class DeliveredMarks {
         }
     }
 
-    /** Top-level id, sourceoffset (string or number) and sourceindex of a CloudEvent in structured JSON, in one pass. */
+    /**
+     * Top-level id, sourceoffset (string or number) and sourceindex of a CloudEvent in structured JSON, in one pass
+     * that reads the whole value, so that what is not exactly one JSON object is known as such.
+     */
     static Parsed parse(String json) {
         if (json == null) {
-            return Parsed.NONE;
+            return Parsed.malformed("no value");
         }
         String id = null;
         Long offset = null;
         int index = 0;
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return Parsed.NONE;
+                return Parsed.malformed("not a JSON object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -186,9 +194,14 @@ final class DeliveredMarks {
                     default -> p.skipChildren();
                 }
             }
+            if (p.nextToken() != null) {
+                return Parsed.malformed("more than one JSON value");
+            }
+        } catch (JsonProcessingException e) {
+            return Parsed.malformed("not JSON (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
-            return Parsed.NONE;
+            return Parsed.malformed("not JSON (" + e.getMessage() + ")");
         }
-        return new Parsed(id, offset == null ? null : new Position(offset, index));
+        return new Parsed(id, offset == null ? null : new Position(offset, index), null);
     }
 }

@@ -37,7 +37,10 @@ import com.sportswallet.contracts.CloudEventJson;
  * I/O errors and timeouts are retried up to {@code maxAttempts} in all, with exponential backoff
  * ({@code backoffInitial} doubling up to {@code backoffMax}); another 4xx is permanent. An event
  * that cannot be delivered goes to {@code crm.webhook.dlq} (same key and value, headers
- * {@code dlq.reason}, {@code dlq.attempts}, {@code dlq.url}, {@code dlq.source}). Offsets are
+ * {@code dlq.reason}, {@code dlq.attempts}, {@code dlq.url}, {@code dlq.source}). So does, with
+ * {@code dlq.attempts} 0 and no POST, a record that no attempt could deliver ({@link EventCheck}:
+ * not one JSON object, no id, or an id that is no valid header value): it used to end the loop, and
+ * its restarts, on the same record forever. Offsets are
  * committed only after each event is delivered or dead-lettered: at-least-once, so the receiver
  * dedupes by the CloudEvent id (stable; also in the {@code ce-id} header).
  *
@@ -206,7 +209,7 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
             skipped.incrementAndGet();
             return true;
         }
-        if (!deliverOrDeadLetter(r, event.id())) {
+        if (!deliverOrDeadLetter(r, event)) {
             return false;
         }
         if (position != null && player != null && !marks.record(player, position)) {
@@ -216,12 +219,16 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
         return true;
     }
 
-    private boolean deliverOrDeadLetter(ConsumerRecord<String, String> r, String eventId) throws InterruptedException {
+    private boolean deliverOrDeadLetter(ConsumerRecord<String, String> r, DeliveredMarks.Parsed event) throws InterruptedException {
+        String undeliverable = EventCheck.whyUndeliverable(event);
+        if (undeliverable != null) {
+            return deadLetter(r, undeliverable, 0); // no attempt could succeed, and the request builder would throw
+        }
         String failure = null;
         int attempt = 0;
         while (attempt < settings.maxAttempts()) {
             attempt++;
-            Outcome o = post(r.value(), eventId);
+            Outcome o = post(r.value(), event.id());
             if (o.delivered()) {
                 delivered.incrementAndGet();
                 return true;
@@ -242,16 +249,16 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
         static final Outcome DELIVERED = new Outcome(true, false, null);
     }
 
+    /** Posts an event that passed {@link EventCheck}: a body and an id that is a valid header value. */
     private Outcome post(String body, String eventId) throws InterruptedException {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(settings.url())
+            HttpRequest request = HttpRequest.newBuilder(settings.url())
                     .timeout(settings.requestTimeout())
                     .header("Content-Type", CloudEventJson.CONTENT_TYPE)
-                    .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body, StandardCharsets.UTF_8));
-            if (eventId != null) {
-                request.header("ce-id", eventId);
-            }
-            int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                    .header("ce-id", eventId)
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                    .build();
+            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             if (status >= 200 && status < 300) {
                 return Outcome.DELIVERED;
             }
@@ -272,7 +279,12 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
         try {
             producer.send(dlq).get(DLQ_SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             deadLettered.incrementAndGet();
-            LOG.warnf("crm event %s-%d@%d dead-lettered after %d attempts: %s", r.topic(), r.partition(), r.offset(), attempts, reason);
+            if (attempts == 0) {
+                LOG.warnf("crm event %s-%d@%d dead-lettered without a POST, it can never be delivered: %s", r.topic(), r.partition(),
+                        r.offset(), reason);
+            } else {
+                LOG.warnf("crm event %s-%d@%d dead-lettered after %d attempts: %s", r.topic(), r.partition(), r.offset(), attempts, reason);
+            }
             return true;
         } catch (Exception e) {
             LOG.errorf("dead-lettering %s-%d@%d failed (retried later): %s", r.topic(), r.partition(), r.offset(), e);
