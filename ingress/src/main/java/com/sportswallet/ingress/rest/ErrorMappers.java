@@ -121,6 +121,9 @@ public class ErrorMappers {
     static Throwable databaseFault(Throwable e) {
         Throwable t = e;
         for (int depth = 0; t != null && depth < CAUSE_DEPTH_MAX; depth++) {
+            if (t instanceof SQLException sql && permanent(sql)) {
+                return null; // our statement is wrong, not the database unavailable: a retry would fail the same way
+            }
             if (t instanceof SQLException || t instanceof RollbackException || t instanceof HeuristicMixedException
                     || t instanceof HeuristicRollbackException || t instanceof SystemException) {
                 return t;
@@ -128,6 +131,17 @@ public class ErrorMappers {
             t = t.getCause();
         }
         return null;
+    }
+
+    /**
+     * SQLState classes that a retry cannot mend: 22 (data exception), 23 (integrity constraint
+     * violation), 42 (syntax error or access rule violation). A 503 would invite the caller to
+     * repeat a bug forever; these are 500s. Lock and statement timeouts (55P03, 57014), connection
+     * failures (08), serialization failures and deadlocks (40) stay 503.
+     */
+    static boolean permanent(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("42"));
     }
 
     /** Class, SQLState and message on one line (PostgreSQL's messages carry a "Where:" line of their own). */

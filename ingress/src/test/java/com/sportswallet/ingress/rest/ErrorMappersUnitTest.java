@@ -90,6 +90,14 @@ class ErrorMappersUnitTest {
     }
 
     @Test
+    void aStatementARetryCannotMendIs500NotAnInvitationToRetry() throws Exception {
+        assertInternal(new SQLException("ERROR: duplicate key value violates unique constraint", "23505"));
+        assertInternal(new SQLException("ERROR: syntax error at or near \"SELEC\"", "42601"));
+        assertInternal(new PersistenceException("could not execute statement", new SQLException("value too long", "22001")));
+        assertUnavailable(new SQLException("ERROR: deadlock detected", "40P01"));
+    }
+
+    @Test
     void aWebApplicationExceptionKeepsItsOwnResponseUncounted() {
         NotFoundException notFound = new NotFoundException();
         assertSame(notFound.getResponse(), mappers.fault(notFound, "GET /nowhere"));
