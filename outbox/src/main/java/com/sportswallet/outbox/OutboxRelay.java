@@ -38,10 +38,22 @@ import com.sportswallet.contracts.CloudEventJson;
 /**
  * Moves committed outbox rows to Kafka. Shared by the ingress and the settlement-worker: both write
  * the same {@code outbox} table in the transaction that decides a fact, and any number of relays may
- * drain it at once ({@code FOR UPDATE SKIP LOCKED} hands each row to one of them).
+ * drain it at once, each key's rows published in id order (its decision order) by one relay at a time.
  *
- * <p>One round: claim up to {@code batchSizeMax} rows in id order (skipping parked keys and keys
- * waiting for a retry), send them (idempotent producer, acks=all), wait for the acknowledgements
+ * <p><b>Shard ownership</b> (V11): every row belongs to one of {@code outbox_shards()} shards by its
+ * key. A round first takes, in its own transaction, a transaction-level advisory lock on every shard
+ * no other relay holds ({@code pg_try_advisory_xact_lock}: it never waits), then, in a later
+ * statement (a snapshot taken after the locks, so it sees every row the shard's previous owner
+ * deleted), claims only those shards' rows. The locks end with the round's commit or rollback, or
+ * with the session: a relay that lost its database session cannot keep publishing a shard another
+ * relay took over (what it had in flight is re-sent, with the same ids, as a crash would). A relay
+ * that found a shard held tries again after {@link #CONTENDED_RETRY_MS}, not its poll interval, so
+ * rows its own callers committed wait at most one round of the other relay. (Before: {@code FOR
+ * UPDATE SKIP LOCKED} gave concurrent relays disjoint batches, published in whatever order their
+ * rounds finished; a player's facts went backwards on Kafka.)
+ *
+ * <p>One round: claim up to {@code batchSizeMax} rows of the owned shards in id order (skipping
+ * parked keys and keys waiting for a retry), send them (idempotent producer, acks=all), wait for the acknowledgements
  * (bounded by {@code sendTimeoutMs}), delete the rows Kafka acknowledged, commit. A crash after the
  * send and before the commit re-sends them, with the same event ids, which consumers drop as
  * duplicates. The relay is woken by {@link #wakeUp()}, which the service calls after each commit
@@ -165,9 +177,27 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes every shard no other transaction holds; returns them and how many shards there are. A
+     * statement of its own: the claim's snapshot must be taken after the locks are held.
+     */
+    private static final String OWN_SQL = "SELECT coalesce(array_agg(s ORDER BY s), '{}'::int[]), outbox_shards()"
+            + " FROM generate_series(0, outbox_shards() - 1) s WHERE pg_try_advisory_xact_lock(?, s)";
+    /**
+     * The owned shards' rows in id order. FOR UPDATE, without SKIP LOCKED: only an operator's release
+     * or listing touches them besides the owner, briefly.
+     */
     private static final String CLAIM_SQL = "SELECT o.id, o.topic, o.msg_key, o.event_id, o.payload, o.send_attempts FROM outbox o"
-            + " WHERE NOT EXISTS (SELECT 1 FROM outbox_parked p WHERE p.msg_key = o.msg_key) AND o.msg_key <> ALL(?)"
-            + " ORDER BY o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED";
+            + " WHERE o.shard = ANY(?) AND NOT EXISTS (SELECT 1 FROM outbox_parked p WHERE p.msg_key = o.msg_key)"
+            + " AND o.msg_key <> ALL(?) ORDER BY o.id LIMIT ? FOR UPDATE OF o";
+    /** The advisory lock class of shard ownership (its second key is the shard): "OBXR". */
+    static final int SHARD_LOCK_CLASS = 0x4F42_5852;
+    /**
+     * The wait before the next round when another relay held a shard: about one round of that relay
+     * (a claim, a send acknowledged by the broker, a delete and a commit take a few ms), so what this
+     * relay's callers committed meanwhile is published soon. Costs one cheap statement per retry.
+     */
+    static final long CONTENDED_RETRY_MS = 10;
     private static final String DELETE_SQL = "DELETE FROM outbox WHERE id = ANY(?)";
     private static final String FAILED_SQL = "UPDATE outbox SET send_attempts = send_attempts + 1, last_error = ? WHERE id = ?";
     /** Keys remembered as waiting for their next try (each leaves when its row is sent or its key parked). */
@@ -192,6 +222,8 @@ public final class OutboxRelay implements AutoCloseable {
     private Thread thread;
     // At most one pending wake-up: many commits during a round are served by the next round.
     private final Semaphore wake = new Semaphore(0);
+    /** Whether the last round found a shard another relay held. Only the relay's thread touches it. */
+    private boolean contended;
 
     public OutboxRelay(DataSource dataSource, Producer<String, String> producer, Config config, Listener listener) {
         this(dataSource, producer, config, listener, Outbox.limits());
@@ -257,10 +289,10 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    /** Until the next poll: the poll interval, or sooner when a failing key's wait ends first. */
+    /** Until the next poll: the poll interval, or sooner when a failing key's wait ends first or another relay held a shard. */
     private long nextWaitMs() {
         long now = System.nanoTime();
-        long wait = config.pollIntervalMs();
+        long wait = contended ? Math.min(CONTENDED_RETRY_MS, config.pollIntervalMs()) : config.pollIntervalMs();
         for (long at : retryAtNanos.values()) {
             wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(at - now)));
         }
@@ -361,9 +393,22 @@ public final class OutboxRelay implements AutoCloseable {
 
     private List<Row> claim(Connection c) throws SQLException {
         List<Row> rows = new ArrayList<>();
+        Object[] owned;
+        try (PreparedStatement own = c.prepareStatement(OWN_SQL)) {
+            own.setInt(1, SHARD_LOCK_CLASS);
+            try (ResultSet rs = own.executeQuery()) {
+                rs.next();
+                owned = (Object[]) rs.getArray(1).getArray();
+                contended = owned.length < rs.getInt(2);
+            }
+        }
+        if (owned.length == 0) {
+            return rows;
+        }
         try (PreparedStatement claim = c.prepareStatement(CLAIM_SQL)) {
-            claim.setArray(1, c.createArrayOf("text", waitingKeys().toArray()));
-            claim.setInt(2, config.batchSizeMax());
+            claim.setArray(1, c.createArrayOf("integer", owned));
+            claim.setArray(2, c.createArrayOf("text", waitingKeys().toArray()));
+            claim.setInt(3, config.batchSizeMax());
             try (ResultSet rs = claim.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6)));

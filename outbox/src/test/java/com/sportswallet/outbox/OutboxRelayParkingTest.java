@@ -217,9 +217,15 @@ class OutboxRelayParkingTest {
     // ---- helpers ----
 
     static OutboxRelay relay(KafkaProducer<String, String> producer) {
-        TopicLimits limits = new TopicLimits(admin, Duration.ofSeconds(5), TopicLimits.REQUEST_BYTES_MAX_DEFAULT, 3,
-                Topics.DERIVED_RETENTION_MS_DEFAULT);
-        return new OutboxRelay(ds, producer, new OutboxRelay.Config(500, 50, 3000, 400, 0, ATTEMPTS_MAX), null, limits);
+        return new OutboxRelay(ds, producer, new OutboxRelay.Config(500, 50, 3000, 400, 0, ATTEMPTS_MAX), null, limits());
+    }
+
+    static TopicLimits limits() {
+        return new TopicLimits(admin, Duration.ofSeconds(5), TopicLimits.REQUEST_BYTES_MAX_DEFAULT, 3, Topics.DERIVED_RETENTION_MS_DEFAULT);
+    }
+
+    static DataSource ds() {
+        return ds;
     }
 
     static KafkaProducer<String, String> producer() {
