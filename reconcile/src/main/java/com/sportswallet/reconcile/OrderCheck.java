@@ -159,10 +159,6 @@ final class OrderCheck {
         return players;
     }
 
-    void knownPlayers(Set<String> players) {
-        this.knownPlayers = players;
-    }
-
     Outcome outcome() {
         Stats stats = new Stats(topic, records, players, violations, duplicates, malformed, skippedNoPlayerSeq, skippedUnknownPlayer,
                 skippedSystem, ids.size(), ids.idsMax(), partial, fromCheckpoint);
@@ -217,7 +213,8 @@ final class OrderCheck {
         } else {
             partial = true;
         }
-        order(key, id, partition, offset, where, seqNode.asLong(), data.get("sequence"), EventTypes.ALERT.equals(event.get("type").asText()));
+        boolean alert = EventTypes.ALERT.equals(event.get("type").asText());
+        order(key, id, partition, offset, where, seqNode.asLong(), data.get("sequence"), alert);
     }
 
     private void order(String player, String id, int partition, long offset, String where, long playerSeq, JsonNode sequenceNode,

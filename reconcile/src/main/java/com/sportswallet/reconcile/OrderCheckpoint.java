@@ -63,7 +63,7 @@ final class OrderCheckpoint {
         /** Per partition, the next offset to read. */
         final Map<Integer, Long> next = new TreeMap<>();
         final Map<String, PlayerState> players = new HashMap<>();
-        /** Per partition, the last remembered ids in offset order ({@link SeenIds#entry} form), at most {@value #RECENT_IDS_PER_PARTITION}. */
+        /** Per partition, the last ids remembered, in offset order ({@link SeenIds#entry} form): at most RECENT_IDS_PER_PARTITION. */
         final Map<Integer, Deque<long[]>> recent = new TreeMap<>();
 
         Section(String topic) {
@@ -196,8 +196,9 @@ final class OrderCheckpoint {
         }
         for (Map.Entry<String, PlayerState> e : new TreeMap<>(s.players).entrySet()) {
             PlayerState p = e.getValue();
-            out.write("player " + encode(e.getKey()) + " " + p.partition + " " + p.offset + " " + p.playerSeq + " "
-                    + (p.sequence == PlayerState.NONE ? NO_SEQUENCE + " " + NO_SEQUENCE : p.sequence + " " + p.sequenceOffset) + " " + encode(p.id));
+            String sequence = p.sequence == PlayerState.NONE ? NO_SEQUENCE + " " + NO_SEQUENCE : p.sequence + " " + p.sequenceOffset;
+            out.write("player " + encode(e.getKey()) + " " + p.partition + " " + p.offset + " " + p.playerSeq + " " + sequence + " "
+                    + encode(p.id));
             out.newLine();
         }
         Base64.Encoder base64 = Base64.getEncoder();
@@ -226,7 +227,8 @@ final class OrderCheckpoint {
     }
 
     private static ReconcileException bad(Path file, int line, String what) {
-        return new ReconcileException("checkpoint " + file + " line " + line + ": " + what + " (remove the file to read from the beginning)");
+        return new ReconcileException("checkpoint " + file + " line " + line + ": " + what
+                + " (remove the file to read from the beginning)");
     }
 
     private static String encode(String s) {

@@ -91,8 +91,8 @@ final class TopicReader {
         void record(ConsumerRecord<V, V> record) throws ReconcileException;
     }
 
-    private static <V> Span read(String bootstrapServers, String topic, Class<? extends Deserializer<V>> deserializer, Map<Integer, Long> from,
-            Step endCaptured, Handler<V> handler) throws ReconcileException {
+    private static <V> Span read(String bootstrapServers, String topic, Class<? extends Deserializer<V>> deserializer,
+            Map<Integer, Long> from, Step endCaptured, Handler<V> handler) throws ReconcileException {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "reconcile-" + topic);
@@ -108,7 +108,8 @@ final class TopicReader {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofMillis(API_TIMEOUT_MS));
             if (infos == null || infos.isEmpty()) {
                 if (!from.isEmpty()) {
-                    throw new ReconcileException("topic " + topic + " does not exist, but a read from offsets " + new TreeMap<>(from) + " was asked");
+                    throw new ReconcileException("topic " + topic + " does not exist, but a read from offsets " + new TreeMap<>(from)
+                            + " was asked");
                 }
                 endCaptured.run();
                 return new Span(Map.of(), Map.of(), 0);
@@ -117,7 +118,8 @@ final class TopicReader {
             infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
             for (Integer asked : from.keySet()) {
                 if (infos.stream().noneMatch(i -> i.partition() == asked)) {
-                    throw new ReconcileException("topic " + topic + " has no partition " + asked + " to read from offset " + from.get(asked));
+                    throw new ReconcileException("topic " + topic + " has no partition " + asked + " to read from offset "
+                            + from.get(asked));
                 }
             }
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
