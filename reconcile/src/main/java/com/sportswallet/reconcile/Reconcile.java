@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -58,6 +59,12 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  * {@code dlq_source});</li>
  * <li>{@code consumer-lag} ({@link KafkaChecks}): the worker's and the notifier's groups at the end
  * of their topics;</li>
+ * <li>{@code events-order}, {@code commands-order} ({@link OrderCheck}): each player's records on
+ * {@code wallet.events} and {@code settlement.commands} in player_seq order (and wallet
+ * {@code sequence} order), each event id under one body, every record a CloudEvent under its
+ * subject's key; byte-identical re-sends are duplicates, not discrepancies. With
+ * {@code --checkpoint FILE} these two read from where the previous run stopped and store where
+ * they stop; {@code --only order} runs them alone ({@link #runOrder});</li>
  * <li>with {@code --log}: {@code log-effects} ({@link LogChecks}): every callback of a loadgen log
  * had exactly the effect, or the refusal, the protocol gives it.</li>
  * </ol>
@@ -86,9 +93,12 @@ public final class Reconcile {
      * @param eventsTopic      {@code wallet.events}
      * @param dlqTopics        the dead-letter topics ({@code settlement.commands.dlq}, {@code crm.webhook.dlq})
      * @param examples         discrepancies described per check
+     * @param checkpoint       the order checks' checkpoint file ({@link OrderCheckpoint}): read from when it exists, written at the
+     *                         end; null: the order checks read both topics from the beginning and store nothing
+     * @param orderIdsMax      event ids each order check remembers to tell re-sends from conflicts ({@link SeenIds})
      */
     public record Options(String bootstrapServers, Path log, Duration waitMax, String workerGroup, String notifierGroup,
-            String commandsTopic, String eventsTopic, List<String> dlqTopics, int examples) {
+            String commandsTopic, String eventsTopic, List<String> dlqTopics, int examples, Path checkpoint, long orderIdsMax) {
 
         public static final String NOTIFIER_GROUP = "notifier";
 
@@ -98,24 +108,40 @@ public final class Reconcile {
 
         public static Options defaults(String bootstrapServers) {
             return new Options(bootstrapServers, null, Duration.ofSeconds(60), SettlementConsumer.GROUP_ID, NOTIFIER_GROUP,
-                    Topics.SETTLEMENT_COMMANDS, Topics.WALLET_EVENTS, List.of(Topics.SETTLEMENT_COMMANDS_DLQ, Topics.CRM_WEBHOOK_DLQ), 10);
+                    Topics.SETTLEMENT_COMMANDS, Topics.WALLET_EVENTS, List.of(Topics.SETTLEMENT_COMMANDS_DLQ, Topics.CRM_WEBHOOK_DLQ), 10,
+                    null, OrderCheck.IDS_MAX_DEFAULT);
         }
 
         public Options withLog(Path file) {
-            return new Options(bootstrapServers, file, waitMax, workerGroup, notifierGroup, commandsTopic, eventsTopic, dlqTopics, examples);
+            return new Options(bootstrapServers, file, waitMax, workerGroup, notifierGroup, commandsTopic, eventsTopic, dlqTopics, examples,
+                    checkpoint, orderIdsMax);
         }
 
         public Options withWait(Duration d) {
-            return new Options(bootstrapServers, log, d, workerGroup, notifierGroup, commandsTopic, eventsTopic, dlqTopics, examples);
+            return new Options(bootstrapServers, log, d, workerGroup, notifierGroup, commandsTopic, eventsTopic, dlqTopics, examples,
+                    checkpoint, orderIdsMax);
         }
 
         public Options withGroups(String worker, String notifier) {
-            return new Options(bootstrapServers, log, waitMax, worker, notifier, commandsTopic, eventsTopic, dlqTopics, examples);
+            return new Options(bootstrapServers, log, waitMax, worker, notifier, commandsTopic, eventsTopic, dlqTopics, examples,
+                    checkpoint, orderIdsMax);
         }
 
         /** Other topics in place of {@code settlement.commands}, {@code wallet.events} and the dead-letter topics. */
         public Options withTopics(String commands, String events, List<String> dlq) {
-            return new Options(bootstrapServers, log, waitMax, workerGroup, notifierGroup, commands, events, dlq, examples);
+            return new Options(bootstrapServers, log, waitMax, workerGroup, notifierGroup, commands, events, dlq, examples, checkpoint,
+                    orderIdsMax);
+        }
+
+        /** The order checks go on from {@code file} (when it exists) and store where they stop in it. */
+        public Options withCheckpoint(Path file) {
+            return new Options(bootstrapServers, log, waitMax, workerGroup, notifierGroup, commandsTopic, eventsTopic, dlqTopics, examples,
+                    file, orderIdsMax);
+        }
+
+        public Options withOrderIdsMax(long max) {
+            return new Options(bootstrapServers, log, waitMax, workerGroup, notifierGroup, commandsTopic, eventsTopic, dlqTopics, examples,
+                    checkpoint, max);
         }
 
         /** Which topic each group must have consumed to its end. */
@@ -146,67 +172,125 @@ public final class Reconcile {
                 throw new ReconcileException("Kafka at " + o.bootstrapServers() + " does not answer: " + e, e);
             }
             awaitSettled(db, admin, o, notes);
-
-            List<CheckResult> results = new ArrayList<>();
-            boolean ownTransaction = db.getAutoCommit();
-            int isolation = db.getTransactionIsolation();
-            if (ownTransaction) {
-                db.setAutoCommit(false);
-                db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                db.setReadOnly(true);
+            Checked checked = check(db, admin, o, log, notes);
+            // After the other checks have returned: the heap their state held is the order checks' id tables' now.
+            List<CheckResult> results = new ArrayList<>(checked.results());
+            for (OrderCheck.Outcome order : orderChecks(o, checked::players)) {
+                notes.println("reconcile: " + order.stats().summary());
+                results.add(order.check());
             }
-            Map<String, KafkaChecks.Credit> credits;
-            KafkaChecks.LedgerEvents ledger;
-            Map<String, Long> playerSeqs;
-            AvailableChecks available;
-            DecisionEventChecks decisions;
-            CheckResult logEffects = null;
-            try {
-                results.addAll(LedgerChecks.run(db, o.examples()));
-                results.addAll(MoneyFactChecks.run(db, o.examples()));
-                results.addAll(DecisionChecks.run(db, o.examples()));
-                credits = KafkaChecks.loadCredits(db);
-                ledger = KafkaChecks.loadLedger(db);
-                playerSeqs = PlayerSeqChecks.loadCounters(db);
-                available = AvailableChecks.load(db, playerSeqs, o.examples());
-                decisions = DecisionEventChecks.load(db, playerSeqs, o.examples());
-                if (log != null) {
-                    logEffects = LogChecks.run(db, log, o.examples());
-                }
-            } finally {
-                if (ownTransaction) {
-                    db.rollback();
-                    db.setReadOnly(false);
-                    db.setAutoCommit(true);
-                    db.setTransactionIsolation(isolation);
-                }
-            }
-            notes.println("reconcile: " + credits.size() + " credits, " + ledger.entries + " ledger entries, " + available.answers()
-                    + " stored answers with a balance"
-                    + (log == null ? "; no --log: the per-callback checks are skipped" : "; " + log.callbacks().size() + " logged callbacks")
-                    + "; reading " + o.commandsTopic() + " and " + o.eventsTopic());
-            results.add(KafkaChecks.commands(o.bootstrapServers(), o.commandsTopic(), credits, o.examples()));
-            credits = null; // no longer needed: let the heap have it for the events
-            PlayerSeqChecks playerSeq = new PlayerSeqChecks(playerSeqs, o.examples());
-            DlqChecks dlq = new DlqChecks();
-            // One pass over wallet.events feeds ledger-events, decision-events, player-seq, available-after,
-            // answered-balance and the alerts dlq-explained looks for.
-            results.add(KafkaChecks.events(o.bootstrapServers(), o.eventsTopic(), ledger, o.examples(), (event, where) -> {
-                decisions.event(event, where);
-                playerSeq.event(event, where);
-                available.event(event);
-                dlq.event(event);
-            }));
-            results.add(decisions.result(o.eventsTopic()));
-            results.add(playerSeq.result(o.eventsTopic()));
-            results.addAll(available.results(o.eventsTopic()));
-            results.add(dlq.result(o.bootstrapServers(), o.dlqTopics(), o.examples()));
-            results.add(KafkaChecks.consumerLag(admin, o.topicByGroup(), o.examples()));
-            if (logEffects != null) {
-                results.add(logEffects);
+            if (checked.logEffects() != null) {
+                results.add(checked.logEffects());
             }
             return new Report(results);
         }
+    }
+
+    /**
+     * Every check before the order checks, in the order printed; {@code log-effects} (printed last) and the players the snapshot
+     * knows (the order checks' "unknown player") are taken from the snapshot too.
+     */
+    private record Checked(List<CheckResult> results, CheckResult logEffects, Set<String> players) {
+    }
+
+    private static Checked check(Connection db, Admin admin, Options o, LoadgenLog log, PrintStream notes)
+            throws SQLException, ReconcileException {
+        List<CheckResult> results = new ArrayList<>();
+        boolean ownTransaction = db.getAutoCommit();
+        int isolation = db.getTransactionIsolation();
+        if (ownTransaction) {
+            db.setAutoCommit(false);
+            db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            db.setReadOnly(true);
+        }
+        Map<String, KafkaChecks.Credit> credits;
+        KafkaChecks.LedgerEvents ledger;
+        Map<String, Long> playerSeqs;
+        Set<String> players;
+        AvailableChecks available;
+        DecisionEventChecks decisions;
+        CheckResult logEffects = null;
+        try {
+            results.addAll(LedgerChecks.run(db, o.examples()));
+            results.addAll(MoneyFactChecks.run(db, o.examples()));
+            results.addAll(DecisionChecks.run(db, o.examples()));
+            credits = KafkaChecks.loadCredits(db);
+            ledger = KafkaChecks.loadLedger(db);
+            playerSeqs = PlayerSeqChecks.loadCounters(db);
+            players = OrderCheck.loadPlayers(db);
+            available = AvailableChecks.load(db, playerSeqs, o.examples());
+            decisions = DecisionEventChecks.load(db, playerSeqs, o.examples());
+            if (log != null) {
+                logEffects = LogChecks.run(db, log, o.examples());
+            }
+        } finally {
+            if (ownTransaction) {
+                db.rollback();
+                db.setReadOnly(false);
+                db.setAutoCommit(true);
+                db.setTransactionIsolation(isolation);
+            }
+        }
+        notes.println("reconcile: " + credits.size() + " credits, " + ledger.entries + " ledger entries, " + available.answers()
+                + " stored answers with a balance"
+                + (log == null ? "; no --log: the per-callback checks are skipped" : "; " + log.callbacks().size() + " logged callbacks")
+                + "; reading " + o.commandsTopic() + " and " + o.eventsTopic());
+        results.add(KafkaChecks.commands(o.bootstrapServers(), o.commandsTopic(), credits, o.examples()));
+        credits = null; // no longer needed: let the heap have it for the events
+        PlayerSeqChecks playerSeq = new PlayerSeqChecks(playerSeqs, o.examples());
+        DlqChecks dlq = new DlqChecks();
+        // One pass over wallet.events feeds ledger-events, decision-events, player-seq, available-after,
+        // answered-balance and the alerts dlq-explained looks for.
+        results.add(KafkaChecks.events(o.bootstrapServers(), o.eventsTopic(), ledger, o.examples(), (event, where) -> {
+            decisions.event(event, where);
+            playerSeq.event(event, where);
+            available.event(event);
+            dlq.event(event);
+        }));
+        results.add(decisions.result(o.eventsTopic()));
+        results.add(playerSeq.result(o.eventsTopic()));
+        results.addAll(available.results(o.eventsTopic()));
+        results.add(dlq.result(o.bootstrapServers(), o.dlqTopics(), o.examples()));
+        results.add(KafkaChecks.consumerLag(admin, o.topicByGroup(), o.examples()));
+        return new Checked(results, logEffects, players);
+    }
+
+    /**
+     * Only the order checks ({@code --only order}): {@code events-order} on the events topic and
+     * {@code commands-order} on the commands topic, against the players {@code db} knows when each
+     * read starts. No wait for the pipeline to settle (the reads stop at the end offsets of their
+     * start, and nothing on a topic changes once written) and no other check. Each topic's summary
+     * line ({@link OrderCheck.Stats#summary}) goes to {@code summaries}.
+     */
+    public static Report runOrder(Connection db, Options o, PrintStream summaries) throws ReconcileException {
+        List<CheckResult> results = new ArrayList<>();
+        for (OrderCheck.Outcome order : orderChecks(o, () -> {
+            try {
+                return OrderCheck.loadPlayers(db);
+            } catch (SQLException e) {
+                throw new ReconcileException("database: " + e.getMessage(), e);
+            }
+        })) {
+            summaries.println(order.stats().summary());
+            results.add(order.check());
+        }
+        return new Report(results);
+    }
+
+    /** Both order checks, from and then to the checkpoint when there is one (written once both reads are done). */
+    private static List<OrderCheck.Outcome> orderChecks(Options o, OrderCheck.KnownPlayers known) throws ReconcileException {
+        Map<String, OrderCheckpoint.Section> sections = o.checkpoint() == null ? new LinkedHashMap<>()
+                : OrderCheckpoint.read(o.checkpoint());
+        List<OrderCheck.Outcome> outcomes = new ArrayList<>();
+        outcomes.add(OrderCheck.run(o.bootstrapServers(), o.eventsTopic(), OrderCheck.EVENTS_ORDER, sections.get(o.eventsTopic()),
+                known, o.orderIdsMax(), o.examples()));
+        outcomes.add(OrderCheck.run(o.bootstrapServers(), o.commandsTopic(), OrderCheck.COMMANDS_ORDER, sections.get(o.commandsTopic()),
+                known, o.orderIdsMax(), o.examples()));
+        if (o.checkpoint() != null) {
+            outcomes.forEach(out -> sections.put(out.section().topic, out.section()));
+            OrderCheckpoint.write(o.checkpoint(), sections.values());
+        }
+        return outcomes;
     }
 
     /** Polls until the outbox is empty, no credit is PENDING and the lag is 0, or until the wait is over. */
@@ -253,6 +337,12 @@ public final class Reconcile {
             "  --dlq-topics A,B            the dead-letter topics, comma-separated; empty: none",
             "                              (settlement.commands.dlq,crm.webhook.dlq)",
             "  --examples N                discrepancies described per check (10)",
+            "  --only order                only the order checks (events-order, commands-order): no wait, no other check;",
+            "                              prints per topic records, players, violations, duplicates, malformed, skipped",
+            "  --checkpoint FILE           the order checks read from where FILE says (when it exists) and store where they",
+            "                              stop in it: a periodic run reads only what is new (the other checks read everything)",
+            "  --order-ids-max N           event ids each order check remembers to tell re-sends from conflicts, 75-150 bytes",
+            "                              each (ORDER_CHECK_IDS_MAX, else 3000000); past it duplicate detection is partial",
             "Prints one line per check and then 'discrepancies: N'; exit 0 iff N = 0, 1 otherwise, 2 for bad options,",
             "a bad log or a database or Kafka that does not answer.");
 
@@ -275,7 +365,14 @@ public final class Reconcile {
         List<String> dlqTopics = o.dlqTopics();
         String bootstrap = o.bootstrapServers();
         int examples = o.examples();
+        boolean onlyOrder = false;
+        Path checkpoint = null;
+        long orderIdsMax = o.orderIdsMax();
         try {
+            String idsMaxEnv = System.getenv(OrderCheck.IDS_MAX_ENV);
+            if (idsMaxEnv != null && !idsMaxEnv.isBlank()) {
+                orderIdsMax = idsMax(OrderCheck.IDS_MAX_ENV, idsMaxEnv.trim());
+            }
             for (int i = 0; i < args.length; i++) {
                 String name = args[i];
                 String value = null;
@@ -307,8 +404,19 @@ public final class Reconcile {
                     case "--dlq-topics" -> dlqTopics = Arrays.stream(value.split(",")).map(String::trim).filter(t -> !t.isEmpty())
                             .toList();
                     case "--examples" -> examples = (int) Math.min(10_000, nonNegative(name, value));
+                    case "--only" -> {
+                        if (!value.equals("order")) {
+                            throw new IllegalArgumentException("--only knows one set of checks, 'order': " + value);
+                        }
+                        onlyOrder = true;
+                    }
+                    case "--checkpoint" -> checkpoint = Path.of(value);
+                    case "--order-ids-max" -> orderIdsMax = idsMax(name, value);
                     default -> throw new IllegalArgumentException("unknown option " + name);
                 }
+            }
+            if (onlyOrder && log != null) {
+                throw new IllegalArgumentException("--only order checks no log: leave out --log");
             }
             if (log != null && !Files.isReadable(log)) {
                 throw new IllegalArgumentException("--log " + log + ": no such readable file");
@@ -319,11 +427,11 @@ public final class Reconcile {
             return 2;
         }
         o = new Options(bootstrap, log, Duration.ofSeconds(waitSeconds), workerGroup, notifierGroup, commandsTopic, eventsTopic, dlqTopics,
-                examples);
+                examples, checkpoint, orderIdsMax);
 
         Report report;
         try (Connection db = connect(jdbcUrl, dbUser, dbPassword)) {
-            report = run(db, o, err);
+            report = onlyOrder ? runOrder(db, o, out) : run(db, o, err);
         } catch (ReconcileException e) {
             err.println("reconcile: " + e.getMessage());
             return 2;
@@ -347,6 +455,14 @@ public final class Reconcile {
         } catch (SQLException e) {
             throw new ReconcileException("cannot connect to the database " + url + " as " + user + ": " + e.getMessage(), e);
         }
+    }
+
+    private static long idsMax(String name, String value) {
+        long v = nonNegative(name, value);
+        if (v > SeenIds.IDS_MAX_LIMIT) {
+            throw new IllegalArgumentException(name + " must be at most " + SeenIds.IDS_MAX_LIMIT + ": " + value);
+        }
+        return v;
     }
 
     private static long nonNegative(String name, String value) {
