@@ -26,11 +26,15 @@ import java.util.TreeMap;
  * record is compared: a violation spanning two runs is still caught.
  *
  * <p>It also keeps, per partition, the ids and value hashes of the last
- * {@value #RECENT_IDS_PER_PARTITION} records it remembered: a relay that crashes after a send
- * re-sends its whole batch (at most 10,000 rows, OutboxRelay.Config's bound on batchSizeMax) and
- * on one partition nothing comes between those records and their re-sends, so a re-send landing
- * after the checkpoint is still a duplicate, not an order violation against its own first copy.
- * Such an entry is 76 characters of Base64 on a line: at most about 0.8 MB per partition.
+ * {@value #RECENT_IDS_PER_PARTITION} records it remembered, so that a re-send landing after the
+ * checkpoint is still a duplicate, not an order violation against its own first copy. A relay
+ * whose round dies after its send leaves those rows in the outbox, and the shard's next owner
+ * re-sends them before any later row of theirs (docs/ARCHITECTURE.md, "The outbox"): on a
+ * partition, what comes between a record and its re-send is the rest of that round (at most
+ * OUTBOX_BATCH_SIZE_MAX rows, 500 by default, 10,000 at most) and what other relays' rounds of
+ * other shards publish meanwhile. 10,000 covers that with room; a re-send of a record further
+ * back would be reported as an order violation (a run without the checkpoint tells the two
+ * apart). Such an entry is 76 characters of Base64 on a line: at most about 0.8 MB per partition.
  *
  * <p>A text file, one fact per line, strings URL-encoded; written to a temporary file beside it
  * and moved over it, so a run that dies midway leaves the previous checkpoint whole. Topics this
@@ -38,7 +42,7 @@ import java.util.TreeMap;
  */
 final class OrderCheckpoint {
     static final String HEADER = "sportswallet-order-checkpoint 1";
-    /** Recent ids kept per partition: the largest batch an outbox relay sends (OutboxRelay.Config: batchSizeMax 1..10000). */
+    /** Recent ids kept per partition: the largest batch an outbox relay may send (OutboxRelay.Config: batchSizeMax 1..10000). */
     static final int RECENT_IDS_PER_PARTITION = 10_000;
     private static final String NO_SEQUENCE = "-";
 
