@@ -50,9 +50,9 @@ import com.sportswallet.outbox.SystemAlert;
  * </ol>
  *
  * <p>Memory is bounded: per player seen the last record's position, id, player_seq and sequence
- * (about 250 bytes: the player's key, the id string, the state and a map entry), per id remembered
- * 75 to 150 bytes ({@link SeenIds}; only first occurrences of checked records are remembered), at
- * most {@code idsMax} ids. Past that, ids are no longer remembered: duplicate detection is partial,
+ * (about 250 bytes: the player's key, the id string, the state and a map entry), the database's
+ * player ids (a set, about 100 bytes each), per id remembered 75 to 150 bytes ({@link SeenIds};
+ * only first occurrences of checked records are remembered), at most {@code idsMax} ids. Past that, ids are no longer remembered: duplicate detection is partial,
  * said in the summary, and a record seen out of order whose id is not remembered is still a
  * violation, its text saying it may be a re-send (raise ORDER_CHECK_IDS_MAX, or run more often
  * with a checkpoint).
