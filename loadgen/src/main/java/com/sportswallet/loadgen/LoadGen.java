@@ -101,6 +101,9 @@ public final class LoadGen {
             System.out.printf(Locale.ROOT, "  WARNING: the %d planned flows ran out before the duration ended (raise --count)%n",
                     flows.size());
         }
+        if (o.ingresses.size() > 1) {
+            System.out.println("  requests per ingress (setup and retries included): " + o.ingresses.shares());
+        }
         int exit = 0;
         try {
             log.close();
@@ -169,7 +172,7 @@ public final class LoadGen {
         String token = Tokens.operatorToken(Tokens.readPrivateKey(o.keysDir.resolve("operator-private.pem")), o.operatorId);
         long floor = o.stakeMax * FUNDING_STAKES_MIN;
         long t = System.nanoTime();
-        PlayerSetup.Summary s = PlayerSetup.ensure(client, o.url, token, o.currency, players,
+        PlayerSetup.Summary s = PlayerSetup.ensure(client, o.ingresses::next, token, o.currency, players,
                 p -> Math.max(floor, FUNDING_FACTOR * stakes.getOrDefault(p, 0L)), "lg-fund-" + o.runId + "-");
         System.out.printf(Locale.ROOT, "setup: %d players (%d created, %d topped up to at least %dx their planned stakes) in %.1f s"
                 + " (untimed)%n", s.players(), s.created(), s.funded(), FUNDING_FACTOR, (System.nanoTime() - t) / 1e9);
@@ -221,7 +224,7 @@ public final class LoadGen {
         Duration timeout = Duration.ofMillis(o.requestTimeoutMs);
         ConcurrentLinkedQueue<Transport> transports = new ConcurrentLinkedQueue<>();
         ThreadLocal<Transport> transport = ThreadLocal.withInitial(() -> {
-            Transport tr = Transport.create(o.httpClient, client, o.url, timeout);
+            Transport tr = Transport.create(o.httpClient, client, o.ingresses, timeout);
             transports.add(tr);
             return tr;
         });
@@ -239,11 +242,12 @@ public final class LoadGen {
             throw new IllegalStateException("cannot read the provider key to re-sign retries", e);
         }
         System.out.printf(Locale.ROOT, "loadgen %s: concurrency %d, %s, http client %s, request timeout %d ms, retries <= %d"
-                + " (back-off %d..%d ms: rides over >= %.1f s of outage)%n",
+                + " (back-off %d..%d ms: rides over >= %.1f s of outage), %s%n",
                 o.openLoop() ? String.format(Locale.ROOT, "open loop at %.1f flows/s", o.ratePerSecond) : "closed loop",
                 o.concurrency, o.timed() ? "duration " + o.durationSeconds + " s" : "count " + o.count, o.httpClient,
                 o.requestTimeoutMs, o.retriesMax, Delivery.BACKOFF_MS_MIN, o.retryBackoffMsMax,
-                Delivery.backoffBudgetMinMs(o.retriesMax, o.retryBackoffMsMax) / 1000.0);
+                Delivery.backoffBudgetMinMs(o.retriesMax, o.retryBackoffMsMax) / 1000.0,
+                o.ingresses.size() == 1 ? "ingress " + o.url : o.ingresses.size() + " ingresses in turn (" + o.ingresses + ")");
 
         long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         long end = o.timed() ? t0 + TimeUnit.SECONDS.toNanos(o.durationSeconds) : Long.MAX_VALUE;

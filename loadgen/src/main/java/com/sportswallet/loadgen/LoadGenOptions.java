@@ -28,7 +28,10 @@ final class LoadGenOptions {
     static final long REQUEST_TIMEOUT_MS_LIMIT = 120_000;
     static final int MIX_WEIGHT_LIMIT = 1_000_000;
 
-    String url = "http://127.0.0.1:8080";
+    /** Where callbacks and operator calls go: one ingress, or several in turn (round-robin, retries too). */
+    IngressUrls ingresses = IngressUrls.parse("--url", "http://127.0.0.1:8080");
+    /** The first of {@link #ingresses} (the log header's {@code url}). */
+    String url = ingresses.first();
     Path keysDir = Path.of(".local/keys");
     String operatorId = "demo-operator";
     String currency = "EUR";
@@ -67,6 +70,8 @@ final class LoadGenOptions {
     static final String USAGE = String.join("\n",
             "usage: scripts/loadgen [options]   (com.sportswallet.loadgen.LoadGen)",
             "  --url URL                   ingress base URL (http://127.0.0.1:8080)",
+            "  --ingress URL[,URL...]      several ingresses, as behind a provider's load balancer: each request (a retry,",
+            "                              an operator call) goes to the next one in turn; one URL is the same as --url",
             "  --keys-dir DIR              provider-private.pem and operator-private.pem, PKCS#8 (.local/keys)",
             "  --operator-id ID            the provider tokens' iss and the operator JWT's issuer (demo-operator)",
             "  --currency CCY              the players' wallet currency (EUR)",
@@ -128,7 +133,13 @@ final class LoadGenOptions {
         switch (name) {
             case "--skip-setup" -> skipSetup = true;
             case "--resign-keep-numbers" -> resignKeepNumbers = true;
-            case "--url" -> url = value.replaceAll("/+$", "");
+            case "--url", "--ingress" -> {
+                ingresses = IngressUrls.parse(name, value);
+                if (name.equals("--url") && ingresses.size() > 1) {
+                    throw new IllegalArgumentException("--url takes one URL; several go to --ingress: " + value);
+                }
+                url = ingresses.first();
+            }
             case "--keys-dir" -> keysDir = Path.of(value);
             case "--operator-id" -> operatorId = value;
             case "--currency" -> currency = value;
@@ -201,6 +212,7 @@ final class LoadGenOptions {
     ObjectNode json() {
         ObjectNode n = JSON.createObjectNode()
                 .put("url", url)
+                .put("ingress", ingresses.toString())
                 .put("operator_id", operatorId)
                 .put("currency", currency)
                 .put("players", players)

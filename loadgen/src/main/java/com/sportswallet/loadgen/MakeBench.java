@@ -76,7 +76,9 @@ public final class MakeBench {
     // ------------------------------------------------------------------ options
 
     static final class Options {
-        String url = "http://127.0.0.1:8080";
+        /** Where the makes and the setup's operator calls go: one ingress, or several in turn. */
+        IngressUrls ingresses = IngressUrls.parse("--url", "http://127.0.0.1:8080");
+        String url = ingresses.first();
         Path keysDir = Path.of(".local/keys");
         int players = 1000;
         int concurrency = 64;
@@ -107,6 +109,7 @@ public final class MakeBench {
     private static final String USAGE = String.join("\n",
             "usage: MakeBench [options]",
             "  --url URL                 ingress base URL (http://127.0.0.1:8080)",
+            "  --ingress URL[,URL...]    several ingresses: each request goes to the next one in turn (round-robin)",
             "  --keys-dir DIR            provider-private.pem and operator-private.pem, PKCS#8 (.local/keys)",
             "  --players N               bench players bench-1..bench-N (1000)",
             "  --concurrency N           worker threads, each one request at a time (64)",
@@ -131,7 +134,13 @@ public final class MakeBench {
             switch (name) {
                 case "--setup-only" -> o.setupOnly = true;
                 case "--skip-setup" -> o.skipSetup = true;
-                case "--url" -> o.url = value.replaceAll("/+$", "");
+                case "--url", "--ingress" -> {
+                    o.ingresses = IngressUrls.parse(name, value);
+                    if (name.equals("--url") && o.ingresses.size() > 1) {
+                        throw new IllegalArgumentException("--url takes one URL; several go to --ingress: " + value);
+                    }
+                    o.url = o.ingresses.first();
+                }
                 case "--keys-dir" -> o.keysDir = Path.of(value);
                 case "--players" -> o.players = Args.positiveInt(name, value);
                 case "--concurrency" -> o.concurrency = Args.positiveInt(name, value);
@@ -230,7 +239,7 @@ public final class MakeBench {
             players.add(o.playerPrefix + i);
         }
         long t = System.nanoTime();
-        PlayerSetup.Summary s = PlayerSetup.ensure(client, o.url, token, o.currency, players, p -> target,
+        PlayerSetup.Summary s = PlayerSetup.ensure(client, o.ingresses::next, token, o.currency, players, p -> target,
                 "bench-fund-" + runId + "-");
         System.out.printf(Locale.ROOT, "setup: %d players %s1..%d (%d created, %d topped up to %d minor units) in %.1f s (untimed)%n",
                 o.players, o.playerPrefix, o.players, s.created(), s.funded(), target, (System.nanoTime() - t) / 1e9);
@@ -323,7 +332,7 @@ public final class MakeBench {
         List<Transport> transports = new ArrayList<>();
         pacer.runWorkers(o.concurrency, "make", w -> {
             WorkerStats s = stats.get(w);
-            Transport transport = Transport.create(o.httpClient, client, o.url, REQUEST_TIMEOUT);
+            Transport transport = Transport.create(o.httpClient, client, o.ingresses, REQUEST_TIMEOUT);
             transports.add(transport);
             return slot -> {
                 String answer = classify(transport.post(path, bodies[slot.index]));
@@ -461,6 +470,7 @@ public final class MakeBench {
                     .put("endpoint", "bet/make")
                     .put("mode", o.openLoop() ? "open" : "closed")
                     .put("url", o.url)
+                    .put("ingress", o.ingresses.toString())
                     .put("http_client", o.httpClient)
                     .put("concurrency", o.concurrency)
                     .put("rate_per_second", o.ratePerSecond)

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,11 +38,18 @@ final class PlayerSetup {
      */
     static Summary ensure(HttpClient client, String url, String token, String currency, List<String> players,
             ToLongFunction<String> target, String depositKeyPrefix) throws Exception {
+        return ensure(client, () -> url, token, currency, players, target, depositKeyPrefix);
+    }
+
+    /** The same, each call to the base URL {@code urls} gives it (several ingresses in turn). */
+    static Summary ensure(HttpClient client, Supplier<String> urls, String token, String currency, List<String> players,
+            ToLongFunction<String> target, String depositKeyPrefix) throws Exception {
         AtomicInteger created = new AtomicInteger();
         AtomicInteger funded = new AtomicInteger();
         Parallel.forEach(players.size(), THREADS, i -> {
             String player = players.get(i);
-            String base = url + "/operator/players/" + player;
+            String path = "/operator/players/" + player;
+            String base = urls.get() + path;
             HttpResponse<String> r = call(client, token, "PUT", base, JSON.createObjectNode().put("currency", currency).toString());
             if (r.statusCode() != 200 && r.statusCode() != 201) {
                 throw new IllegalStateException("PUT " + base + ": HTTP " + r.statusCode() + " " + r.body());
@@ -59,9 +67,10 @@ final class PlayerSetup {
                 ObjectNode deposit = JSON.createObjectNode()
                         .put("id", depositKeyPrefix + player)
                         .put("amount", goal - balance);
-                HttpResponse<String> d = call(client, token, "POST", base + "/deposits", deposit.toString());
+                String deposits = urls.get() + path + "/deposits";
+                HttpResponse<String> d = call(client, token, "POST", deposits, deposit.toString());
                 if (d.statusCode() != 200 && d.statusCode() != 201) {
-                    throw new IllegalStateException("POST " + base + "/deposits: HTTP " + d.statusCode() + " " + d.body());
+                    throw new IllegalStateException("POST " + deposits + ": HTTP " + d.statusCode() + " " + d.body());
                 }
                 funded.incrementAndGet();
             }

@@ -9,6 +9,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,6 +56,17 @@ interface Transport extends AutoCloseable {
         }
     }
 
+    /**
+     * One thread's transport to every URL of {@code ingresses}: with one URL a plain one, with several
+     * a {@link Spread} that sends each request (a retry too) to the next URL in the shared turn.
+     */
+    static Transport create(String kind, HttpClient client, IngressUrls ingresses, Duration timeout) {
+        if (ingresses.size() == 1) {
+            return new Counted(create(kind, client, ingresses.first(), timeout), ingresses);
+        }
+        return new Spread(ingresses, i -> create(kind, client, ingresses.get(i), timeout));
+    }
+
     /** {@code kind} "jdk" (java.net.http over {@code client}) or "raw" ({@link RawTransport}). */
     static Transport create(String kind, HttpClient client, String baseUrl, Duration timeout) {
         return switch (kind) {
@@ -94,6 +106,63 @@ interface Transport extends AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Reply.failed(IO_ERROR);
+            }
+        }
+    }
+
+    /** One URL: every request to its transport, counted in {@code ingresses}' shares. */
+    final class Counted implements Transport {
+        private final Transport transport;
+        private final IngressUrls ingresses;
+
+        Counted(Transport transport, IngressUrls ingresses) {
+            this.transport = transport;
+            this.ingresses = ingresses;
+        }
+
+        @Override
+        public Reply post(String path, byte[] body) {
+            ingresses.nextIndex();
+            return transport.post(path, body);
+        }
+
+        @Override
+        public void close() {
+            transport.close();
+        }
+    }
+
+    /**
+     * Several URLs, as a provider's load balancer spreads them: each request goes to the URL whose turn
+     * it is ({@link IngressUrls#nextIndex()}, shared by every thread), through this thread's transport to
+     * that URL (made at its first use: the raw client keeps one socket per URL).
+     */
+    final class Spread implements Transport {
+        private final IngressUrls ingresses;
+        private final IntFunction<Transport> factory;
+        private final Transport[] byUrl;
+
+        Spread(IngressUrls ingresses, IntFunction<Transport> factory) {
+            this.ingresses = ingresses;
+            this.factory = factory;
+            this.byUrl = new Transport[ingresses.size()];
+        }
+
+        @Override
+        public Reply post(String path, byte[] body) {
+            int i = ingresses.nextIndex();
+            if (byUrl[i] == null) {
+                byUrl[i] = factory.apply(i);
+            }
+            return byUrl[i].post(path, body);
+        }
+
+        @Override
+        public void close() {
+            for (Transport t : byUrl) {
+                if (t != null) {
+                    t.close();
+                }
             }
         }
     }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -50,6 +51,9 @@ public class RelayService {
     String bootstrapServers;
     @ConfigProperty(name = "quarkus.application.name")
     String applicationName;
+    /** Appended to this process's Kafka client ids (KAFKA_CLIENT_ID_SUFFIX: scripts/up gives replica i "-i"). */
+    @ConfigProperty(name = "wallet.kafka.client-id-suffix")
+    Optional<String> clientIdSuffix;
     @ConfigProperty(name = "wallet.outbox.enabled", defaultValue = "true")
     boolean enabled;
     @ConfigProperty(name = "wallet.outbox.batch-size-max", defaultValue = "500")
@@ -85,12 +89,17 @@ public class RelayService {
     static final long PARKED_GAUGE_REFRESH_MS = 1000;
     static final long LIMITS_LOAD_RETRY_MS = 2000;
 
+    /** This process's client id for one of its Kafka clients: the application's name, {@code role}, the instance's suffix. */
+    String clientId(String role) {
+        return applicationName + role + clientIdSuffix.orElse("");
+    }
+
     void onStart(@Observes StartupEvent event) {
         // Validated first: a bad bound fails the start with its name.
         OutboxRelay.Config config = new OutboxRelay.Config(batchSizeMax, pollIntervalMs, sendTimeoutMs, backoffMsMax, lingerMs, sendAttemptsMax);
         admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, applicationName + "-outbox-admin",
+                AdminClientConfig.CLIENT_ID_CONFIG, clientId("-outbox-admin"),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_CALL_TIMEOUT.toMillis(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_CALL_TIMEOUT.toMillis()));
         TopicLimits limits = new TopicLimits(admin, ADMIN_CALL_TIMEOUT, messageBytesMax, partitions, derivedRetentionMs);
@@ -105,7 +114,7 @@ public class RelayService {
             LOG.info("outbox relay disabled (wallet.outbox.enabled=false)");
             return;
         }
-        producer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, applicationName + "-outbox", sendTimeoutMs,
+        producer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, clientId("-outbox"), sendTimeoutMs,
                 "OUTBOX_SEND_TIMEOUT_MS", messageBytesMax));
         Counter published = registry.counter("outbox.published");
         Counter failures = registry.counter("outbox.relay.failures");

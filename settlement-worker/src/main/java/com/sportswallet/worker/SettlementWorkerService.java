@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -58,6 +59,9 @@ public class SettlementWorkerService {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+    /** Appended to this process's Kafka client ids (KAFKA_CLIENT_ID_SUFFIX: scripts/up gives replica i "-i"). */
+    @ConfigProperty(name = "wallet.kafka.client-id-suffix")
+    Optional<String> clientIdSuffix;
     @ConfigProperty(name = "wallet.worker.consumers", defaultValue = "1")
     int consumerCount;
     @ConfigProperty(name = "wallet.worker.batch-size-max", defaultValue = "500")
@@ -90,7 +94,8 @@ public class SettlementWorkerService {
     void onStart(@Observes StartupEvent event) {
         // Validated before anything starts: a bad bound fails the start with its name.
         CreditRedriver.Config redriveConfig = new CreditRedriver.Config(redriveAfterMs, redriveBatchMax, redriveIntervalMs);
-        dlqProducer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, "settlement-worker-dlq", dlqSendTimeoutMs,
+        String suffix = clientIdSuffix.orElse("");
+        dlqProducer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, "settlement-worker-dlq" + suffix, dlqSendTimeoutMs,
                 "WORKER_DLQ_SEND_TIMEOUT_MS"));
         SettlementConsumer.Config config = new SettlementConsumer.Config(batchSizeMax, transactionMsTarget, pollTimeoutMs,
                 backoffMsMin, backoffMsMax, dlqSendTimeoutMs, Topics.SETTLEMENT_COMMANDS, SettlementConsumer.GROUP_ID);
@@ -99,7 +104,7 @@ public class SettlementWorkerService {
         for (int i = 0; i < consumerCount; i++) {
             Properties kafka = new Properties();
             kafka.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            kafka.put(ConsumerConfig.CLIENT_ID_CONFIG, "settlement-worker-" + i);
+            kafka.put(ConsumerConfig.CLIENT_ID_CONFIG, "settlement-worker" + suffix + "-" + i);
             kafka.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
             consumers.add(new SupervisedLoop<>(new SupervisedLoop.Config("settlement-consumer-" + i, backoffMsMin, backoffMsMax,
                     CONSUMER_CLOSE_WAIT_MS), () -> new SettlementConsumer(dataSource, kafka, dlqProducer, config, listener, crash)).start());

@@ -2,6 +2,7 @@ package com.sportswallet.ingress.health;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,6 +41,7 @@ public class BrokerHealth implements HealthCheck {
     static final Duration CACHE_FOR = Duration.ofSeconds(5);
 
     private final String bootstrapServers;
+    private final String clientId;
     private final Duration callTimeout;
     private final Duration cacheFor;
     private Admin admin;
@@ -47,12 +49,18 @@ public class BrokerHealth implements HealthCheck {
     private long lastAtNanos;
 
     @Inject
-    public BrokerHealth(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this(bootstrapServers, CALL_TIMEOUT, CACHE_FOR);
+    public BrokerHealth(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "wallet.kafka.client-id-suffix") Optional<String> clientIdSuffix) {
+        this(bootstrapServers, "ingress-readiness" + clientIdSuffix.orElse(""), CALL_TIMEOUT, CACHE_FOR);
     }
 
     BrokerHealth(String bootstrapServers, Duration callTimeout, Duration cacheFor) {
+        this(bootstrapServers, "ingress-readiness", callTimeout, cacheFor);
+    }
+
+    private BrokerHealth(String bootstrapServers, String clientId, Duration callTimeout, Duration cacheFor) {
         this.bootstrapServers = bootstrapServers;
+        this.clientId = clientId;
         this.callTimeout = callTimeout;
         this.cacheFor = cacheFor;
     }
@@ -71,7 +79,7 @@ public class BrokerHealth implements HealthCheck {
         try {
             if (admin == null) {
                 admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                        AdminClientConfig.CLIENT_ID_CONFIG, "ingress-readiness",
+                        AdminClientConfig.CLIENT_ID_CONFIG, clientId,
                         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
                         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs));
             }

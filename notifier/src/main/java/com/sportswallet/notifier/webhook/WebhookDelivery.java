@@ -74,7 +74,15 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
      */
     public record Settings(String bootstrapServers, String topic, String groupId, URI url, int maxAttempts, Duration backoffInitial,
             Duration backoffMax, Duration requestTimeout, int batchSizeMax, String dlqTopic, String autoOffsetReset,
-            String deliveredTopic) {
+            String deliveredTopic, String clientIdPrefix) {
+        /** The client ids are the group id's ({@code <group>-consumer}, {@code <group>-producer}). */
+        public Settings(String bootstrapServers, String topic, String groupId, URI url, int maxAttempts, Duration backoffInitial,
+                Duration backoffMax, Duration requestTimeout, int batchSizeMax, String dlqTopic, String autoOffsetReset,
+                String deliveredTopic) {
+            this(bootstrapServers, topic, groupId, url, maxAttempts, backoffInitial, backoffMax, requestTimeout, batchSizeMax, dlqTopic,
+                    autoOffsetReset, deliveredTopic, groupId);
+        }
+
         public Settings {
             if (maxAttempts < 1 || maxAttempts > 20) {
                 throw new IllegalArgumentException("webhook max attempts must be 1..20: " + maxAttempts);
@@ -125,7 +133,7 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, settings.autoOffsetReset(),
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSizeMax(),
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxPollIntervalMs),
-                ConsumerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-consumer"),
+                ConsumerConfig.CLIENT_ID_CONFIG, settings.clientIdPrefix() + "-consumer"),
                 new StringDeserializer(), new StringDeserializer());
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
@@ -134,7 +142,7 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DLQ_SEND_TIMEOUT.toMillis(),
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DLQ_SEND_TIMEOUT.toMillis() / 2,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.CLIENT_ID_CONFIG, settings.groupId() + "-producer"),
+                ProducerConfig.CLIENT_ID_CONFIG, settings.clientIdPrefix() + "-producer"),
                 new StringSerializer(), new StringSerializer());
         this.marks = new DeliveredMarks(settings.bootstrapServers(), settings.deliveredTopic(), producer, DLQ_SEND_TIMEOUT);
     }

@@ -55,6 +55,9 @@ public class WebhookService {
     String autoOffsetReset;
     @ConfigProperty(name = "notifier.webhook.delivered-topic")
     String deliveredTopic;
+    /** Appended to the delivery loop's Kafka client ids (KAFKA_CLIENT_ID_SUFFIX: scripts/up gives replica i "-i"). */
+    @ConfigProperty(name = "wallet.kafka.client-id-suffix")
+    Optional<String> clientIdSuffix;
 
     private volatile SupervisedLoop<WebhookDelivery> delivery;
 
@@ -65,7 +68,8 @@ public class WebhookService {
         }
         WebhookDelivery.Settings settings = new WebhookDelivery.Settings(bootstrapServers, Topics.CRM_EVENTS, groupId,
                 URI.create(url.get().trim()), maxAttempts, Duration.ofMillis(backoffInitialMs), Duration.ofMillis(backoffMaxMs),
-                Duration.ofMillis(requestTimeoutMs), batchSizeMax, Topics.CRM_WEBHOOK_DLQ, autoOffsetReset, deliveredTopic);
+                Duration.ofMillis(requestTimeoutMs), batchSizeMax, Topics.CRM_WEBHOOK_DLQ, autoOffsetReset, deliveredTopic,
+                groupId + clientIdSuffix.orElse(""));
         SupervisedLoop<WebhookDelivery> loop = new SupervisedLoop<>(new SupervisedLoop.Config("crm-webhook", backoffInitialMs, backoffMaxMs,
                 settings.worstCasePerEvent().plus(CLOSE_WAIT).toMillis()), () -> new WebhookDelivery(settings));
         FunctionCounter.builder("notifier.webhook.restarts", loop, SupervisedLoop::restarts)
