@@ -15,10 +15,12 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.sportswallet.contracts.TopicBootstrap;
+import com.sportswallet.contracts.TopicSettings;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -28,7 +30,8 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Runs the {@link OutboxRelay} inside a Quarkus service (the ingress and the settlement-worker),
- * creates the pipeline's topics when absent, and loads what each topic accepts ({@link TopicLimits},
+ * creates the pipeline's topics when absent (as {@link TopicSettings} says: partitions, retention,
+ * replication; settings that cannot work stop the start), and loads what each topic accepts ({@link TopicLimits},
  * which this process's outbox writers check every event against). None of it waits for Kafka: a
  * broker that is down at start only delays publishing.
  *
@@ -70,10 +73,6 @@ public class RelayService {
     int sendAttemptsMax;
     @ConfigProperty(name = "wallet.outbox.message-bytes-max", defaultValue = "1048576")
     int messageBytesMax;
-    @ConfigProperty(name = "wallet.topics.partitions", defaultValue = "12")
-    int partitions;
-    @ConfigProperty(name = "wallet.topics.derived-retention-ms", defaultValue = "604800000")
-    long derivedRetentionMs;
 
     private KafkaProducer<String, String> producer;
     private Admin admin;
@@ -97,14 +96,15 @@ public class RelayService {
     void onStart(@Observes StartupEvent event) {
         // Validated first: a bad bound fails the start with its name.
         OutboxRelay.Config config = new OutboxRelay.Config(batchSizeMax, pollIntervalMs, sendTimeoutMs, backoffMsMax, lingerMs, sendAttemptsMax);
+        TopicSettings topics = TopicSettings.from(key -> ConfigProvider.getConfig().getOptionalValue(key, String.class));
         admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.CLIENT_ID_CONFIG, clientId("-outbox-admin"),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_CALL_TIMEOUT.toMillis(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_CALL_TIMEOUT.toMillis()));
-        TopicLimits limits = new TopicLimits(admin, ADMIN_CALL_TIMEOUT, messageBytesMax, partitions, derivedRetentionMs);
+        TopicLimits limits = new TopicLimits(admin, ADMIN_CALL_TIMEOUT, messageBytesMax, topics);
         Outbox.useLimits(limits);
-        topicBootstrap = TopicBootstrap.startInBackground(bootstrapServers, partitions, derivedRetentionMs);
+        topicBootstrap = TopicBootstrap.startInBackground(bootstrapServers, topics);
         limitsLoader = limits.loadInBackground(LIMITS_LOAD_RETRY_MS);
         Gauge.builder("outbox.parked.rows", this, s -> s.parkedCounts()[1])
                 .description("Outbox rows of parked keys, waiting for an operator's release").register(registry);

@@ -17,6 +17,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jboss.logging.Logger;
 
+import com.sportswallet.contracts.TopicSettings;
 import com.sportswallet.contracts.Topics;
 
 /**
@@ -57,18 +58,16 @@ public final class TopicLimits {
     private final Admin admin;
     private final Duration callTimeout;
     private final int requestBytesMax;
-    private final int partitions;
-    private final long derivedRetentionMs;
+    private final TopicSettings topicSettings;
     private final Map<String, Known> topics = new ConcurrentHashMap<>();
 
     /**
      * @param admin              the client that describes and creates topics; null: cache only
      * @param callTimeout        the longest wait for one Admin call
      * @param requestBytesMax    the relay producer's max.request.size (OUTBOX_MESSAGE_BYTES_MAX)
-     * @param partitions         partitions of a pipeline topic the relay recreates
-     * @param derivedRetentionMs retention of a derived topic the relay recreates
+     * @param topicSettings      how a pipeline topic the relay recreates is made (partitions, retention, replication)
      */
-    public TopicLimits(Admin admin, Duration callTimeout, int requestBytesMax, int partitions, long derivedRetentionMs) {
+    public TopicLimits(Admin admin, Duration callTimeout, int requestBytesMax, TopicSettings topicSettings) {
         if (requestBytesMax < REQUEST_BYTES_MAX_MIN || requestBytesMax > REQUEST_BYTES_MAX_MAX) {
             throw new IllegalArgumentException("OUTBOX_MESSAGE_BYTES_MAX must be in " + REQUEST_BYTES_MAX_MIN + ".." + REQUEST_BYTES_MAX_MAX
                     + ": " + requestBytesMax);
@@ -76,14 +75,12 @@ public final class TopicLimits {
         this.admin = admin;
         this.callTimeout = callTimeout;
         this.requestBytesMax = requestBytesMax;
-        this.partitions = partitions;
-        this.derivedRetentionMs = derivedRetentionMs;
+        this.topicSettings = topicSettings;
     }
 
     /** Cache only, Kafka's defaults: what a process that never described a topic assumes. */
     public static TopicLimits defaults() {
-        return new TopicLimits(null, Duration.ofSeconds(10), REQUEST_BYTES_MAX_DEFAULT, Topics.PARTITIONS_DEFAULT,
-                Topics.DERIVED_RETENTION_MS_DEFAULT);
+        return new TopicLimits(null, Duration.ofSeconds(10), REQUEST_BYTES_MAX_DEFAULT, TopicSettings.defaults());
     }
 
     public int requestBytesMax() {
@@ -155,12 +152,12 @@ public final class TopicLimits {
 
     /** True for the topics the services create ({@link Topics#retentionMsByTopic}), which the relay recreates when missing. */
     public boolean isPipelineTopic(String topic) {
-        return Topics.retentionMsByTopic(derivedRetentionMs).containsKey(topic);
+        return Topics.retentionMsByTopic(topicSettings.derivedRetentionMs()).containsKey(topic);
     }
 
     /**
-     * Recreates the pipeline's missing topics ({@link Topics#ensure}, with their partitions and
-     * retention) when {@code topic} is one of them, then describes it again.
+     * Recreates the pipeline's missing topics ({@link Topics#ensure}, with their partitions,
+     * retention and replication) when {@code topic} is one of them, then describes it again.
      *
      * @return the topic's state afterwards; {@link State#MISSING} for a topic that is not the pipeline's
      */
@@ -169,7 +166,7 @@ public final class TopicLimits {
             return state(topic);
         }
         try {
-            List<String> created = Topics.ensure(admin, partitions, derivedRetentionMs, callTimeout);
+            List<String> created = Topics.ensure(admin, topicSettings, callTimeout);
             if (!created.isEmpty()) {
                 LOG.warnf("outbox relay recreated missing topics %s", created);
             }
@@ -187,7 +184,7 @@ public final class TopicLimits {
     /** Loads the pipeline's topics, retrying until the broker answers; on its own daemon thread (a service never waits for Kafka). */
     public Thread loadInBackground(long retryIntervalMs) {
         Thread t = new Thread(() -> {
-            List<String> names = List.copyOf(Topics.retentionMsByTopic(derivedRetentionMs).keySet());
+            List<String> names = List.copyOf(Topics.retentionMsByTopic(topicSettings.derivedRetentionMs()).keySet());
             while (!Thread.currentThread().isInterrupted()) {
                 Map<String, State> states = describe(names);
                 if (states.values().stream().noneMatch(s -> s == State.UNKNOWN)) {

@@ -44,6 +44,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.TopicSettings;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.testkit.Await;
 import com.sportswallet.testkit.TestInfra;
@@ -64,7 +65,7 @@ class OutboxRelayParkingTest {
     static void prepare() throws Exception {
         TestInfra.get().migrate();
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers()));
-        Topics.ensure(admin, 3, Topics.DERIVED_RETENTION_MS_DEFAULT, Duration.ofSeconds(30));
+        Topics.ensure(admin, TopicSettings.defaults().withPartitions(3), Duration.ofSeconds(30));
         PGSimpleDataSource pg = new PGSimpleDataSource();
         pg.setUrl(TestInfra.get().jdbcUrl());
         pg.setUser(TestInfra.get().dbUser());
@@ -192,8 +193,8 @@ class OutboxRelayParkingTest {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String small = "outbox-test.small-" + run;
         createTopic(small, 2048);
-        TopicLimits limits = new TopicLimits(admin, Duration.ofSeconds(10), TopicLimits.REQUEST_BYTES_MAX_DEFAULT, 3,
-                Topics.DERIVED_RETENTION_MS_DEFAULT);
+        TopicLimits limits = new TopicLimits(admin, Duration.ofSeconds(10), TopicLimits.REQUEST_BYTES_MAX_DEFAULT,
+                TopicSettings.defaults().withPartitions(3));
         limits.describe(List.of(small, "outbox-test.absent-" + run));
         assertEquals(2048, limits.limitBytes(small), "the topic's max.message.bytes, described");
         assertEquals(TopicLimits.REQUEST_BYTES_MAX_DEFAULT, limits.limitBytes("outbox-test.absent-" + run),
@@ -221,7 +222,7 @@ class OutboxRelayParkingTest {
     }
 
     static TopicLimits limits() {
-        return new TopicLimits(admin, Duration.ofSeconds(5), TopicLimits.REQUEST_BYTES_MAX_DEFAULT, 3, Topics.DERIVED_RETENTION_MS_DEFAULT);
+        return new TopicLimits(admin, Duration.ofSeconds(5), TopicLimits.REQUEST_BYTES_MAX_DEFAULT, TopicSettings.defaults().withPartitions(3));
     }
 
     static DataSource ds() {

@@ -50,6 +50,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.CreditCommand;
 import com.sportswallet.contracts.EventTypes;
+import com.sportswallet.contracts.TopicSettings;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.contracts.event.Alert;
 import com.sportswallet.contracts.event.BetDiscarded;
@@ -96,7 +97,7 @@ class ReconcileTest {
         TestInfra infra = TestInfra.get();
         infra.migrate();
         try (Admin admin = admin()) {
-            Topics.ensure(admin, 3, Topics.DERIVED_RETENTION_MS_DEFAULT, Duration.ofSeconds(30));
+            Topics.ensure(admin, TopicSettings.defaults().withPartitions(3), Duration.ofSeconds(30));
         }
         PGSimpleDataSource pg = new PGSimpleDataSource();
         pg.setUrl(infra.jdbcUrl());

@@ -11,14 +11,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
@@ -27,6 +25,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.TopicSettings;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.notifier.streams.Outputs;
 
@@ -78,13 +77,16 @@ final class DeliveredMarks {
 
     private final String bootstrapServers;
     private final String topic;
+    private final TopicSettings topicSettings;
     private final KafkaProducer<String, String> producer;
     private final Duration sendTimeout;
     private final Map<String, Position> marks = new ConcurrentHashMap<>();
 
-    DeliveredMarks(String bootstrapServers, String topic, KafkaProducer<String, String> producer, Duration sendTimeout) {
+    DeliveredMarks(String bootstrapServers, String topic, TopicSettings topicSettings, KafkaProducer<String, String> producer,
+            Duration sendTimeout) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
+        this.topicSettings = topicSettings;
         this.producer = producer;
         this.sendTimeout = sendTimeout;
     }
@@ -140,17 +142,15 @@ final class DeliveredMarks {
         LOG.infof("crm webhook: delivered marks of %d players loaded from %s", loaded.size(), topic);
     }
 
+    /** Creates the marks topic when absent: one partition, compacted, kept forever, replicated as {@link TopicSettings} says. */
     private void ensureTopic(Duration timeout) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             if (admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
                 return;
             }
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Topics.configs(Topics.CRM_WEBHOOK_DELIVERED, "-1"))))
-                    .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Topics.create(admin, List.of(topicSettings.newTopic(topic, 1, Topics.configs(Topics.CRM_WEBHOOK_DELIVERED, "-1"))), timeout);
         } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("creating " + topic + " failed", e.getCause());
-            }
+            throw new IllegalStateException("creating " + topic + " failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating " + topic, e);

@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.TopicSettings;
 
 /**
  * Optional delivery of {@code crm.events} to an HTTP endpoint: its own consumer group (default
@@ -71,16 +72,25 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
     /**
      * @param maxAttempts  attempts per event in all (1 = no retry), 1..20
      * @param batchSizeMax events per poll, 1..500 (max.poll.interval.ms is derived from it and the worst case per event)
+     * @param topicSettings the replication the delivered-marks topic is created with, when absent
      */
     public record Settings(String bootstrapServers, String topic, String groupId, URI url, int maxAttempts, Duration backoffInitial,
             Duration backoffMax, Duration requestTimeout, int batchSizeMax, String dlqTopic, String autoOffsetReset,
-            String deliveredTopic, String clientIdPrefix) {
-        /** The client ids are the group id's ({@code <group>-consumer}, {@code <group>-producer}). */
+            String deliveredTopic, String clientIdPrefix, TopicSettings topicSettings) {
+        /** The client ids are the group id's ({@code <group>-consumer}, {@code <group>-producer}); one replica, as on the tests' broker. */
         public Settings(String bootstrapServers, String topic, String groupId, URI url, int maxAttempts, Duration backoffInitial,
                 Duration backoffMax, Duration requestTimeout, int batchSizeMax, String dlqTopic, String autoOffsetReset,
                 String deliveredTopic) {
             this(bootstrapServers, topic, groupId, url, maxAttempts, backoffInitial, backoffMax, requestTimeout, batchSizeMax, dlqTopic,
-                    autoOffsetReset, deliveredTopic, groupId);
+                    autoOffsetReset, deliveredTopic, groupId, TopicSettings.defaults());
+        }
+
+        /** With {@link TopicSettings#defaults()}: one replica, as on the tests' single broker. */
+        public Settings(String bootstrapServers, String topic, String groupId, URI url, int maxAttempts, Duration backoffInitial,
+                Duration backoffMax, Duration requestTimeout, int batchSizeMax, String dlqTopic, String autoOffsetReset,
+                String deliveredTopic, String clientIdPrefix) {
+            this(bootstrapServers, topic, groupId, url, maxAttempts, backoffInitial, backoffMax, requestTimeout, batchSizeMax, dlqTopic,
+                    autoOffsetReset, deliveredTopic, clientIdPrefix, TopicSettings.defaults());
         }
 
         public Settings {
@@ -144,7 +154,8 @@ public final class WebhookDelivery implements Runnable, AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.CLIENT_ID_CONFIG, settings.clientIdPrefix() + "-producer"),
                 new StringSerializer(), new StringSerializer());
-        this.marks = new DeliveredMarks(settings.bootstrapServers(), settings.deliveredTopic(), producer, DLQ_SEND_TIMEOUT);
+        this.marks = new DeliveredMarks(settings.bootstrapServers(), settings.deliveredTopic(), settings.topicSettings(), producer,
+                DLQ_SEND_TIMEOUT);
     }
 
     public synchronized void start() {

@@ -8,10 +8,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.sportswallet.contracts.SupervisedLoop;
+import com.sportswallet.contracts.TopicSettings;
 import com.sportswallet.contracts.Topics;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -69,7 +71,8 @@ public class WebhookService {
         WebhookDelivery.Settings settings = new WebhookDelivery.Settings(bootstrapServers, Topics.CRM_EVENTS, groupId,
                 URI.create(url.get().trim()), maxAttempts, Duration.ofMillis(backoffInitialMs), Duration.ofMillis(backoffMaxMs),
                 Duration.ofMillis(requestTimeoutMs), batchSizeMax, Topics.CRM_WEBHOOK_DLQ, autoOffsetReset, deliveredTopic,
-                groupId + clientIdSuffix.orElse(""));
+                groupId + clientIdSuffix.orElse(""),
+                TopicSettings.from(key -> ConfigProvider.getConfig().getOptionalValue(key, String.class)));
         SupervisedLoop<WebhookDelivery> loop = new SupervisedLoop<>(new SupervisedLoop.Config("crm-webhook", backoffInitialMs, backoffMaxMs,
                 settings.worstCasePerEvent().plus(CLOSE_WAIT).toMillis()), () -> new WebhookDelivery(settings));
         FunctionCounter.builder("notifier.webhook.restarts", loop, SupervisedLoop::restarts)

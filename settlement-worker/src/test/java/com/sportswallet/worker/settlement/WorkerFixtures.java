@@ -27,6 +27,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.CreditCommand;
+import com.sportswallet.contracts.TopicSettings;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.WalletEvents;
@@ -52,7 +53,7 @@ final class WorkerFixtures {
         }
         TestInfra.get().migrate();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers()))) {
-            Topics.ensure(admin, 3, Topics.DERIVED_RETENTION_MS_DEFAULT, Duration.ofSeconds(30));
+            Topics.ensure(admin, TopicSettings.defaults().withPartitions(3), Duration.ofSeconds(30));
         }
         // The relay, as in the services, so wallet.credit.applied events reach Kafka.
         relay = new com.sportswallet.outbox.OutboxRelay(dataSource(), producer(), new com.sportswallet.outbox.OutboxRelay.Config(500, 100, 5000, 1000), null);
