@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,9 +46,7 @@ public final class KafkaBroker {
     /** Formats a fresh data directory and starts the broker on free ports. */
     public static KafkaBroker startFresh() {
         try {
-            Path cpFile = RepoPaths.find("kafka-runtime/target/kafka.classpath");
-            String ownLocation = Path.of(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-            String classpath = Files.readString(cpFile).trim() + java.io.File.pathSeparator + ownLocation;
+            String classpath = KafkaJvm.classpath();
             Path dir = Files.createTempDirectory("kafka-test-");
             KafkaBroker broker = new KafkaBroker(dir, FreePorts.next(), FreePorts.next(), classpath);
             broker.writeConfig();
@@ -60,7 +57,7 @@ public final class KafkaBroker {
             System.setProperty(PROP_CONTROLLER_PORT, Integer.toString(broker.controllerPort));
             System.setProperty(PROP_CLASSPATH, classpath);
             return broker;
-        } catch (IOException | java.net.URISyntaxException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot start the test Kafka broker", e);
         }
     }
@@ -105,34 +102,13 @@ public final class KafkaBroker {
 
     private void format() throws IOException {
         // The cluster id is made here: StorageTool random-uuid would cost another JVM start.
-        List<String> cmd = java("kafka.tools.StorageTool", "format", "--standalone", "-t",
-                org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", dir.resolve("server.properties").toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("kafka storage format failed: " + Files.readString(dir.resolve("format.log")));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Path log = dir.resolve("format.log");
+        KafkaJvm.awaitFormat(KafkaJvm.startFormat(classpath, dir.resolve("server.properties"),
+                org.apache.kafka.common.Uuid.randomUuid().toString(), log, "--standalone"), log);
     }
 
     private List<String> java(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xms128m");
-        cmd.add("-Xmx512m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-Dlog4j2.level=WARN");
-        cmd.add("-cp");
-        cmd.add(classpath);
-        cmd.add(ParentWatchdog.class.getName());
-        cmd.add(Long.toString(ProcessHandle.current().pid()));
-        cmd.add(mainClass);
-        cmd.addAll(List.of(args));
-        return cmd;
+        return KafkaJvm.command(classpath, mainClass, args);
     }
 
     private static java.util.Optional<ProcessHandle> running() {
