@@ -91,8 +91,9 @@ class TopicSettingsTest {
         assertRefused(TopicSettings.PARTITIONS_ENV, TopicSettings.PARTITIONS_KEY, "10001");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TopicSettings.from(config(
                 TopicSettings.REPLICATION_FACTOR_KEY, "3", TopicSettings.MIN_INSYNC_REPLICAS_KEY, "4")));
-        assertTrue(e.getMessage().contains(TopicSettings.MIN_INSYNC_REPLICAS_ENV) && e.getMessage().contains(TopicSettings.REPLICATION_FACTOR_ENV)
-                && e.getMessage().contains("(3)") && e.getMessage().contains("4"), e.getMessage());
+        String m = e.getMessage();
+        assertTrue(m.contains(TopicSettings.MIN_INSYNC_REPLICAS_ENV) && m.contains(TopicSettings.REPLICATION_FACTOR_ENV)
+                && m.contains("(3)") && m.contains("4"), m);
         assertThrows(IllegalArgumentException.class, () -> TopicSettings.of(12, 1, 3, OptionalInt.of(4)));
     }
 

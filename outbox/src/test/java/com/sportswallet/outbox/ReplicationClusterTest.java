@@ -73,7 +73,8 @@ class ReplicationClusterTest {
             TopicReplicationTest.assertReplication(admin, pipeline, 3, "2");
             log(started, "created " + created + ": 3 replicas, min.insync.replicas 2");
 
-            Properties relay = KafkaSettings.relayProducer(cluster.bootstrapServers(), "cluster3-relay", SEND_TIMEOUT_MS, "the test's send timeout");
+            Properties relay = KafkaSettings.relayProducer(cluster.bootstrapServers(), "cluster3-relay", SEND_TIMEOUT_MS,
+                    "the test's send timeout");
             assertEquals("all", relay.get(ProducerConfig.ACKS_CONFIG), "the relay producer waits for every in-sync replica");
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(relay)) {
                 RecordMetadata first = send(producer, "written by 3");

@@ -74,11 +74,13 @@ class TopicReplicationTest {
 
     @Test
     void replicationThreeOnOneBrokerFailsNamingTheSettingAndCreatesNothing() throws Exception {
-        TopicSettings three = TopicSettings.from(key -> key.equals(TopicSettings.REPLICATION_FACTOR_KEY) ? Optional.of("3") : Optional.empty())
+        TopicSettings three = TopicSettings
+                .from(key -> key.equals(TopicSettings.REPLICATION_FACTOR_KEY) ? Optional.of("3") : Optional.empty())
                 .withPartitions(1);
         String prefix = "repl3-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         List<NewTopic> wanted = pipelineCopies(three, prefix);
-        Topics.TooFewBrokersException e = assertThrows(Topics.TooFewBrokersException.class, () -> Topics.create(admin, wanted, CALL_TIMEOUT));
+        Topics.TooFewBrokersException e = assertThrows(Topics.TooFewBrokersException.class,
+                () -> Topics.create(admin, wanted, CALL_TIMEOUT));
         assertTrue(e.getMessage().startsWith(TopicSettings.REPLICATION_FACTOR_ENV + " is 3 but the Kafka cluster has 1 broker(s)"),
                 e.getMessage());
         assertTrue(e.getMessage().contains(TopicSettings.MIN_INSYNC_REPLICAS_ENV), e.getMessage());
@@ -86,7 +88,7 @@ class TopicReplicationTest {
         assertTrue(existing.stream().noneMatch(n -> n.startsWith(prefix)), "nothing created: " + existing);
     }
 
-    /** Each topic has {@code replicas} replicas on every partition and {@code min.insync.replicas} set on the topic to {@code minInsync}. */
+    /** Each topic has {@code replicas} replicas on every partition, and {@code min.insync.replicas} {@code minInsync} set on the topic. */
     static void assertReplication(Admin admin, List<String> topics, int replicas, String minInsync) throws Exception {
         Map<String, TopicDescription> described = describeOnceKnown(admin, topics);
         for (TopicDescription d : described.values()) {

@@ -60,7 +60,8 @@ final class KafkaJvm {
         try {
             if (!p.waitFor(FORMAT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("kafka storage format took longer than " + FORMAT_TIMEOUT_SECONDS + " s: " + Files.readString(log));
+                throw new IllegalStateException("kafka storage format took longer than " + FORMAT_TIMEOUT_SECONDS + " s: "
+                        + Files.readString(log));
             }
             if (p.exitValue() != 0) {
                 throw new IllegalStateException("kafka storage format failed: " + Files.readString(log));

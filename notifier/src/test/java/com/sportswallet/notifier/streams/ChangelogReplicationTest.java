@@ -23,8 +23,8 @@ import com.sportswallet.contracts.TopicSettings;
  * Kafka Streams {@code replication.factor} other than TOPIC_REPLICATION_FACTOR. No broker needed.
  */
 class ChangelogReplicationTest {
-    private static final TopicSettings THREE = TopicSettings.of(TopicSettings.PARTITIONS_DEFAULT, TopicSettings.DERIVED_RETENTION_MS_DEFAULT,
-            3, OptionalInt.empty());
+    private static final TopicSettings THREE = TopicSettings.of(TopicSettings.PARTITIONS_DEFAULT,
+            TopicSettings.DERIVED_RETENTION_MS_DEFAULT, 3, OptionalInt.empty());
 
     @Test
     void everyStoreChangelogCarriesMinInsyncReplicas() {
@@ -43,7 +43,8 @@ class ChangelogReplicationTest {
             }
         }));
         assertEquals(inTopology, logged, "every store of the topology, and only those");
-        assertEquals("1", TopologyProducer.stores(TopicSettings.defaults()).get(0).logConfig().get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
+        StoreBuilder<?> oneBroker = TopologyProducer.stores(TopicSettings.defaults()).get(0);
+        assertEquals("1", oneBroker.logConfig().get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
     }
 
     @Test
@@ -52,8 +53,8 @@ class ChangelogReplicationTest {
         assertDoesNotThrow(() -> TopicsAtStartup.checkStreamsReplication(TopicSettings.defaults(), Optional.of(" 1")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TopicsAtStartup.checkStreamsReplication(THREE, Optional.of("1")));
-        assertTrue(e.getMessage().contains(TopicSettings.REPLICATION_FACTOR_ENV) && e.getMessage().contains(TopicsAtStartup.STREAMS_REPLICATION_KEY),
-                e.getMessage());
+        String m = e.getMessage();
+        assertTrue(m.contains(TopicSettings.REPLICATION_FACTOR_ENV) && m.contains(TopicsAtStartup.STREAMS_REPLICATION_KEY), m);
         assertThrows(IllegalArgumentException.class, () -> TopicsAtStartup.checkStreamsReplication(THREE, Optional.empty()));
     }
 }
