@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.Topics;
-import com.sportswallet.notifier.replay.GroupReset;
 import com.sportswallet.notifier.streams.NotifierSettings;
 import com.sportswallet.notifier.streams.TopologyProducer;
 import com.sportswallet.notifier.support.KafkaTestClients;
@@ -88,9 +87,8 @@ class NotifierRebuildWebhookTest {
                 webhook.start();
                 await(() -> webhook.delivered() == crmFacts, "every crm event delivered once");
 
-                try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                    new GroupReset(admin, System.out).resetStreamsApplication(app, List.of(topics.walletEvents()), stateDir, false);
-                }
+                var reset = KafkaTestClients.rebuildFromEarliest(bootstrap, app, topics.walletEvents(), stateDir);
+                assertEquals(0, reset.exitCode(), reset.output());
                 try (StreamsRunner rebuilt = new StreamsRunner(bootstrap, app, stateDir, NotifierSettings.defaults(), topics)) {
                     rebuilt.awaitCaughtUp();
                 }

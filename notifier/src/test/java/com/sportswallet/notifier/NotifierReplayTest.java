@@ -3,12 +3,9 @@ package com.sportswallet.notifier;
 import static com.sportswallet.notifier.streams.WalletEventsFixture.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +17,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -28,20 +28,23 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.notifier.streams.TopologyProducer;
-import com.sportswallet.notifier.replay.GroupReset;
 import com.sportswallet.notifier.streams.NotifierSettings;
 import com.sportswallet.notifier.streams.PlayerState;
 import com.sportswallet.notifier.streams.StoreNames;
 import com.sportswallet.notifier.support.KafkaTestClients;
 import com.sportswallet.notifier.support.StreamsRunner;
+import com.sportswallet.testkit.Await;
+import com.sportswallet.testkit.KafkaTools;
 import com.sportswallet.testkit.TestInfra;
 
 /**
- * The notifier replayed from the beginning (real broker): a full Streams reset (input offsets,
- * internal topics, local state) rebuilds exactly the aggregates it had, and re-emits the same
- * output ids with the same bodies, instead of adding every event a second time.
+ * The notifier replayed from the beginning (real broker), the way scripts/replay does it: Kafka's own
+ * StreamsResetter (input offsets to the earliest, internal topics deleted), then the local state deleted.
+ * The rebuild has exactly the aggregates it had, and re-emits the same output ids with the same bodies,
+ * instead of adding every event a second time. The resetter refuses a running application.
  */
 class NotifierReplayTest {
+    static final Duration TOPICS_GONE_TIMEOUT = Duration.ofSeconds(30);
 
     @Test
     void aFullResetRebuildsTheSameAggregatesAndReEmitsTheSameIds() throws Exception {
@@ -68,29 +71,30 @@ class NotifierReplayTest {
             assertEquals(40, live.size(), "every player of this run has an aggregate");
 
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                GroupReset tool = new GroupReset(admin, System.out);
-                var before = tool.committed(app);
-                assertThrows(IllegalStateException.class,
-                        () -> tool.resetStreamsApplication(app, List.of(topics.walletEvents()), stateDir, false),
-                        "a running application is never reset");
-                assertEquals(before, tool.committed(app), "the refused reset changed no offset");
-                assertEquals(StoreNames.ALL.size(), tool.internalTopics(app).size(), "its changelogs are still there");
+                var before = KafkaTestClients.committed(admin, app);
+                KafkaTools.Result refused = KafkaTools.streamsReset(bootstrap, app, topics.walletEvents());
+                assertNotEquals(0, refused.exitCode(), "a running application is never reset: " + refused.output());
+                assertTrue(refused.output().contains("is still active"), refused.output());
+                assertEquals(before, KafkaTestClients.committed(admin, app), "the refused reset changed no offset");
+                assertEquals(StoreNames.ALL.size(), KafkaTestClients.internalTopics(admin, app).size(), "its changelogs are still there");
             }
         }
         List<JsonNode> crmBefore = outputs(bootstrap, topics.crmEvents(), prefix);
         List<JsonNode> bonusBefore = outputs(bootstrap, topics.bonusEvents(), prefix);
 
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            GroupReset tool = new GroupReset(admin, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-            assertTrue(tool.describe(app).empty(), "a closed notifier has left its group at once (internal.leave.group.on.close)");
-            GroupReset.StreamsReset reset = tool.resetStreamsApplication(app, List.of(topics.walletEvents()), stateDir, false);
-            long total = reset.inputs().moves().stream().mapToLong(GroupReset.Move::end).sum();
-            assertEquals(total, reset.inputs().reRead(), "everything this app had read will be read again");
-            assertTrue(total >= events.size());
-            assertEquals(StoreNames.ALL.stream().map(s -> app + "-" + s + "-changelog").sorted().toList(), reset.internalTopics());
-            assertTrue(tool.internalTopics(app).isEmpty(), "internal topics deleted");
+            assertEquals(0, KafkaTestClients.liveMembers(admin, app),
+                    "a closed notifier has left its group at once (internal.leave.group.on.close)");
+            long read = KafkaTestClients.committed(admin, app).values().stream().mapToLong(Long::longValue).sum();
+            assertTrue(read >= events.size(), "the first run read everything: " + read);
+            assertTrue(Files.exists(stateDir.resolve(app)), "the first run left its local state");
+            KafkaTools.Result reset = KafkaTestClients.rebuildFromEarliest(bootstrap, app, topics.walletEvents(), stateDir);
+            assertEquals(0, reset.exitCode(), reset.output());
+            assertEquals(StoreNames.ALL.stream().map(s -> app + "-" + s + "-changelog").sorted().toList(), deletedTopics(reset.output()),
+                    "the resetter deletes exactly the changelogs of this app: " + reset.output());
+            Await.until(TOPICS_GONE_TIMEOUT, () -> internalTopics(admin, app).isEmpty(), "internal topics deleted");
             assertFalse(Files.exists(stateDir.resolve(app)), "local state deleted");
-            assertTrue(tool.committed(app).values().stream().allMatch(o -> o == 0), "input offsets at the earliest");
+            assertTrue(KafkaTestClients.committed(admin, app).values().stream().allMatch(o -> o == 0), "input offsets at the earliest");
         }
 
         try (StreamsRunner second = new StreamsRunner(bootstrap, app, stateDir, NotifierSettings.defaults(), topics)) {
@@ -101,6 +105,21 @@ class NotifierReplayTest {
         List<JsonNode> bonusAfter = outputs(bootstrap, topics.bonusEvents(), prefix);
         assertSameIdsSameBodies(crmBefore, crmAfter);
         assertSameIdsSameBodies(bonusBefore, bonusAfter);
+    }
+
+    /** The topics named on StreamsResetter's "Deleting inferred internal topics [a, b]" line, sorted. */
+    private static List<String> deletedTopics(String output) {
+        Matcher m = Pattern.compile("Deleting inferred internal topics \\[(.*)\\]").matcher(output);
+        assertTrue(m.find(), output);
+        return m.group(1).isBlank() ? List.of() : Stream.of(m.group(1).split(", ")).sorted().toList();
+    }
+
+    private static List<String> internalTopics(Admin admin, String app) {
+        try {
+            return KafkaTestClients.internalTopics(admin, app);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** 40 players, each with a deposit, bets settled every way, a rollback, plus duplicates, shuffled across players. */

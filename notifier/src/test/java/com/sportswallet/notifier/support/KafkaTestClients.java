@@ -1,14 +1,22 @@
 package com.sportswallet.notifier.support;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,12 +24,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.notifier.streams.WalletEventsFixture.Ev;
+import com.sportswallet.testkit.KafkaTools;
 
 /** Real producers and consumers against the test broker (no mocks). */
 public final class KafkaTestClients {
@@ -75,5 +85,57 @@ public final class KafkaTestClients {
             }
         }
         return found;
+    }
+
+    /** The group's live members (0 when the group does not exist). */
+    public static int liveMembers(Admin admin, String group) throws Exception {
+        try {
+            return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(30, TimeUnit.SECONDS).members().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /** The group's committed offsets, by partition. */
+    public static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
+        Map<TopicPartition, Long> offsets = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                .forEach((tp, om) -> offsets.put(tp, om.offset()));
+        return offsets;
+    }
+
+    /** The application's changelog and repartition topics, sorted. */
+    public static List<String> internalTopics(Admin admin, String applicationId) throws Exception {
+        return admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                .filter(t -> t.startsWith(applicationId + "-") && (t.endsWith("-changelog") || t.endsWith("-repartition")))
+                .sorted().toList();
+    }
+
+    /**
+     * What {@code scripts/replay notifier --to-earliest} does once the application is stopped: Kafka's
+     * StreamsResetter (input offsets to the earliest, internal topics deleted), then the local state
+     * {@code stateDir/applicationId}, which the resetter leaves, deleted. The state stays when the tool fails.
+     */
+    public static KafkaTools.Result rebuildFromEarliest(String bootstrap, String applicationId, String inputTopic, Path stateDir)
+            throws IOException {
+        KafkaTools.Result reset = KafkaTools.streamsReset(bootstrap, applicationId, inputTopic);
+        if (reset.ok()) {
+            deleteRecursively(stateDir.resolve(applicationId));
+        }
+        return reset;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }
