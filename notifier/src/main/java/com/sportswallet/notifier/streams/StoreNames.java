@@ -3,9 +3,9 @@ package com.sportswallet.notifier.streams;
 import java.util.List;
 
 /**
- * The notifier's state stores. Plain constants (no Kafka Streams types) so that the replay tool,
- * which runs on a bare kafka-clients classpath, names the same internal topics: each store is
- * changelogged as {@code <application.id>-<store>-changelog}. None of them expires anything by
+ * The notifier's state stores. Plain constants (no Kafka Streams types): each store is changelogged
+ * as {@code <application.id>-<store>-changelog}, the internal topics Kafka's StreamsResetter deletes
+ * on a replay ({@code scripts/replay notifier}; the tests check it). None of them expires anything by
  * time: nothing in the notifier depends on stream time or on an event's {@code time}.
  */
 public final class StoreNames {
