@@ -106,6 +106,10 @@ class ReplayScriptTest {
             try (KafkaConsumer<String, String> again = consumer(bootstrap, group)) {
                 assertEquals(2 * PER_PARTITION, consumeAll(again, topic, 2 * PER_PARTITION), "the group reads everything again");
             }
+            Output latest = replay(bootstrap, group, "--to-latest"); // the end, named: allowed, and says what it skips
+            assertDone(latest);
+            assertTrue(latest.text.contains("20 records skipped"), latest.text);
+            assertEquals(Map.of(p0, 10L, p1, 10L), committed(admin, group));
         }
         assertEquals(2, replay(bootstrap, group).code, "a target is required");
         assertEquals(2, replay(bootstrap, group, "--to-earliest", "--to-offset", "3").code, "one target only");
