@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -148,20 +149,30 @@ class WebhookDeliveryTest {
     }
 
     private void produce(String... values) throws Exception {
+        produce(bootstrap, topic, "player-1", List.of(values));
+    }
+
+    private List<ConsumerRecord<String, String>> readDlq(Duration within) {
+        return readPartition0(bootstrap, dlq, within);
+    }
+
+    /** Each value to {@code topic} under {@code key}, acknowledged one by one (the webhook tests' input). */
+    static void produce(String bootstrap, String topic, String key, List<String> values) throws Exception {
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new StringSerializer(), new StringSerializer())) {
             for (String v : values) {
-                p.send(new ProducerRecord<>(topic, "player-1", v)).get(30, TimeUnit.SECONDS);
+                p.send(new ProducerRecord<>(topic, key, v)).get(30, TimeUnit.SECONDS);
             }
         }
     }
 
-    private List<ConsumerRecord<String, String>> readDlq(Duration within) {
+    /** Partition 0 of {@code topic} from its start up to its end offset of now, read for at most {@code within}. */
+    static List<ConsumerRecord<String, String>> readPartition0(String bootstrap, String topic, Duration within) {
         Map<String, Object> conf = new HashMap<>();
         conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         List<ConsumerRecord<String, String>> out = new ArrayList<>();
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(conf, new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition tp = new TopicPartition(dlq, 0);
+            TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);
@@ -173,8 +184,11 @@ class WebhookDeliveryTest {
         return out;
     }
 
-    private static String header(ConsumerRecord<String, String> r, String name) {
-        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    /** A header's value as text; a record without it fails the test, naming the headers it has. */
+    static String header(ConsumerRecord<String, String> r, String name) {
+        var h = r.headers().lastHeader(name);
+        assertTrue(h != null, () -> "header " + name + " on " + r.value() + ": " + Arrays.toString(r.headers().toArray()));
+        return new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
