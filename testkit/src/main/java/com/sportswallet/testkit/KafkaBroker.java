@@ -147,7 +147,7 @@ public final class KafkaBroker {
                 admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
                 return;
             } catch (Exception notYet) {
-                sleep(200);
+                KafkaJvm.sleep(200);
             }
         }
         throw new IllegalStateException("test Kafka broker not ready within " + READY_TIMEOUT + "; see " + dir.resolve("broker.log"));
@@ -170,12 +170,4 @@ public final class KafkaBroker {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -218,7 +218,7 @@ public final class KafkaCluster implements AutoCloseable {
             } catch (Exception notYet) {
                 // Not answering yet.
             }
-            sleep(500);
+            KafkaJvm.sleep(500);
         }
         throw new IllegalStateException("test Kafka cluster: " + seen + " of " + expected + " brokers registered within " + READY_TIMEOUT
                 + "; see the logs in " + dir);
@@ -235,12 +235,4 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -71,4 +71,14 @@ final class KafkaJvm {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Sleeps between readiness polls; an interrupt ends the wait with an exception, the flag kept. */
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 }
