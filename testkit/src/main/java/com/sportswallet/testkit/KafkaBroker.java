@@ -169,5 +169,4 @@ public final class KafkaBroker {
             System.clearProperty(PROP_PID);
         }
     }
-
 }

@@ -234,5 +234,4 @@ public final class KafkaCluster implements AutoCloseable {
             throw new IllegalStateException(e);
         }
     }
-
 }
