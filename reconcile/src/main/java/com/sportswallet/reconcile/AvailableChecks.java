@@ -54,6 +54,8 @@ import com.sportswallet.contracts.EventTypes;
  * checked, and each player with such values counts ONE discrepancy per check, naming the hole (a
  * missing or doubled player_seq is also {@code player-seq}'s discrepancy). A player none of whose
  * events were read (the topic was not read, or lost them) is such a player from player_seq 1 on.
+ * A fact a recovery recorded as lost ({@link LostFacts}) keeps its player_seq (no hole) with a
+ * delta of 0, and what it stated is not checked: the restored balances no longer hold it.
  * Not covered: a wallet that held money before V5 (player_seq started at 0 there, after events
  * that carry none), whose running sums miss that opening balance.
  *
@@ -123,6 +125,7 @@ final class AvailableChecks {
     }
 
     private final Map<String, Long> counters;
+    private final LostFacts lost;
     private final Map<String, Long> moreCounters = new HashMap<>();
     private final Map<String, List<Answer>> answers = new HashMap<>();
     private final Map<String, Events> events = new HashMap<>();
@@ -130,8 +133,9 @@ final class AvailableChecks {
     private final CheckResult.Builder answeredBalance;
     private long answerCount;
 
-    private AvailableChecks(Map<String, Long> counters, int examples) {
+    private AvailableChecks(Map<String, Long> counters, LostFacts lost, int examples) {
         this.counters = counters;
+        this.lost = lost;
         this.availableAfter = CheckResult.builder(AVAILABLE_AFTER, examples);
         this.answeredBalance = CheckResult.builder(ANSWERED_BALANCE, examples);
     }
@@ -140,8 +144,8 @@ final class AvailableChecks {
      * Reads the stored answers to check from the snapshot {@code c} is in. {@code counters}: each
      * player's player_seq ({@link PlayerSeqChecks#loadCounters}: players with events), not changed.
      */
-    static AvailableChecks load(Connection c, Map<String, Long> counters, int examples) throws SQLException {
-        AvailableChecks checks = new AvailableChecks(counters, examples);
+    static AvailableChecks load(Connection c, Map<String, Long> counters, LostFacts lost, int examples) throws SQLException {
+        AvailableChecks checks = new AvailableChecks(counters, lost, examples);
         Set<String> unknownPlayers = new HashSet<>();
         Map<String, String> endpoints = new HashMap<>(); // one String per endpoint
         try (PreparedStatement ps = c.prepareStatement(ANSWERS_SQL)) {
@@ -237,6 +241,13 @@ final class AvailableChecks {
         }
         Long stated = integral(data.get("available_after"));
         boolean states = stated != null;
+        if (lost.contains(event.path("id").asText(null))) {
+            // Published before a restore took the database back past it (LostFacts): its amount is in no balance
+            // any more, and what it stated is no longer checkable.
+            delta = 0;
+            states = false;
+            problem = null;
+        }
         if (e.type[k] != 0) {
             // Seen already: a re-sent copy is identical; another event under the same number makes the sum ambiguous.
             boolean same = e.type[k] == (code == 0 ? -1 : code) && e.delta[k] == delta && e.stated.get(k) == states

@@ -37,7 +37,8 @@ import com.sportswallet.contracts.EventTypes;
  * and it names a decision the database holds (a settlement of that id, a DISCARD credit of that
  * id, a ROLLED_BACK reversed settlement). Events without a player_seq (written before it existed)
  * and of players without a wallet row (a benchmark's removed fixtures) are looked at only as the
- * evidence the decisions above ask for.</li>
+ * evidence the decisions above ask for; facts recorded as lost by a recovery ({@link LostFacts})
+ * not at all.</li>
  * </ul>
  * Fed the records of {@link KafkaChecks#events}'s one pass over the topic; the decisions are read
  * from the database snapshot beforehand ({@link #load}). Memory: about 200 bytes per settlement
@@ -96,13 +97,15 @@ final class DecisionEventChecks {
     }
 
     private final Map<String, Long> counters;
+    private final LostFacts lost;
     private final CheckResult.Builder check;
     private final Map<String, Expected> byEventId = new HashMap<>();
     private final Map<String, Reversed> reversed = new HashMap<>();
     private final Map<String, Long> rollbackDebits = new HashMap<>();
 
-    private DecisionEventChecks(Map<String, Long> counters, int examples) {
+    private DecisionEventChecks(Map<String, Long> counters, LostFacts lost, int examples) {
         this.counters = counters;
+        this.lost = lost;
         this.check = CheckResult.builder(DECISION_EVENTS, examples);
     }
 
@@ -110,8 +113,8 @@ final class DecisionEventChecks {
      * Reads the decisions from the snapshot {@code c} is in. {@code counters}: the players with a CASH
      * wallet and events ({@link PlayerSeqChecks#loadCounters}).
      */
-    static DecisionEventChecks load(Connection c, Map<String, Long> counters, int examples) throws SQLException {
-        DecisionEventChecks checks = new DecisionEventChecks(counters, examples);
+    static DecisionEventChecks load(Connection c, Map<String, Long> counters, LostFacts lost, int examples) throws SQLException {
+        DecisionEventChecks checks = new DecisionEventChecks(counters, lost, examples);
         try (PreparedStatement ps = c.prepareStatement(SETTLEMENTS_SQL)) {
             ps.setFetchSize(FETCH_SIZE);
             try (ResultSet rs = ps.executeQuery()) {
@@ -161,6 +164,9 @@ final class DecisionEventChecks {
             return;
         }
         String id = event.path("id").asText(null);
+        if (lost.contains(id)) {
+            return; // published before a restore took the database back past it (LostFacts): no decision it holds
+        }
         JsonNode data = event.path("data");
         String player = event.hasNonNull("subject") ? event.get("subject").asText() : data.path("player_id").asText(null);
         String txId = data.path("transaction_id").asText(null);

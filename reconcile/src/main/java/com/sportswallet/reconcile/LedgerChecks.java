@@ -58,25 +58,38 @@ final class LedgerChecks {
             """;
 
     /*
-     * Proves: each wallet's ledger versions are exactly 1..wallet.version. The table's unique
-     * (wallet_id, wallet_version) forbids duplicates, so count = version, min = 1 and
-     * max = version together leave no room for a gap or for an entry beyond the wallet's version.
+     * Proves: each wallet's ledger versions, with the versions a recovery skipped (wallet_version_gap,
+     * V12: a restore's counters raised above what wallet.events holds), are exactly 1..wallet.version.
+     * The table's unique (wallet_id, wallet_version) forbids duplicate entries, and every version is
+     * at least 1; so entries plus gap versions = version, the highest of them = version, and no
+     * entry inside a gap nor two gaps overlapping together leave no room for a hole, an overlap or an
+     * entry beyond the wallet's version.
      */
     private static final String LEDGER_VERSIONS_SQL = """
-            SELECT w.id, w.player_id, w.version, coalesce(v.n, 0) AS entries, v.lo, v.hi, count(*) OVER () AS total
+            SELECT w.id, w.player_id, w.version, coalesce(v.n, 0) AS entries, v.lo, v.hi, coalesce(g.n, 0) AS gap_versions,
+                   o.wallet_id IS NOT NULL AS overlapping, count(*) OVER () AS total
             FROM wallet w
             LEFT JOIN (SELECT wallet_id, count(*) AS n, min(wallet_version) AS lo, max(wallet_version) AS hi
                        FROM ledger_entry GROUP BY wallet_id) v ON v.wallet_id = w.id
-            WHERE coalesce(v.n, 0) <> w.version OR v.lo <> 1 OR v.hi <> w.version
+            LEFT JOIN (SELECT wallet_id, sum(to_version - from_version + 1) AS n, max(to_version) AS hi
+                       FROM wallet_version_gap GROUP BY wallet_id) g ON g.wallet_id = w.id
+            LEFT JOIN (SELECT x.wallet_id FROM wallet_version_gap x JOIN ledger_entry l
+                           ON l.wallet_id = x.wallet_id AND l.wallet_version BETWEEN x.from_version AND x.to_version
+                       UNION
+                       SELECT a.wallet_id FROM wallet_version_gap a JOIN wallet_version_gap b
+                           ON b.wallet_id = a.wallet_id AND a.from_version < b.from_version AND a.to_version >= b.from_version) o
+                   ON o.wallet_id = w.id
+            WHERE coalesce(v.n, 0) + coalesce(g.n, 0) <> w.version OR greatest(v.hi, g.hi) <> w.version OR o.wallet_id IS NOT NULL
             ORDER BY w.id
             LIMIT ?
             """;
 
-    // For an example wallet only: the first versions missing from 1..max(version, highest entry).
+    // For an example wallet only: the first versions missing from 1..max(version, highest entry), recorded gaps aside.
     private static final String MISSING_VERSIONS_SQL = """
             SELECT array_agg(g ORDER BY g) FROM (
                 SELECT g FROM generate_series(1, greatest(?, (SELECT coalesce(max(wallet_version), 0) FROM ledger_entry WHERE wallet_id = ?))) g
                 WHERE NOT EXISTS (SELECT 1 FROM ledger_entry l WHERE l.wallet_id = ? AND l.wallet_version = g)
+                  AND NOT EXISTS (SELECT 1 FROM wallet_version_gap x WHERE x.wallet_id = ? AND g BETWEEN x.from_version AND x.to_version)
                 ORDER BY g LIMIT 5) m
             """;
 
@@ -187,7 +200,9 @@ final class LedgerChecks {
         Sql.discrepancies(c, LEDGER_VERSIONS_SQL, versions, rs -> {
             gapWallets.add(new long[] { rs.getLong(1), rs.getLong(3) });
             return "wallet " + rs.getLong(1) + " (player " + rs.getString(2) + "): version " + rs.getLong(3) + ", " + rs.getLong(4)
-                    + " entries, versions " + (rs.getObject(5) == null ? "none" : rs.getLong(5) + ".." + rs.getLong(6));
+                    + " entries, versions " + (rs.getObject(5) == null ? "none" : rs.getLong(5) + ".." + rs.getLong(6))
+                    + (rs.getLong(7) > 0 ? ", " + rs.getLong(7) + " versions skipped by a recovery" : "")
+                    + (rs.getBoolean(8) ? ", a recovery's skipped versions overlapping an entry or each other" : "");
         });
         results.add(withMissingVersions(c, versions.build(), gapWallets));
 
@@ -261,6 +276,7 @@ final class LedgerChecks {
                 ps.setLong(1, wallets.get(i)[1]);
                 ps.setLong(2, walletId);
                 ps.setLong(3, walletId);
+                ps.setLong(4, walletId);
                 String missing = "";
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {

@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -218,8 +220,9 @@ public final class Reconcile {
             ledger = KafkaChecks.loadLedger(db);
             playerSeqs = PlayerSeqChecks.loadCounters(db);
             players = OrderCheck.loadPlayers(db);
-            available = AvailableChecks.load(db, playerSeqs, o.examples());
-            decisions = DecisionEventChecks.load(db, playerSeqs, o.examples());
+            LostFacts lost = LostFacts.load(db);
+            available = AvailableChecks.load(db, playerSeqs, lost, o.examples());
+            decisions = DecisionEventChecks.load(db, playerSeqs, lost, o.examples());
             if (log != null) {
                 logEffects = LogChecks.run(db, log, o.examples());
             }
@@ -343,8 +346,15 @@ public final class Reconcile {
             "                              stop in it: a periodic run reads only what is new (the other checks read everything)",
             "  --order-ids-max N           event ids each order check remembers to tell re-sends from conflicts, 75-150 bytes",
             "                              each (ORDER_CHECK_IDS_MAX, else 3000000); past it duplicate detection is partial",
+            "  --recovery                  after a point-in-time restore of the database, checks nothing: prints (stdout) the",
+            "                              SQL that raises each wallet's player_seq and version above what --events-topic holds",
+            "                              and records the facts published after the restore point (lost_fact), and lists",
+            "                              those lost facts (stderr); needs --recovery-point; apply it with the services stopped",
+            "  --recovery-point INSTANT    the instant the database was restored to (ISO-8601, e.g. 2026-12-01T05:00:00Z): a",
+            "                              player without a wallet whose facts reach it was registered after it, and is re-created",
+            "  --lost-facts-max N          lost facts one recovery plan holds, about 1 KB each (100000, at most 2000000)",
             "Prints one line per check and then 'discrepancies: N'; exit 0 iff N = 0, 1 otherwise, 2 for bad options,",
-            "a bad log or a database or Kafka that does not answer.");
+            "a bad log or a database or Kafka that does not answer. --recovery exits 0 once it printed its SQL.");
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -368,6 +378,9 @@ public final class Reconcile {
         boolean onlyOrder = false;
         Path checkpoint = null;
         long orderIdsMax = o.orderIdsMax();
+        boolean recovery = false;
+        Instant recoveryPoint = null;
+        int lostFactsMax = Recovery.LOST_FACTS_MAX_DEFAULT;
         try {
             String idsMaxEnv = System.getenv(OrderCheck.IDS_MAX_ENV);
             if (idsMaxEnv != null && !idsMaxEnv.isBlank()) {
@@ -384,6 +397,10 @@ public final class Reconcile {
                 if (name.equals("--help") || name.equals("-h")) {
                     out.println(USAGE);
                     return 0;
+                }
+                if (name.equals("--recovery") && value == null) {
+                    recovery = true;
+                    continue;
                 }
                 if (value == null) {
                     if (i + 1 >= args.length) {
@@ -412,8 +429,17 @@ public final class Reconcile {
                     }
                     case "--checkpoint" -> checkpoint = Path.of(value);
                     case "--order-ids-max" -> orderIdsMax = idsMax(name, value);
+                    case "--recovery-point" -> recoveryPoint = instant(name, value);
+                    case "--lost-facts-max" -> lostFactsMax = (int) Math.min(Recovery.LOST_FACTS_MAX_LIMIT, nonNegative(name, value));
                     default -> throw new IllegalArgumentException("unknown option " + name);
                 }
+            }
+            if (recovery && (onlyOrder || log != null || checkpoint != null)) {
+                throw new IllegalArgumentException("--recovery checks nothing: leave out --only, --log and --checkpoint");
+            }
+            if (recovery != (recoveryPoint != null)) {
+                throw new IllegalArgumentException(recovery ? "--recovery needs --recovery-point, the instant the database was restored to"
+                        : "--recovery-point goes with --recovery");
             }
             if (onlyOrder && log != null) {
                 throw new IllegalArgumentException("--only order checks no log: leave out --log");
@@ -431,6 +457,14 @@ public final class Reconcile {
 
         Report report;
         try (Connection db = connect(jdbcUrl, dbUser, dbPassword)) {
+            if (recovery) {
+                Recovery.Plan plan = Recovery.plan(db, bootstrap, eventsTopic, recoveryPoint, lostFactsMax);
+                Recovery.sql(plan, eventsTopic + " at " + bootstrap + " and " + jdbcUrl, out);
+                out.flush();
+                err.println("reconcile: " + plan.summary());
+                Recovery.listLostFacts(plan, examples, err);
+                return 0;
+            }
             report = onlyOrder ? runOrder(db, o, out) : run(db, o, err);
         } catch (ReconcileException e) {
             err.println("reconcile: " + e.getMessage());
@@ -454,6 +488,14 @@ public final class Reconcile {
             return DriverManager.getConnection(url, user, password);
         } catch (SQLException e) {
             throw new ReconcileException("cannot connect to the database " + url + " as " + user + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Instant instant(String name, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as 2026-12-01T05:00:00Z: " + value);
         }
     }
 
