@@ -19,17 +19,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.jose4j.jwa.AlgorithmConstraints;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.base64url.Base64Url;
-import org.jose4j.keys.HmacKey;
-import org.jose4j.lang.JoseException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.ProviderSignature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -58,11 +52,9 @@ public final class ProviderSimulator implements AutoCloseable {
     static final int BODY_BYTES_MAX = 1 << 20;
     static final int THREADS = 4;
     static final int BACKLOG_MAX = 64;
-    /** HS256 needs a key of at least 256 bits. */
-    static final int SECRET_BYTES_MIN = 32;
     public static final String APPLY_PATH = "/bonuses/bonus/applyBatch";
     public static final String REVOKE_PATH = "/bonuses/bonus/revokeBatch";
-    public static final String SIGNATURE_HEADER = "x-sign-jws";
+    public static final String SIGNATURE_HEADER = ProviderSignature.HEADER;
 
     /** A fault to inject: the next {@code remaining} calls of an endpoint answer {@code status}, after applying when {@code after}. */
     private record Fault(AtomicLong remaining, int status, boolean after) {
@@ -73,7 +65,7 @@ public final class ProviderSimulator implements AutoCloseable {
     private final ExecutorService pool;
     private final BonusBook book;
     private final String cid;
-    private final byte[] secret;
+    private final String secret;
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> failed = new ConcurrentHashMap<>();
@@ -85,10 +77,7 @@ public final class ProviderSimulator implements AutoCloseable {
      */
     public ProviderSimulator(String host, int port, String cid, String secret, Path stateFile) throws IOException {
         this.cid = cid;
-        this.secret = secret.getBytes(StandardCharsets.UTF_8);
-        if (this.secret.length < SECRET_BYTES_MIN) {
-            throw new IllegalArgumentException("the partner secret must have at least " + SECRET_BYTES_MIN + " bytes (HS256)");
-        }
+        this.secret = ProviderSignature.requireSecret(secret);
         if (stateFile != null && stateFile.getParent() != null) {
             Files.createDirectories(stateFile.getParent());
         }
@@ -288,37 +277,13 @@ public final class ProviderSimulator implements AutoCloseable {
         }
     }
 
-    /** The detached HS256 JWS of the body, as the guide signs it: base64url(header) + ".." + signature. */
+    /** The detached HS256 JWS of the body ({@link ProviderSignature}). */
     private void verify(String detached, byte[] body) throws BadRequest {
         if (detached == null || detached.isBlank()) {
             throw new BadRequest(401, "unauthorized", "no " + SIGNATURE_HEADER + " header");
         }
-        try {
-            JsonWebSignature jws = new JsonWebSignature();
-            jws.setAlgorithmConstraints(new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
-                    AlgorithmIdentifiers.HMAC_SHA256));
-            jws.setCompactSerialization(detached);
-            jws.setEncodedPayload(Base64Url.encode(body)); // the detached content: the signing input is header.base64url(body)
-            jws.setKey(new HmacKey(secret));
-            if (!jws.verifySignature()) {
-                throw new BadRequest(401, "unauthorized", "the signature does not match the body");
-            }
-        } catch (JoseException e) {
-            throw new BadRequest(401, "unauthorized", "unreadable signature: " + e.getMessage());
-        }
-    }
-
-    /** The signature a partner sends with {@code body}: what clients (and the tests) put in {@link #SIGNATURE_HEADER}. */
-    public static String sign(byte[] body, String secret) {
-        try {
-            JsonWebSignature jws = new JsonWebSignature();
-            jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
-            jws.setHeader("typ", "JWT");
-            jws.setPayloadBytes(body);
-            jws.setKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)));
-            return jws.getDetachedContentCompactSerialization();
-        } catch (JoseException e) {
-            throw new IllegalStateException(e);
+        if (!ProviderSignature.verify(detached, body, secret)) {
+            throw new BadRequest(401, "unauthorized", "the signature does not match the body");
         }
     }
 

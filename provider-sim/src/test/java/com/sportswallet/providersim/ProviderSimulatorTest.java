@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.ProviderSignature;
 
 /** The simulator over real HTTP: grants, idempotency by request_id (across a restart), signatures, faults, revokes. */
 class ProviderSimulatorTest {
@@ -180,7 +181,7 @@ class ProviderSimulatorTest {
     private static HttpResponse<String> post(ProviderSimulator sim, String path, JsonNode body, String secret) throws Exception {
         byte[] bytes = JSON.writeValueAsBytes(body);
         return HTTP.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + path)).header("Content-Type", "application/json")
-                .header(ProviderSimulator.SIGNATURE_HEADER, ProviderSimulator.sign(bytes, secret))
+                .header(ProviderSimulator.SIGNATURE_HEADER, ProviderSignature.sign(bytes, secret))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
