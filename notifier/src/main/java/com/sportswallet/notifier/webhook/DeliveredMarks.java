@@ -142,13 +142,16 @@ final class DeliveredMarks {
         LOG.infof("crm webhook: delivered marks of %d players loaded from %s", loaded.size(), topic);
     }
 
-    /** Creates the marks topic when absent: one partition, compacted, kept forever, replicated as {@link TopicSettings} says. */
+    /**
+     * Creates the marks topic when absent: compacted, kept forever, with the partitions and replicas {@link TopicSettings}
+     * gives every topic, as {@code Topics.ensure} creates it (whichever of the two runs first, the topic is the same).
+     */
     private void ensureTopic(Duration timeout) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             if (admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
                 return;
             }
-            Topics.create(admin, List.of(topicSettings.newTopic(topic, 1, Topics.configs(Topics.CRM_WEBHOOK_DELIVERED, "-1"))), timeout);
+            Topics.create(admin, List.of(topicSettings.newTopic(topic, topicSettings.partitions(), Topics.configs(Topics.CRM_WEBHOOK_DELIVERED, "-1"))), timeout);
         } catch (ExecutionException e) {
             throw new IllegalStateException("creating " + topic + " failed", e.getCause());
         } catch (InterruptedException e) {
