@@ -118,7 +118,7 @@ public class ErrorMappers {
      * statement timeout, lost or refused connection, the pool's acquisition timeout), or a commit
      * the transaction manager could not complete (a transaction timeout ends as a rollback).
      */
-    static Throwable databaseFault(Throwable e) {
+    public static Throwable databaseFault(Throwable e) {
         Throwable t = e;
         for (int depth = 0; t != null && depth < CAUSE_DEPTH_MAX; depth++) {
             if (t instanceof SQLException sql && permanent(sql)) {

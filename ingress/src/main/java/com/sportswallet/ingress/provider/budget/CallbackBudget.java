@@ -44,7 +44,7 @@ public class CallbackBudget {
 
     /** A callback whose budget is spent: answered 503 (the provider retries), its transaction rolled back. */
     public static final class Spent extends RuntimeException {
-        Spent(String message) {
+        public Spent(String message) {
             super(message, null, false, false);
         }
     }

@@ -29,6 +29,7 @@ import com.sportswallet.ingress.provider.service.BetNotesService;
 import com.sportswallet.ingress.provider.service.DiscardService;
 import com.sportswallet.ingress.provider.service.RollbackService;
 import com.sportswallet.ingress.provider.service.SettlementService;
+import com.sportswallet.ingress.rest.ErrorMappers;
 import com.sportswallet.outbox.Outbox;
 import com.sportswallet.outbox.RelayService;
 
@@ -46,6 +47,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Produces(MediaType.APPLICATION_JSON)
 public class SportsbookResource {
     private static final Logger LOG = Logger.getLogger(SportsbookResource.class);
+    /** Callbacks answered 503: a passing fault on our side. */
+    static final String FAULTS_METRIC = "callback.faults";
+    /** How deep a failure's causes are searched for a spent budget. */
+    private static final int CAUSE_DEPTH_MAX = 10;
+    /** Callbacks answered 500: a bug on our side. */
+    static final String INTERNAL_ERRORS_METRIC = "callback.internal_errors";
 
     @Inject
     CallbackVerifier verifier;
@@ -156,18 +163,41 @@ public class SportsbookResource {
     }
 
     /**
-     * Our fault (database unreachable, lock or statement timeout, transaction timeout): 503, so the
-     * provider retries; the transaction was rolled back, so the retry starts clean.
+     * Our side failed. Passing (database unreachable, lock or statement timeout, transaction timeout, the callback's budget
+     * spent): 503, so the provider retries; the transaction was rolled back, so the retry starts clean. Anything else is a
+     * bug a retry cannot mend: 500, logged with its stack and counted apart ({@value #INTERNAL_ERRORS_METRIC}) so it
+     * alerts instead of hiding among the 503s. Neither wrote anything.
      */
     @ServerExceptionMapper({ java.sql.SQLException.class, jakarta.transaction.RollbackException.class, RuntimeException.class })
     public Response fault(Exception e) {
         if (e instanceof jakarta.ws.rs.WebApplicationException wae) {
             return wae.getResponse();
         }
-        LOG.warnf("callback failed on our side (answered 503): %s", e.toString());
-        registry.counter("callback.faults").increment();
-        return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(CloudEventJson.mapper().createObjectNode().put("message", "temporarily unavailable, retry").toString()).build();
+        if (passing(e)) {
+            LOG.warnf("callback failed on our side (answered 503): %s", e.toString());
+            registry.counter(FAULTS_METRIC).increment();
+            return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(CloudEventJson.mapper().createObjectNode().put("message", "temporarily unavailable, retry").toString()).build();
+        }
+        LOG.errorf(e, "callback failed on a bug on our side (answered 500)");
+        registry.counter(INTERNAL_ERRORS_METRIC).increment();
+        return Response.status(500).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(CloudEventJson.mapper().createObjectNode().put("message", "internal error").toString()).build();
+    }
+
+    /** Whether {@code e} is a passing fault a retry may mend: the database's (ErrorMappers.databaseFault), or a spent budget. */
+    static boolean passing(Throwable e) {
+        if (ErrorMappers.databaseFault(e) != null) {
+            return true;
+        }
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < CAUSE_DEPTH_MAX; depth++) {
+            if (t instanceof CallbackBudget.Spent) {
+                return true;
+            }
+            t = t.getCause();
+        }
+        return false;
     }
 
     private static String error(int code, String message) {
