@@ -1,10 +1,7 @@
 package com.sportswallet.reconcile;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -16,7 +13,6 @@ import java.util.Set;
  */
 final class LostFacts {
     private static final String SQL = "SELECT event_id FROM lost_fact";
-    private static final int FETCH_SIZE = 10_000;
 
     private final Set<String> ids;
 
@@ -30,16 +26,7 @@ final class LostFacts {
 
     /** Every recorded lost fact of the snapshot {@code c} is in. */
     static LostFacts load(Connection c) throws SQLException {
-        Set<String> ids = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(SQL)) {
-            ps.setFetchSize(FETCH_SIZE);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-        }
-        return new LostFacts(ids);
+        return new LostFacts(Sql.strings(c, SQL));
     }
 
     /** Whether the event with this CloudEvent id was recorded as lost. */

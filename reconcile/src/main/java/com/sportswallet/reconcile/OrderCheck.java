@@ -3,11 +3,8 @@ package com.sportswallet.reconcile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +61,6 @@ final class OrderCheck {
     static final long IDS_MAX_DEFAULT = 3_000_000;
     static final String IDS_MAX_ENV = "ORDER_CHECK_IDS_MAX";
     private static final String PLAYERS_SQL = "SELECT id FROM player";
-    private static final int FETCH_SIZE = 10_000;
 
     /** The players the database knows, loaded once the pass knows where it ends (so every record it reads has its player loaded). */
     @FunctionalInterface
@@ -147,16 +143,7 @@ final class OrderCheck {
 
     /** Every player id the database knows. */
     static Set<String> loadPlayers(Connection db) throws SQLException {
-        Set<String> players = new HashSet<>();
-        try (PreparedStatement ps = db.prepareStatement(PLAYERS_SQL)) {
-            ps.setFetchSize(FETCH_SIZE);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    players.add(rs.getString(1));
-                }
-            }
-        }
-        return players;
+        return Sql.strings(db, PLAYERS_SQL);
     }
 
     Outcome outcome() {

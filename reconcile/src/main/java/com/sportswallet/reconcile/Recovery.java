@@ -244,13 +244,7 @@ final class Recovery {
                     + "; the wallet " + w.playerSeq() + ", " + w.version());
             String update = "UPDATE wallet SET player_seq = " + r.playerSeq() + ", version = " + r.version() + ", updated_at = now() WHERE id = "
                     + w.id() + " AND player_seq = " + w.playerSeq() + " AND version = " + w.version();
-            if (r.version() > w.version()) {
-                out.println("WITH raised AS (" + update + " RETURNING id)");
-                out.println("INSERT INTO wallet_version_gap (wallet_id, from_version, to_version, reason) SELECT id, " + (w.version() + 1)
-                        + ", " + r.version() + ", " + literal(reason) + " FROM raised;");
-            } else {
-                out.println(update + ";");
-            }
+            withGap(update, w.version() + 1, r.version(), reason, out);
         }
         for (Recreate c : p.recreates()) {
             out.println("-- player " + c.player() + ": registered after the recovery point; re-created empty, at player_seq " + c.playerSeq()
@@ -258,13 +252,7 @@ final class Recovery {
             out.println("INSERT INTO player (id) VALUES (" + literal(c.player()) + ") ON CONFLICT DO NOTHING;");
             String insert = "INSERT INTO wallet (player_id, currency, player_seq, version) VALUES (" + literal(c.player()) + ", "
                     + literal(c.currency()) + ", " + c.playerSeq() + ", " + c.version() + ") ON CONFLICT DO NOTHING";
-            if (c.version() > 0) {
-                out.println("WITH created AS (" + insert + " RETURNING id)");
-                out.println("INSERT INTO wallet_version_gap (wallet_id, from_version, to_version, reason) SELECT id, 1, " + c.version()
-                        + ", " + literal(reason) + " FROM created;");
-            } else {
-                out.println(insert + ";");
-            }
+            withGap(insert, 1, c.version(), reason, out);
         }
         for (LostFact f : p.lostFacts()) {
             out.println("INSERT INTO lost_fact (event_id, player_id, type, player_seq, amount, currency, occurred_at, event, recovery_point)"
@@ -274,6 +262,20 @@ final class Recovery {
         }
         verification(p, out);
         out.println("COMMIT;");
+    }
+
+    /**
+     * {@code statement} (an update or insert of one wallet row), and when it skips versions {@code from..to}, their gap
+     * recorded for the wallet row it wrote, in the same statement: no row written, no gap.
+     */
+    private static void withGap(String statement, long from, long to, String reason, PrintStream out) {
+        if (to < from) {
+            out.println(statement + ";");
+            return;
+        }
+        out.println("WITH written AS (" + statement + " RETURNING id)");
+        out.println("INSERT INTO wallet_version_gap (wallet_id, from_version, to_version, reason) SELECT id, " + from + ", " + to + ", "
+                + literal(reason) + " FROM written;");
     }
 
     /** A DO block that fails the transaction unless every wallet planned now has at least the planned counters. */

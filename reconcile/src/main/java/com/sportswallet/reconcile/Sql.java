@@ -5,10 +5,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** The one way the checks run a discrepancy query. */
 final class Sql {
+    /** Rows a large read fetches per round trip (a cursor, so the JVM never holds the whole result at once). */
+    static final int FETCH_SIZE = 10_000;
+
     private Sql() {
     }
 
@@ -43,6 +48,20 @@ final class Sql {
             }
             check.addCounted(total, shown);
         }
+    }
+
+    /** The first column of every row of {@code sql} (one text column), read in pages of {@link #FETCH_SIZE} rows. */
+    static Set<String> strings(Connection c, String sql) throws SQLException {
+        Set<String> values = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setFetchSize(FETCH_SIZE);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getString(1));
+                }
+            }
+        }
+        return values;
     }
 
     /** A single number ({@code SELECT count(*) ...}). */
