@@ -57,7 +57,7 @@ final class BonusBook {
 
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, Bonus> byId = new LinkedHashMap<>();
-    /** Per request_id: the ids it granted, in order (the request's fingerprint is its players, types and amounts). */
+    /** Per request_id: the ids it granted, in the request's order (a repeat must name the same players, amounts and type). */
     private final Map<String, List<String>> byRequest = new HashMap<>();
     private final Path stateFile;
     private BufferedWriter state;
@@ -117,11 +117,9 @@ final class BonusBook {
         }
         List<String> earlier = byRequest.get(requestId);
         if (earlier != null) {
-            List<Bonus> same = new ArrayList<>();
-            for (String id : earlier) {
-                same.add(byId.get(id));
-            }
-            if (!fingerprint(same).equals(fingerprint(players, type))) {
+            List<Bonus> same = earlier.stream().map(byId::get).toList();
+            List<Grant> asked = same.stream().map(b -> new Grant(b.userId(), b.amount(), b.currency())).toList();
+            if (!asked.equals(players) || !same.stream().allMatch(b -> b.type().equals(type))) {
                 throw new Conflict("request " + requestId + " was made before with other players, amounts or type");
             }
             return same;
@@ -204,22 +202,6 @@ final class BonusBook {
 
     private void put(Bonus b) {
         byId.put(b.id(), b);
-    }
-
-    private static String fingerprint(List<Bonus> bonuses) {
-        StringBuilder s = new StringBuilder();
-        for (Bonus b : bonuses) {
-            s.append(b.userId()).append('\t').append(b.amount()).append('\t').append(b.currency()).append('\t').append(b.type()).append('\n');
-        }
-        return s.toString();
-    }
-
-    private static String fingerprint(List<Grant> players, String type) {
-        StringBuilder s = new StringBuilder();
-        for (Grant g : players) {
-            s.append(g.userId()).append('\t').append(g.amount()).append('\t').append(g.currency()).append('\t').append(type).append('\n');
-        }
-        return s.toString();
     }
 
     // ------------------------------------------------------------------ the state file

@@ -226,18 +226,30 @@ public final class ProviderSimulator implements AutoCloseable {
     }
 
     private void fault(JsonNode req) throws BadRequest {
-        String endpoint = text(req, "endpoint");
-        if (!endpoint.equals("applyBatch") && !endpoint.equals("revokeBatch")) {
-            throw new BadRequest(400, "bad_request", "endpoint is applyBatch or revokeBatch");
+        try {
+            failNext(text(req, "endpoint"), Math.max(0, req.path("count").asLong(1)), req.path("status").asInt(503),
+                    req.path("after").asBoolean(false));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(400, "bad_request", e.getMessage());
         }
-        int status = req.path("status").asInt(503);
-        if (status < 400 || status > 599) {
-            throw new BadRequest(400, "bad_request", "status must be 400..599");
-        }
-        faults.put(endpoint, new Fault(new AtomicLong(Math.max(0, req.path("count").asLong(1))), status, req.path("after").asBoolean(false)));
     }
 
-    private ObjectNode stats() {
+    /**
+     * What {@code POST /control/faults} does, for a test holding the simulator: the next {@code count} calls of
+     * {@code endpoint} (applyBatch or revokeBatch) answer {@code status} (400..599), after applying them when {@code after}.
+     */
+    public void failNext(String endpoint, long count, int status, boolean after) {
+        if (!endpoint.equals("applyBatch") && !endpoint.equals("revokeBatch")) {
+            throw new IllegalArgumentException("endpoint is applyBatch or revokeBatch");
+        }
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("status must be 400..599");
+        }
+        faults.put(endpoint, new Fault(new AtomicLong(count), status, after));
+    }
+
+    /** What {@code GET /control/stats} answers: bonuses by status, players, requests, calls and failed calls per endpoint. */
+    public ObjectNode stats() {
         ObjectNode n = book.stats();
         ObjectNode c = n.putObject("calls");
         calls.forEach((k, v) -> c.put(k, v.get()));

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sportswallet.providersim.ProviderSimulator;
 
 /**
@@ -29,8 +25,6 @@ import com.sportswallet.providersim.ProviderSimulator;
  */
 class ProviderBonusApiTest {
     private static final String CID = "worker-test";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Instant EXPIRES = Instant.parse("2099-01-01T00:00:00Z");
 
     private ProviderSimulator sim;
@@ -131,16 +125,11 @@ class ProviderBonusApiTest {
         return java.util.Arrays.stream(ids).map(id -> new ProviderBonusApi.Player(id, "EUR", 500)).toList();
     }
 
-    private void fault(int count, int status, boolean after) throws Exception {
-        String body = JSON.createObjectNode().put("endpoint", "applyBatch").put("count", count).put("status", status).put("after", after)
-                .toString();
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/control/faults"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(204, r.statusCode(), r.body());
+    private void fault(int count, int status, boolean after) {
+        sim.failNext("applyBatch", count, status, after);
     }
 
-    private JsonNode stats() throws Exception {
-        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/control/stats")).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+    private JsonNode stats() {
+        return sim.stats();
     }
 }
