@@ -45,8 +45,11 @@ public class ErrorMappers {
     public static final String FAULTS_METRIC = "operator.faults";
     /** Seconds a caller waits before retrying a 503: a lock or a connection is usually back within one. */
     static final int RETRY_AFTER_SECONDS = 1;
-    /** How deep a cause chain is searched for the database fault (Hibernate wraps the driver's exception). */
-    private static final int CAUSE_DEPTH_MAX = 16;
+    /**
+     * How deep a cause chain is searched: for the database fault (Hibernate wraps the driver's exception), and by the
+     * provider callbacks' mapper for a spent budget.
+     */
+    public static final int CAUSE_DEPTH_MAX = 16;
 
     @Inject
     MeterRegistry meters;

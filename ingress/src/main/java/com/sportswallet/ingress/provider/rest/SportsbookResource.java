@@ -49,8 +49,6 @@ public class SportsbookResource {
     private static final Logger LOG = Logger.getLogger(SportsbookResource.class);
     /** Callbacks answered 503: a passing fault on our side. */
     static final String FAULTS_METRIC = "callback.faults";
-    /** How deep a failure's causes are searched for a spent budget. */
-    private static final int CAUSE_DEPTH_MAX = 10;
     /** Callbacks answered 500: a bug on our side. */
     static final String INTERNAL_ERRORS_METRIC = "callback.internal_errors";
 
@@ -191,7 +189,7 @@ public class SportsbookResource {
             return true;
         }
         Throwable t = e;
-        for (int depth = 0; t != null && depth < CAUSE_DEPTH_MAX; depth++) {
+        for (int depth = 0; t != null && depth < ErrorMappers.CAUSE_DEPTH_MAX; depth++) {
             if (t instanceof CallbackBudget.Spent) {
                 return true;
             }
