@@ -13,6 +13,13 @@ public final class EventTypes {
     public static final String WITHDRAWAL = "wallet.withdrawal";
     public static final String PLAYER_STATUS_CHANGED = "wallet.player.status-changed";
     public static final String ALERT = "wallet.alert";
+    /** Bonus lifecycle facts on wallet.events (issue 14): each carries player_seq like every wallet.events record. */
+    public static final String BONUS_GRANTED = "wallet.bonus.granted";
+    public static final String BONUS_REDEEMED = "wallet.bonus.redeemed";
+    public static final String BONUS_RELEASED = "wallet.bonus.released";
+    public static final String BONUS_DONE = "wallet.bonus.done";
+    public static final String BONUS_REVOKED = "wallet.bonus.revoked";
+    public static final String BONUS_EXPIRED = "wallet.bonus.expired";
 
     public static final String CRM_FIRST_BET = "crm.player.first-bet";
     public static final String CRM_BIG_WIN = "crm.player.big-win";
@@ -20,8 +27,11 @@ public final class EventTypes {
     public static final String CRM_DEPOSIT = "crm.player.deposit";
     public static final String CRM_WITHDRAWAL = "crm.player.withdrawal";
     public static final String CRM_STATUS_CHANGED = "crm.player.status-changed";
+    public static final String CRM_BONUS_GRANTED = "crm.player.bonus-granted";
 
     public static final String BONUS_WAGERING_PROGRESS = "bonus.wagering.progress";
+    public static final String BONUS_FREEBET_REDEEMED = "bonus.freebet.redeemed";
+    public static final String BONUS_PROMOTION_SOLD_OUT = "bonus.promotion.sold-out";
 
     private EventTypes() {
     }

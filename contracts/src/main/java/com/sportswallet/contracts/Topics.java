@@ -29,6 +29,12 @@ public final class Topics {
     public static final String BONUS_EVENTS = "bonus.events";
     public static final String CRM_WEBHOOK_DLQ = "crm.webhook.dlq";
     /**
+     * One record per (grant request_id, player) to grant (issue 14), keyed by player: a record
+     * topic, kept forever like the commands; the granting consumer's input.
+     */
+    public static final String BONUS_GRANTS = "bonus.grants";
+    public static final String BONUS_GRANTS_DLQ = "bonus.grants.dlq";
+    /**
      * The CRM webhook's own state: per player (key), the highest (sourceoffset, sourceindex) of
      * {@code crm.events} it delivered. Compacted, kept forever, never touched by a notifier rebuild.
      */
@@ -50,6 +56,8 @@ public final class Topics {
                 SETTLEMENT_COMMANDS_DLQ, RETAIN_FOREVER,
                 CRM_WEBHOOK_DLQ, RETAIN_FOREVER,
                 CRM_WEBHOOK_DELIVERED, RETAIN_FOREVER,
+                BONUS_GRANTS, RETAIN_FOREVER,
+                BONUS_GRANTS_DLQ, RETAIN_FOREVER,
                 CRM_EVENTS, derived,
                 BONUS_EVENTS, derived);
     }

@@ -1,5 +1,7 @@
 package com.sportswallet.worker.bonus;
 
+import com.sportswallet.contracts.bonus.ProviderBonusApi;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,4 +1,4 @@
-package com.sportswallet.worker.bonus;
+package com.sportswallet.contracts.bonus;
 
 import java.io.IOException;
 import java.net.URI;
