@@ -44,6 +44,9 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  * of the amount, bet and wallet of the decision that created it (a win or refund settlement, a
  * discard's stake) and every such decision with its credit; every bet's state agrees with its
  * settlements (one ACTIVE settlement of its kind when settled, none when OPEN or DISCARDED);</li>
+ * <li>{@code bonus-bindings}, {@code grant-totals} ({@link BonusChecks}): every USED or DONE bonus
+ * bound to exactly one bet, which names it; every grant's entries recorded or counted as rejected,
+ * every GRANTED player holding that grant's bonus, every bonus a GRANTED player's;</li>
  * <li>{@code settlement-commands}, {@code ledger-events} ({@link KafkaChecks}): every command
  * matched by a decided credit (and every credit commanded), every ledger entry's event on
  * {@code wallet.events} (players' wallets: the house's write-off accounts have no events);</li>
@@ -216,6 +219,7 @@ public final class Reconcile {
             results.addAll(LedgerChecks.run(db, o.examples()));
             results.addAll(MoneyFactChecks.run(db, o.examples()));
             results.addAll(DecisionChecks.run(db, o.examples()));
+            results.addAll(BonusChecks.run(db, o.examples()));
             credits = KafkaChecks.loadCredits(db);
             ledger = KafkaChecks.loadLedger(db);
             playerSeqs = PlayerSeqChecks.loadCounters(db);

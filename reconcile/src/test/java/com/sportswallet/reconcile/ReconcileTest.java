@@ -118,7 +118,7 @@ class ReconcileTest {
         assertEquals(0, report.discrepancies());
         assertEquals(List.of("wallet-balance", "wallet-pending", "ledger-versions", "ledger-running-balance", "no-overdraft", "write-off",
                 "bets-debited-once", "credits-applied-once", "rollbacks-reversed-once", "credits-pending", "outbox-drained",
-                "credits-match-decisions", "bet-states", "settlement-commands", "ledger-events", "decision-events", "player-seq",
+                "credits-match-decisions", "bet-states", "bonus-bindings", "grant-totals", "settlement-commands", "ledger-events", "decision-events", "player-seq",
                 "available-after", "answered-balance", "dlq-explained", "consumer-lag", "events-order", "commands-order", "log-effects"),
                 report.checks().stream().map(CheckResult::name).toList());
         // Without a log, the same minus the per-callback check.
@@ -137,7 +137,7 @@ class ReconcileTest {
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals(0, status, String.join("\n", lines));
         assertEquals("discrepancies: 0", lines[lines.length - 1]);
-        assertEquals(25, lines.length);
+        assertEquals(27, lines.length);
         assertEquals("check wallet-balance: ok", lines[0]);
     }
 
@@ -466,6 +466,49 @@ class ReconcileTest {
         assertOnly(report, "credits-match-decisions", 1);
         assertTrue(report.check("credits-match-decisions").orElseThrow().examples().get(0).endsWith("its stake was never credited back"),
                 () -> printed(report));
+    }
+
+    /** A grant of m1's player, with its players_total and one DONE chunk {@code <id>:1}. */
+    private static void grant(Connection c, String requestId, int playersTotal, int rejectedDuplicate) throws SQLException {
+        exec(c, "INSERT INTO bonus_grant (request_id, request_hash, bonus_type, currency, expires_at, players_total, rejected_duplicate)"
+                + " SELECT '" + requestId + "', '\\x00', 'freebet_freemoney', w.currency, now() + interval '1 day', " + playersTotal + ", "
+                + rejectedDuplicate + " FROM bet b JOIN wallet w ON w.id = b.wallet_id WHERE b.provider_tx_id = 'm1'");
+        exec(c, "INSERT INTO bonus_grant_chunk (id, request_id, status, players) VALUES ('" + requestId + ":1', '" + requestId + "', 'DONE', 1)");
+    }
+
+    @Test
+    void aGrantWhoseEntriesDoNotAddUp() throws Exception {
+        // Three entries: one recorded, one rejected as a duplicate, and one lost.
+        Report report = reconcile(c -> {
+            grant(c, "g1", 3, 1);
+            exec(c, "INSERT INTO bonus_grant_player (request_id, player_id, amount) SELECT 'g1', player_id, 100 FROM bet WHERE provider_tx_id = 'm1'");
+        }, options);
+        assertOnly(report, "grant-totals", 1);
+        assertTrue(report.check("grant-totals").orElseThrow().examples().get(0).endsWith("records and rejections add up to 2"),
+                () -> printed(report));
+    }
+
+    @Test
+    void aUsedBonusBoundToABetThatDoesNotNameIt() throws Exception {
+        // The bonus is USED by m1's bet, which is a cash bet naming no bonus (a redemption written to the wrong bet).
+        Report report = reconcile(c -> {
+            grant(c, "g2", 1, 0);
+            exec(c, "INSERT INTO bonus_grant_player (request_id, player_id, amount, status, chunk_id, bonus_id)"
+                    + " SELECT 'g2', player_id, 100, 'GRANTED', 'g2:1', 'bonus-1' FROM bet WHERE provider_tx_id = 'm1'");
+            exec(c, "INSERT INTO bonus (id, player_id, wallet_id, bonus_type, amount, currency, status, expires_at, bet_id, request_id, chunk_id)"
+                    + " SELECT 'bonus-1', b.player_id, b.wallet_id, 'freebet_freemoney', 100, b.currency, 'USED', now() + interval '1 day', b.id,"
+                    + " 'g2', 'g2:1' FROM bet b WHERE b.provider_tx_id = 'm1'");
+        }, options);
+        assertOnly(report, "bonus-bindings", 1);
+        assertTrue(report.check("bonus-bindings").orElseThrow().examples().get(0).contains("carrying bonus null"), () -> printed(report));
+        // Bound and named both ways, the same bonus is no discrepancy; a GRANTED player without it is.
+        Report named = reconcile(c -> {
+            grant(c, "g3", 1, 0);
+            exec(c, "INSERT INTO bonus_grant_player (request_id, player_id, amount, status, chunk_id, bonus_id)"
+                    + " SELECT 'g3', player_id, 100, 'GRANTED', 'g3:1', 'bonus-2' FROM bet WHERE provider_tx_id = 'm1'");
+        }, options);
+        assertOnly(named, "grant-totals", 1);
+        assertTrue(named.check("grant-totals").orElseThrow().examples().get(0).contains("without that bonus"), () -> printed(named));
     }
 
     @Test

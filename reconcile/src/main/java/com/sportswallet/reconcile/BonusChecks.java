@@ -1,0 +1,80 @@
+package com.sportswallet.reconcile;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Bonuses (issue 14) against their grants and their bets, from PostgreSQL alone. Each query returns
+ * only the offending rows (see {@link Sql#discrepancies}).
+ */
+final class BonusChecks {
+    static final String BONUS_BINDINGS = "bonus-bindings";
+    static final String GRANT_TOTALS = "grant-totals";
+
+    /*
+     * Proves: every USED or DONE bonus is bound to exactly one bet, and that bet names it back. The
+     * bet the bonus names exists, belongs to the bonus's player and carries this bonus_id; no two
+     * USED/DONE bonuses name the same bet. Two makes redeeming one bonus would show here as a bet
+     * whose bonus is bound elsewhere.
+     */
+    private static final String BINDINGS_SQL = """
+            SELECT 'bonus' AS what, bo.id, bo.status, bo.player_id, bo.bet_id, b.player_id, b.bonus_id, 0::bigint, count(*) OVER () AS total
+            FROM bonus bo LEFT JOIN bet b ON b.id = bo.bet_id
+            WHERE bo.status IN ('USED', 'DONE')
+              AND (b.id IS NULL OR b.player_id IS DISTINCT FROM bo.player_id OR b.bonus_id IS DISTINCT FROM bo.id
+                   OR (SELECT count(*) FROM bonus o WHERE o.bet_id = bo.bet_id AND o.status IN ('USED', 'DONE')) <> 1)
+            ORDER BY 1, 2
+            LIMIT ?
+            """;
+
+    /*
+     * Proves: every operator grant accounts for each entry of its request. The players recorded
+     * (bonus_grant_player rows) plus the rejections counted when it was recorded (unknown player,
+     * currency, excluded, duplicate) are its players_total; every GRANTED player holds the bonus of
+     * that grant (same id, same player, same amount), and every bonus is a GRANTED player's.
+     */
+    private static final String GRANT_TOTALS_SQL = """
+            SELECT 'grant' AS what, g.request_id, g.players_total::bigint,
+                   (coalesce(p.n, 0) + g.rejected_unknown_player + g.rejected_currency + g.rejected_excluded + g.rejected_duplicate)::bigint,
+                   NULL::text, count(*) OVER () AS total
+            FROM bonus_grant g LEFT JOIN (SELECT request_id, count(*) AS n FROM bonus_grant_player GROUP BY request_id) p USING (request_id)
+            WHERE g.source = 'GRANT'
+              AND g.players_total <> coalesce(p.n, 0) + g.rejected_unknown_player + g.rejected_currency + g.rejected_excluded + g.rejected_duplicate
+            UNION ALL
+            SELECT 'granted', gp.request_id, gp.amount, bo.amount, gp.player_id, count(*) OVER ()
+            FROM bonus_grant_player gp LEFT JOIN bonus bo ON bo.id = gp.bonus_id
+            WHERE gp.status = 'GRANTED'
+              AND (bo.id IS NULL OR bo.player_id <> gp.player_id OR bo.request_id <> gp.request_id OR bo.amount <> gp.amount)
+            UNION ALL
+            SELECT 'bonus', bo.request_id, bo.amount, NULL, bo.id, count(*) OVER ()
+            FROM bonus bo LEFT JOIN bonus_grant_player gp ON gp.request_id = bo.request_id AND gp.player_id = bo.player_id
+            WHERE gp.status IS DISTINCT FROM 'GRANTED' OR gp.bonus_id IS DISTINCT FROM bo.id
+            ORDER BY 1, 2
+            LIMIT ?
+            """;
+
+    private BonusChecks() {
+    }
+
+    static List<CheckResult> run(Connection c, int examples) throws SQLException {
+        List<CheckResult> results = new ArrayList<>();
+        CheckResult.Builder bindings = CheckResult.builder(BONUS_BINDINGS, examples);
+        Sql.discrepancies(c, BINDINGS_SQL, bindings, rs -> "bonus " + rs.getString(2) + " (" + rs.getString(3) + ", player "
+                + rs.getString(4) + ") names bet " + rs.getString(5) + (rs.getString(6) == null ? ", which does not exist or has no player"
+                        : " of player " + rs.getString(6) + " carrying bonus " + rs.getString(7) + ", or another bonus is bound to it too"));
+        results.add(bindings.build());
+
+        CheckResult.Builder grants = CheckResult.builder(GRANT_TOTALS, examples);
+        Sql.discrepancies(c, GRANT_TOTALS_SQL, grants, rs -> switch (rs.getString(1)) {
+            case "grant" -> "grant " + rs.getString(2) + " has players_total " + rs.getLong(3) + " but records and rejections add up to "
+                    + rs.getLong(4);
+            case "granted" -> "player " + rs.getString(5) + " of grant " + rs.getString(2) + " is GRANTED " + rs.getLong(3)
+                    + " without that bonus" + (rs.getObject(4) == null ? "" : " (its bonus is " + rs.getLong(4) + ")");
+            default -> "bonus " + rs.getString(5) + " of grant " + rs.getString(2) + " is no GRANTED player's of that grant";
+        });
+        results.add(grants.build());
+        return results;
+    }
+}
