@@ -43,6 +43,7 @@ import com.sportswallet.money.BonusChunks;
 import com.sportswallet.money.BonusGrants;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.providersim.ProviderSimulator;
+import com.sportswallet.reconcile.BonusChecksProbe;
 import com.sportswallet.testkit.RealInfraResource;
 import com.sportswallet.testkit.TestInfra;
 import com.sportswallet.worker.bonus.GrantConsumer;
@@ -262,6 +263,11 @@ class BonusGrantEndToEndTest {
         JsonNode now = sim.stats();
         assertEquals(n, now.get("bonuses").asLong() - simBefore.get("bonuses").asLong(), "the simulator granted one bonus per player");
         assertEquals(n, now.get("players").asLong() - simBefore.get("players").asLong(), "to " + n + " different players");
+        try (Connection c = TestInfra.get().connect()) {
+            assertEquals(List.of(), BonusChecksProbe.failures(c), "reconcile's bonus checks");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String prefix(List<String> players) {
