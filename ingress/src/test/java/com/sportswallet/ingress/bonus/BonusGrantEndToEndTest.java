@@ -224,6 +224,41 @@ class BonusGrantEndToEndTest {
         assertTrue(sim.stats().get("bonuses").asLong() - simBefore.get("bonuses").asLong() >= 3);
     }
 
+    @Test
+    void poisonRecordsGoToTheDeadLetterTopicWithTheirReason() throws Exception {
+        String tag = Grants.requestId();
+        String unknown = CloudEventJson.serialize("poison-" + tag, com.sportswallet.contracts.BonusGrantCommand.TYPE, BonusGrants.SOURCE,
+                "nobody-" + tag, Instant.now(), com.sportswallet.contracts.BonusGrantCommand.data("no-such-" + tag, "nobody-" + tag, 5, "EUR",
+                        "freebet_freemoney"));
+        try (Worker worker = new Worker(ProviderBonusApi.CHUNK_PLAYERS_MAX, null)) {
+            dlq.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.BONUS_GRANTS, "garbage-" + tag, "not json " + tag)).get();
+            dlq.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.BONUS_GRANTS, "nobody-" + tag, unknown)).get();
+            Map<String, String> reasons = new HashMap<>();
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers());
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+                List<TopicPartition> parts = new ArrayList<>();
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (parts.isEmpty() && System.nanoTime() < deadline) {
+                    consumer.partitionsFor(Topics.BONUS_GRANTS_DLQ).forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
+                }
+                consumer.assign(parts);
+                consumer.seekToBeginning(parts);
+                while (reasons.size() < 2 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        if (r.key() != null && r.key().endsWith(tag)) {
+                            reasons.put(r.key(), new String(r.headers().lastHeader("dlq.reason").value(), java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            }
+            assertTrue(reasons.getOrDefault("garbage-" + tag, "").startsWith("unparseable"), reasons::toString);
+            assertTrue(reasons.getOrDefault("nobody-" + tag, "").startsWith("no recorded player"), reasons::toString);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Players recorded by earlier tests of this JVM (no consumer ran then) are granted first, so the simulator's counts are this test's. */
