@@ -1,7 +1,6 @@
 package com.sportswallet.ingress.bonus;
 
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.Map;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -20,6 +19,7 @@ import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.ingress.idempotency.PayloadHash;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.rest.JsonInput;
+import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.BonusGrants;
 import com.sportswallet.outbox.RelayService;
 
@@ -39,11 +39,14 @@ public class BonusGrantResource {
     BonusGrantService service;
     @Inject
     RelayService relay;
+    /** The one clock of bonus expiry decisions: a grant must expire after its instant. */
+    @Inject
+    BonusClock clock;
 
     @POST
     public Response grant(byte[] body) throws SQLException {
         ObjectNode json = JsonInput.object(body);
-        GrantRequest request = GrantRequest.parse(json, Instant.now());
+        GrantRequest request = GrantRequest.parse(json, clock.instant());
         BonusGrantService.Recorded recorded = service.record(request, PayloadHash.of(json).bytes());
         relay.wakeUp(); // the players' bonus.grants records are committed
         ObjectNode answer = CloudEventJson.mapper().createObjectNode().put("request_id", recorded.requestId())
