@@ -17,8 +17,9 @@ import com.sportswallet.money.BonusChunks;
 
 /**
  * Finishes what the granting consumer left (issue 14), from the database, on its own thread: at
- * start and every {@code intervalMs}, each chunk left CALLING longer than {@code afterMs} (a crash
- * between the provider's answer and our commit, a provider that stayed away) is called again with
+ * start every chunk CALLING (what a crash left: a live call of another instance is only repeated,
+ * harmlessly), then every {@code intervalMs} each chunk left CALLING longer than {@code afterMs} (a
+ * crash between the provider's answer and our commit, a provider that stayed away) is called again with
  * the same id and players and completed ({@link Granter#redrive}); then players PENDING longer than
  * {@code pendingAfterMs} (their bonus.grants record lost or skipped) are chunked and granted as the
  * consumer would. Chunks are leased ({@code FOR UPDATE SKIP LOCKED}, then {@code updated_at}), so
@@ -57,6 +58,8 @@ public final class GrantRedriver implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private volatile boolean closed;
     private volatile ScheduledFuture<?> rounds;
+    /** Only the scheduler's thread reads and writes it. */
+    private boolean started;
 
     public GrantRedriver(DataSource dataSource, Granter granter, Config config, Listener listener) {
         this.dataSource = dataSource;
@@ -85,7 +88,9 @@ public final class GrantRedriver implements AutoCloseable {
 
     private void round() {
         try {
-            redriveOnce();
+            long afterMs = started ? config.afterMs() : 0;
+            started = true;
+            redriveOnce(afterMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -94,13 +99,18 @@ public final class GrantRedriver implements AutoCloseable {
         }
     }
 
-    /** One round: the leased CALLING chunks, then the stale PENDING players. Returns the chunks re-driven. */
+    /** One round as the schedule runs it after the first: the chunks CALLING longer than afterMs, then the stale PENDING players. */
     public int redriveOnce() throws SQLException, InterruptedException, Granter.ProviderUnavailable {
+        return redriveOnce(config.afterMs());
+    }
+
+    /** One round: the chunks CALLING longer than {@code afterMs} (leased), then the stale PENDING players. Returns the chunks re-driven. */
+    int redriveOnce(long afterMs) throws SQLException, InterruptedException, Granter.ProviderUnavailable {
         List<String> chunks;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                chunks = BonusChunks.leaseCalling(c, config.afterMs(), config.chunksMax());
+                chunks = BonusChunks.leaseCalling(c, afterMs, config.chunksMax());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
