@@ -49,8 +49,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * observed answers AND the state the database holds afterwards (a linearizability check; a make,
  * withdrawal or rollback may also have moved pending credits to settled otherwise than the serial
  * order would, which changes nothing available: {@link WalletModel.Choice}).</li>
- * <li>After each sequence: the database's wallets (settled, pending), bets, credits and
- * settlements are the model's; the balance callback shows the model's available balance; after
+ * <li>After each sequence: the database's wallets (settled, pending), bets (a bonus bet's type,
+ * cash stake and bonus stake too), credits, settlements and bonuses (status and bound bet) are the
+ * model's; the balance callback shows the model's available balance; after
  * the worker applies every pending credit, the settled balance (= available) and the rest are
  * still the model's, and each wallet's ledger sums to its balance. The operator API's answers to
  * deposits and withdrawals (balance, settled_balance) are checked on the way.</li>
@@ -64,6 +65,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * {@code -Dmodel.repeat=R} runs each sequence R times (to chase a race a concurrent pair lost once).
  * {@code -Dmodel.lanes=L} (default {@link #DEFAULT_LANES}) runs L sequences side by side (they share
  * no player or bet; each is still decided and checked on its own).
+ * Bonuses (issue 14) are granted and revoked by direct statements (the rows the granting consumer
+ * and the revoke write), and used by makes: see {@link SequenceGenerator}.
  * {@code -Dwallet.money.rollback-shortfall=absorb} runs the ingress, and the model, under
  * ROLLBACK_SHORTFALL=absorb (negative by default).
  * {@code -Dmodel.decimalNumbers=true} lets retries write integers as decimals (off by default;

@@ -173,7 +173,7 @@ public final class SequenceGenerator {
             }
         }
         // Bonuses: granted in the setup, or (one in five) late, anywhere in the sequence.
-        boolean bonusSequence = r.nextInt(3) == 0;
+        boolean bonusSequence = r.nextInt(2) == 0;
         List<GrantBonus> granted = new ArrayList<>();
         List<GrantBonus> lateGrants = new ArrayList<>();
         if (bonusSequence) {
@@ -194,6 +194,7 @@ public final class SequenceGenerator {
         // Makes that race a twin with the same bonus: the make's call -> the twin's.
         Map<Op, Call> twins = new HashMap<>();
         List<Call> twinsLater = new ArrayList<>();
+        List<Make> bonusMakes = new ArrayList<>();
         for (int j = 0; j < betCount; j++) {
             String player = players.get(betPlayer[j]);
             String makeTx = prefix + "b" + j;
@@ -207,6 +208,9 @@ public final class SequenceGenerator {
             long stake = make.stake();
             if (r.nextInt(20) != 0) { // else the bet is never made: its settlements name an unknown bet
                 script.add(Call.of(make));
+                if (make.bonusId() != null) {
+                    bonusMakes.add(make);
+                }
                 if (make.bonusId() != null && r.nextInt(4) == 0) {
                     // A twin make with the same bonus, at the same moment: one redeems it, the other is 3001.
                     String twinTx = makeTx + "twin";
@@ -226,13 +230,15 @@ public final class SequenceGenerator {
                 long amount = switch (kind) {
                     case WIN, CASHOUT -> new long[] { 1, Math.max(1, stake / 2), stake, 3 * stake, 375 }[r.nextInt(5)];
                     case LOST -> 0;
-                    case REFUND -> r.nextInt(7) == 0 ? stake + 1 : r.nextBoolean() ? stake : Math.max(1, stake / 2);
+                    // A bonus bet's full refund releases its bonus: more of those.
+                    case REFUND -> r.nextInt(7) == 0 ? stake + 1
+                            : r.nextInt(make.bonusId() != null ? 3 : 2) != 0 ? stake : Math.max(1, stake / 2);
                 };
                 String currency = kind == Kind.REFUND ? null : r.nextInt(30) == 0 ? "USD" : "EUR";
                 Settle settle = new Settle(kind, makeTx, tx, amount, currency);
                 script.add(Call.of(settle));
                 boolean rebindLater = false;
-                if (make.bonusId() != null && kind == Kind.REFUND && amount == stake && r.nextInt(2) == 0) {
+                if (make.bonusId() != null && kind == Kind.REFUND && amount == stake && r.nextInt(3) == 0) {
                     // The full refund released the bonus; another bet takes it before the refund's rollback
                     // (which then cannot bind it again: bonus_rebind_failed, the rollback still succeeds).
                     String nextTx = makeTx + "n" + k;
@@ -320,7 +326,14 @@ public final class SequenceGenerator {
             insertAnywhere(r, calls, Call.of(g));
         }
         if (!granted.isEmpty() && r.nextInt(3) == 0) {
-            insertAnywhere(r, calls, Call.of(new RevokeBonus(granted.get(r.nextInt(granted.size())).bonusId())));
+            Call revoke = Call.of(new RevokeBonus(granted.get(r.nextInt(granted.size())).bonusId()));
+            Make racing = bonusMakes.isEmpty() ? null : bonusMakes.get(r.nextInt(bonusMakes.size()));
+            if (racing != null && !twins.containsKey(racing) && r.nextBoolean()) {
+                // The revoke races a make of that bonus, at the same moment: exactly one of them wins it.
+                twins.put(racing, new Call(new RevokeBonus(racing.bonusId()), false, false, ""));
+            } else {
+                insertAnywhere(r, calls, revoke);
+            }
         }
         if (r.nextInt(6) == 0) {
             String who = players.get(r.nextInt(players.size()));
@@ -358,7 +371,9 @@ public final class SequenceGenerator {
             Call twin = c.note().isEmpty() ? twins.remove(c.op()) : null;
             if (twin != null) {
                 steps.add(new Step.Pair(c, twin));
-                keys.add(new Key(Key.REFUND, ((Make) twin.op()).tx() + "s0"));
+                if (twin.op() instanceof Make m) {
+                    keys.add(new Key(Key.REFUND, m.tx() + "s0"));
+                }
             } else if (i + 1 < calls.size() && pairable(c.op()) && pairable(calls.get(i + 1).op()) && r.nextInt(6) == 0) {
                 steps.add(new Step.Pair(c, calls.get(i + 1)));
                 i++;
@@ -426,7 +441,7 @@ public final class SequenceGenerator {
             return plain;
         }
         GrantBonus g = own.get(r.nextInt(own.size()));
-        String type = r.nextInt(12) == 0 ? BONUS_TYPES[r.nextInt(BONUS_TYPES.length)] : g.bonusType();
+        String type = r.nextInt(8) == 0 ? BONUS_TYPES[r.nextInt(BONUS_TYPES.length)] : g.bonusType();
         long stake = plain.stake();
         if (WalletModel.isFreebet(type)) {
             stake = switch (r.nextInt(6)) {
