@@ -84,10 +84,14 @@ class ProtocolModelTest {
 
     /**
      * Model rows where the ingress is known to answer otherwise than PROTOCOL.md (found by this
-     * test); their calls are skipped, and counted, unless {@code -Dmodel.knownDeviations=check}.
-     * Remove an entry when the ingress is fixed: the model already says what is right.
+     * test), each key a part of the row (a row containing it is meant); their calls are skipped,
+     * and counted, unless {@code -Dmodel.knownDeviations=check}. Remove an entry when the ingress
+     * (or PROTOCOL.md) is fixed: the model already says what PROTOCOL.md says.
      */
-    static final Map<String, String> KNOWN_DEVIATIONS = Map.of();
+    static final Map<String, String> KNOWN_DEVIATIONS = Map.of(WalletModel.REBIND_AFTER_ANOTHER_BET,
+            "issue 14: bonus-reopen.sql binds an ACTIVE, unbound bonus to the rolled-back bet even when another bet used and released"
+                    + " it after the reversed refund released it (PROTOCOL.md: only \"if nothing took it since\", else bonus_rebind_failed)"
+                    + "; shown by -Dmodel.seed=-6593551761169057766 -Dmodel.sequences=1 -Dmodel.knownDeviations=check (step 18)");
 
     /**
      * Pairs the ingress is known not to decide as any serial order would (found by this test); they
@@ -242,10 +246,20 @@ class ProtocolModelTest {
             count("sequences");
         }
 
+        /** Whether a model row is a known deviation to skip (its row contains a key of KNOWN_DEVIATIONS). */
+        boolean known(String row) {
+            for (String k : skipRows) {
+                if (row.contains(k)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** A call alone: its answer is the model's. */
         void single(Call call) {
             Outcome probe = model.copy().apply(call.op());
-            if (skipRows.contains(probe.row())) {
+            if (known(probe.row())) {
                 trace.add(label() + "skipped (known deviation: " + probe.row() + ")");
                 count("calls skipped (known deviation: " + probe.row() + ")");
                 return;
@@ -277,7 +291,7 @@ class ProtocolModelTest {
                 WalletModel m = model.copy();
                 Call first = aFirst ? a : b;
                 Call second = aFirst ? b : a;
-                if (skipRows.contains(m.apply(first.op()).row()) || skipRows.contains(m.apply(second.op()).row())) {
+                if (known(m.apply(first.op()).row()) || known(m.apply(second.op()).row())) {
                     trace.add(label() + "pair run one by one (an order hits a known deviation)");
                     single(a);
                     single(b);

@@ -244,6 +244,10 @@ public final class SequenceGenerator {
                     String nextTx = makeTx + "n" + k;
                     betTxs.add(nextTx);
                     script.add(Call.of(new Make(make.player(), nextTx, stake, "EUR", make.bonusType(), make.bonusId())));
+                    if (r.nextInt(3) == 0) {
+                        // ... and gives it back (a full refund) before that rollback: ACTIVE again, but taken since.
+                        script.add(Call.of(new Settle(Kind.REFUND, nextTx, nextTx + "s0", stake, null)));
+                    }
                     rebindLater = true;
                 }
                 if (amount > 0 && r.nextInt(10) == 0) {
