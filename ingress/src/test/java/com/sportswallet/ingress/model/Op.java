@@ -24,8 +24,28 @@ public sealed interface Op {
     record SetBlocked(String player, boolean blocked) implements Op {
     }
 
-    /** bet/make. */
-    record Make(String player, String tx, long stake, String currency) implements Op {
+    /**
+     * bet/make; {@code bonusType} (null: a plain make) and {@code bonusId} (null for a
+     * {@code global_comboboost}) name the bonus it uses (PROTOCOL.md, "Bonuses on bet/make").
+     */
+    record Make(String player, String tx, long stake, String currency, String bonusType, String bonusId) implements Op {
+        public Make(String player, String tx, long stake, String currency) {
+            this(player, tx, stake, currency, null, null);
+        }
+    }
+
+    /**
+     * A bonus granted to the player, as the granting consumer records it (issue 14): ACTIVE, in
+     * EUR, expiring an hour later (so no sequence meets its expiry). The runner inserts the rows.
+     */
+    record GrantBonus(String player, String bonusId, String bonusType, long amount) implements Op {
+    }
+
+    /**
+     * The bonus revoked: one conditional update, ACTIVE -> REVOKED (what the operator's revoke
+     * ends with; the endpoint and its provider call are not this test's). Answers whether it changed it.
+     */
+    record RevokeBonus(String bonusId) implements Op {
     }
 
     /** The three settlements and the cash-out, all about the bet whose make was {@code betTx}. */

@@ -49,8 +49,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * observed answers AND the state the database holds afterwards (a linearizability check; a make,
  * withdrawal or rollback may also have moved pending credits to settled otherwise than the serial
  * order would, which changes nothing available: {@link WalletModel.Choice}).</li>
- * <li>After each sequence: the database's wallets (settled, pending), bets, credits and
- * settlements are the model's; the balance callback shows the model's available balance; after
+ * <li>After each sequence: the database's wallets (settled, pending), bets (a bonus bet's type,
+ * cash stake and bonus stake too), credits, settlements and bonuses (status and bound bet) are the
+ * model's; the balance callback shows the model's available balance; after
  * the worker applies every pending credit, the settled balance (= available) and the rest are
  * still the model's, and each wallet's ledger sums to its balance. The operator API's answers to
  * deposits and withdrawals (balance, settled_balance) are checked on the way.</li>
@@ -64,6 +65,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * {@code -Dmodel.repeat=R} runs each sequence R times (to chase a race a concurrent pair lost once).
  * {@code -Dmodel.lanes=L} (default {@link #DEFAULT_LANES}) runs L sequences side by side (they share
  * no player or bet; each is still decided and checked on its own).
+ * Bonuses (issue 14) are granted and revoked by direct statements (the rows the granting consumer
+ * and the revoke write), and used by makes: see {@link SequenceGenerator}.
  * {@code -Dwallet.money.rollback-shortfall=absorb} runs the ingress, and the model, under
  * ROLLBACK_SHORTFALL=absorb (negative by default).
  * {@code -Dmodel.decimalNumbers=true} lets retries write integers as decimals (off by default;
@@ -81,10 +84,14 @@ class ProtocolModelTest {
 
     /**
      * Model rows where the ingress is known to answer otherwise than PROTOCOL.md (found by this
-     * test); their calls are skipped, and counted, unless {@code -Dmodel.knownDeviations=check}.
-     * Remove an entry when the ingress is fixed: the model already says what is right.
+     * test), each key a part of the row (a row containing it is meant); their calls are skipped,
+     * and counted, unless {@code -Dmodel.knownDeviations=check}. Remove an entry when the ingress
+     * (or PROTOCOL.md) is fixed: the model already says what PROTOCOL.md says.
      */
-    static final Map<String, String> KNOWN_DEVIATIONS = Map.of();
+    static final Map<String, String> KNOWN_DEVIATIONS = Map.of(WalletModel.REBIND_AFTER_ANOTHER_BET,
+            "issue 14: bonus-reopen.sql binds an ACTIVE, unbound bonus to the rolled-back bet even when another bet used and released"
+                    + " it after the reversed refund released it (PROTOCOL.md: only \"if nothing took it since\", else bonus_rebind_failed)"
+                    + "; shown by -Dmodel.seed=-6593551761169057766 -Dmodel.sequences=1 -Dmodel.knownDeviations=check (step 18)");
 
     /**
      * Pairs the ingress is known not to decide as any serial order would (found by this test); they
@@ -239,10 +246,20 @@ class ProtocolModelTest {
             count("sequences");
         }
 
+        /** Whether a model row is a known deviation to skip (its row contains a key of KNOWN_DEVIATIONS). */
+        boolean known(String row) {
+            for (String k : skipRows) {
+                if (row.contains(k)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** A call alone: its answer is the model's. */
         void single(Call call) {
             Outcome probe = model.copy().apply(call.op());
-            if (skipRows.contains(probe.row())) {
+            if (known(probe.row())) {
                 trace.add(label() + "skipped (known deviation: " + probe.row() + ")");
                 count("calls skipped (known deviation: " + probe.row() + ")");
                 return;
@@ -274,7 +291,7 @@ class ProtocolModelTest {
                 WalletModel m = model.copy();
                 Call first = aFirst ? a : b;
                 Call second = aFirst ? b : a;
-                if (skipRows.contains(m.apply(first.op()).row()) || skipRows.contains(m.apply(second.op()).row())) {
+                if (known(m.apply(first.op()).row()) || known(m.apply(second.op()).row())) {
                     trace.add(label() + "pair run one by one (an order hits a known deviation)");
                     single(a);
                     single(b);

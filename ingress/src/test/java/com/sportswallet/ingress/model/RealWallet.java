@@ -40,7 +40,9 @@ import io.restassured.response.Response;
 /**
  * The real wallet behind the model test: turns an {@link Op} into the HTTP call (or the worker's
  * apply) the ingress serves, judges an answer against the model's, and reads what the database
- * holds for a sequence (wallets, bets, credits, settlements) in the model's terms.
+ * holds for a sequence (wallets, bets, credits, settlements, bonuses) in the model's terms. A bonus
+ * grant and revoke are direct statements: a grant inserts the rows the granting consumer records
+ * (as BonusBetsTest does); a revoke is the conditional ACTIVE -> REVOKED the operator's revoke ends with.
  */
 final class RealWallet implements AutoCloseable {
     /** A provider retries a 503 with the same payload, re-signed; at most this many tries per call. */
@@ -75,7 +77,7 @@ final class RealWallet implements AutoCloseable {
 
     /** The wallet state the model and the database are compared on. */
     record Snapshot(Map<String, WalletModel.WalletView> wallets, Map<String, String> bets, Map<String, String> credits,
-            Map<String, String> settlements) {
+            Map<String, String> settlements, Map<String, String> bonuses) {
 
         static Snapshot of(WalletModel m, Sequence seq) {
             Map<String, WalletModel.WalletView> wallets = new TreeMap<>();
@@ -84,7 +86,7 @@ final class RealWallet implements AutoCloseable {
                     wallets.put(p, m.wallet(p));
                 }
             }
-            return new Snapshot(wallets, m.betStates(), m.creditStatuses(), m.settlementStates());
+            return new Snapshot(wallets, m.betStates(), m.creditStatuses(), m.settlementStates(), m.bonusStates());
         }
 
         String difference(Snapshot real, String prefix) {
@@ -93,6 +95,7 @@ final class RealWallet implements AutoCloseable {
             diff(sb, "bet", bets, real.bets);
             diff(sb, "credit", credits, real.credits);
             diff(sb, "settlement", settlements, real.settlements);
+            diff(sb, "bonus", bonuses, real.bonuses);
             return sb.toString().replace(prefix, "");
         }
 
@@ -136,6 +139,13 @@ final class RealWallet implements AutoCloseable {
             return observed(OperatorApiTest.operator().body("{\"status\":\"" + (b.blocked() ? "BLOCKED" : "ACTIVE") + "\"}")
                     .put("/operator/players/" + b.player() + "/status"));
         }
+        if (op instanceof Op.GrantBonus g) {
+            return grant(g);
+        }
+        if (op instanceof Op.RevokeBonus rv) {
+            return update("UPDATE bonus SET status = 'REVOKED', version = version + 1, updated_at = now() WHERE id = ? AND status = 'ACTIVE'",
+                    rv.bonusId());
+        }
         if (op instanceof Op.ApplyCredit a) {
             try {
                 return new Observed(200, "{\"applied\":" + CreditApplier.apply(operatorId(a.credit())) + "}");
@@ -150,6 +160,42 @@ final class RealWallet implements AutoCloseable {
             r = Provider.call(endpoint, payload);
         }
         return observed(r);
+    }
+
+    /** The rows the granting consumer records for one player's bonus: its grant and the bonus, ACTIVE for an hour. */
+    private static Observed grant(Op.GrantBonus g) {
+        String requestId = "grant-" + g.bonusId();
+        try (Connection c = TestInfra.get().connect()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO bonus_grant (request_id, request_hash, bonus_type, currency,"
+                    + " expires_at, players_total) VALUES (?, '\\x00', ?, 'EUR', now() + interval '1 hour', 1)")) {
+                ps.setString(1, requestId);
+                ps.setString(2, g.bonusType());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO bonus (id, player_id, wallet_id, bonus_type, amount, currency,"
+                    + " expires_at, request_id) SELECT ?, ?, w.id, ?, ?, 'EUR', now() + interval '1 hour', ? FROM wallet w"
+                    + " WHERE w.player_id = ? AND w.kind = 'CASH'")) {
+                ps.setString(1, g.bonusId());
+                ps.setString(2, g.player());
+                ps.setString(3, g.bonusType());
+                ps.setLong(4, g.amount());
+                ps.setString(5, requestId);
+                ps.setString(6, g.player());
+                return ps.executeUpdate() == 1 ? new Observed(201, "{}") : new Observed(404, "no wallet for " + g.player());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One conditional statement on its own connection: 200 {"applied": whether it changed a row}. */
+    private static Observed update(String sql, String id) {
+        try (Connection c = TestInfra.get().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, id);
+            return new Observed(200, "{\"applied\":" + (ps.executeUpdate() == 1) + "}");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Observed observed(Response r) {
@@ -184,7 +230,19 @@ final class RealWallet implements AutoCloseable {
     /** The callback's payload, built by the tests' {@link Provider} (deterministic in the op's fields). */
     static Map<String, Object> payload(Op op) {
         if (op instanceof Op.Make m) {
-            return Provider.make(m.player(), m.tx(), m.stake(), m.currency());
+            Map<String, Object> p = Provider.make(m.player(), m.tx(), m.stake(), m.currency());
+            if (m.bonusType() != null) {
+                // As BonusBetsTest sends it: the type, the id at the top level and in the transaction, a comboboost's potential win.
+                p.put("bonus_type", m.bonusType());
+                if (m.bonusId() != null) {
+                    p.put("bonus_id", m.bonusId());
+                    Provider.child(p, "transaction").put("bonus_id", m.bonusId());
+                }
+                if (m.bonusType().endsWith("comboboost")) {
+                    p.put("potential_comboboost_win", m.stake() * 3);
+                }
+            }
+            return p;
         }
         if (op instanceof Op.Settle s) {
             String bet = betId(s.betTx());
@@ -325,6 +383,7 @@ final class RealWallet implements AutoCloseable {
         Map<String, String> bets = new TreeMap<>();
         Map<String, String> credits = new TreeMap<>();
         Map<String, String> settlements = new TreeMap<>();
+        Map<String, String> bonuses = new TreeMap<>();
         try {
             Connection c = reads();
             Array players = c.createArrayOf("text", seq.players().toArray());
@@ -340,12 +399,23 @@ final class RealWallet implements AutoCloseable {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, CASE WHEN player_id IS NULL THEN 'TOMBSTONE' ELSE state END, confirmed, provider_status"
-                            + " FROM bet WHERE id = ANY(?)")) {
+                    "SELECT id, CASE WHEN player_id IS NULL THEN 'TOMBSTONE' ELSE state END, confirmed, provider_status, bonus_type,"
+                            + " coalesce(stake, 0), bonus_stake FROM bet WHERE id = ANY(?)")) {
                 ps.setArray(1, betIds);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        bets.put(betTxById.get(rs.getString(1)), WalletModel.betView(rs.getString(2), rs.getBoolean(3), rs.getString(4)));
+                        bets.put(betTxById.get(rs.getString(1)), WalletModel.betView(rs.getString(2), rs.getBoolean(3), rs.getString(4),
+                                rs.getString(5), rs.getLong(6), rs.getLong(7)));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, status, bet_id FROM bonus WHERE player_id = ANY(?)")) {
+                ps.setArray(1, players);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String betId = rs.getString(3);
+                        bonuses.put(rs.getString(1), WalletModel.bonusView(rs.getString(2),
+                                betId == null ? null : betTxById.getOrDefault(betId, "unknown bet " + betId)));
                     }
                 }
             }
@@ -372,7 +442,7 @@ final class RealWallet implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return new Snapshot(wallets, bets, credits, settlements);
+        return new Snapshot(wallets, bets, credits, settlements, bonuses);
     }
 
     /**

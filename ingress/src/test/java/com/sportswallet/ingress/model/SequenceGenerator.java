@@ -1,8 +1,10 @@
 package com.sportswallet.ingress.model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -12,9 +14,11 @@ import com.sportswallet.ingress.model.Op.Commit;
 import com.sportswallet.ingress.model.Op.CreatePlayer;
 import com.sportswallet.ingress.model.Op.Deposit;
 import com.sportswallet.ingress.model.Op.Discard;
+import com.sportswallet.ingress.model.Op.GrantBonus;
 import com.sportswallet.ingress.model.Op.Kind;
 import com.sportswallet.ingress.model.Op.Make;
 import com.sportswallet.ingress.model.Op.ProviderStatus;
+import com.sportswallet.ingress.model.Op.RevokeBonus;
 import com.sportswallet.ingress.model.Op.Rollback;
 import com.sportswallet.ingress.model.Op.SetBlocked;
 import com.sportswallet.ingress.model.Op.Settle;
@@ -30,6 +34,14 @@ import com.sportswallet.ingress.model.Op.Withdraw;
  * {@link Options#decimalNumbers} is on, with its integers written as decimals, e.g. 100.0), a
  * transaction id reused with another payload, and pairs of calls fired at once (two neighbours, or
  * a call and its own retry).
+ *
+ * <p>Bonuses (issue 14): in about a third of the sequences each player is granted 0-2 bonuses of
+ * the four granted types (a few granted late, in the middle of the sequence), and most makes use
+ * one: the player's own (sometimes under another type, or a freebet stake above its amount),
+ * another player's, one never granted, or a {@code global_comboboost}. Bets sharing a bonus reuse a
+ * used one; some bonus makes race a twin make of the same bonus (a pair at once); a full refund of
+ * a bonus bet is sometimes followed by another bet taking the released bonus before the refund's
+ * rollback (bonus_rebind_failed); some bonuses are revoked, racing or not a make.
  *
  * <p>Pure: the same seed and prefix give the same sequence; nothing here touches the wallet.
  */
@@ -109,6 +121,9 @@ public final class SequenceGenerator {
     private static final long[] STAKES = { 20, 50, 100, 250, 700 };
     private static final long[] DEPOSITS = { 100, 300, 1000 };
     private static final String[] STATUSES = { "won", "lost", "canceled", "refund", "cashed out", "half-won", "half-lost" };
+    private static final String[] BONUS_TYPES = { WalletModel.FREEBET_REFUND, WalletModel.FREEBET_FREEMONEY, WalletModel.FREEBET_NO_RISK,
+            WalletModel.COMBOBOOST };
+    private static final long[] BONUS_AMOUNTS = { 100, 250, 500 };
 
     private final Options options;
 
@@ -157,15 +172,55 @@ public final class SequenceGenerator {
                 setup.add(new Deposit(players.get(i), prefix + "dep" + i, deposits[i]));
             }
         }
+        // Bonuses: granted in the setup, or (one in five) late, anywhere in the sequence.
+        boolean bonusSequence = r.nextInt(2) == 0;
+        List<GrantBonus> granted = new ArrayList<>();
+        List<GrantBonus> lateGrants = new ArrayList<>();
+        if (bonusSequence) {
+            for (String player : players) {
+                int bonuses = r.nextInt(3);
+                for (int k = 0; k < bonuses; k++) {
+                    GrantBonus g = new GrantBonus(player, player + "-bonus" + k, BONUS_TYPES[r.nextInt(BONUS_TYPES.length)],
+                            BONUS_AMOUNTS[r.nextInt(BONUS_AMOUNTS.length)]);
+                    granted.add(g);
+                    if (r.nextInt(5) == 0) {
+                        lateGrants.add(g);
+                    } else {
+                        setup.add(g);
+                    }
+                }
+            }
+        }
+        // Makes that race a twin with the same bonus: the make's call -> the twin's.
+        Map<Op, Call> twins = new HashMap<>();
+        List<Call> twinsLater = new ArrayList<>();
+        List<Make> bonusMakes = new ArrayList<>();
         for (int j = 0; j < betCount; j++) {
             String player = players.get(betPlayer[j]);
             String makeTx = prefix + "b" + j;
             betTxs.add(makeTx);
-            long stake = betStake[j];
             List<Call> script = new ArrayList<>();
+            String maker = r.nextInt(40) == 0 ? nobody : player;
+            Make make = new Make(maker, makeTx, betStake[j], r.nextInt(40) == 0 ? "USD" : "EUR");
+            if (bonusSequence && r.nextInt(3) != 0) {
+                make = bonusMake(r, make, granted, prefix);
+            }
+            long stake = make.stake();
             if (r.nextInt(20) != 0) { // else the bet is never made: its settlements name an unknown bet
-                String who = r.nextInt(40) == 0 ? nobody : player;
-                script.add(Call.of(new Make(who, makeTx, stake, r.nextInt(40) == 0 ? "USD" : "EUR")));
+                script.add(Call.of(make));
+                if (make.bonusId() != null) {
+                    bonusMakes.add(make);
+                }
+                if (make.bonusId() != null && r.nextInt(4) == 0) {
+                    // A twin make with the same bonus, at the same moment: one redeems it, the other is 3001.
+                    String twinTx = makeTx + "twin";
+                    betTxs.add(twinTx);
+                    twins.put(make, Call.of(new Make(make.player(), twinTx, make.stake(), make.currency(), make.bonusType(), make.bonusId())));
+                    if (r.nextBoolean()) {
+                        // Later the twin's bet is refunded in full (if it won the bonus, it gives it back).
+                        twinsLater.add(Call.of(new Settle(Kind.REFUND, twinTx, twinTx + "s0", make.stake(), null)));
+                    }
+                }
             }
             List<Key> earlier = new ArrayList<>();
             int rounds = r.nextInt(4);
@@ -175,11 +230,26 @@ public final class SequenceGenerator {
                 long amount = switch (kind) {
                     case WIN, CASHOUT -> new long[] { 1, Math.max(1, stake / 2), stake, 3 * stake, 375 }[r.nextInt(5)];
                     case LOST -> 0;
-                    case REFUND -> r.nextInt(7) == 0 ? stake + 1 : r.nextBoolean() ? stake : Math.max(1, stake / 2);
+                    // A bonus bet's full refund releases its bonus: more of those.
+                    case REFUND -> r.nextInt(7) == 0 ? stake + 1
+                            : r.nextInt(make.bonusId() != null ? 3 : 2) != 0 ? stake : Math.max(1, stake / 2);
                 };
                 String currency = kind == Kind.REFUND ? null : r.nextInt(30) == 0 ? "USD" : "EUR";
                 Settle settle = new Settle(kind, makeTx, tx, amount, currency);
                 script.add(Call.of(settle));
+                boolean rebindLater = false;
+                if (make.bonusId() != null && kind == Kind.REFUND && amount == stake && r.nextInt(3) == 0) {
+                    // The full refund released the bonus; another bet takes it before the refund's rollback
+                    // (which then cannot bind it again: bonus_rebind_failed, the rollback still succeeds).
+                    String nextTx = makeTx + "n" + k;
+                    betTxs.add(nextTx);
+                    script.add(Call.of(new Make(make.player(), nextTx, stake, "EUR", make.bonusType(), make.bonusId())));
+                    if (r.nextInt(3) == 0) {
+                        // ... and gives it back (a full refund) before that rollback: ACTIVE again, but taken since.
+                        script.add(Call.of(new Settle(Kind.REFUND, nextTx, nextTx + "s0", stake, null)));
+                    }
+                    rebindLater = true;
+                }
                 if (amount > 0 && r.nextInt(10) == 0) {
                     // The player spends the pending money: the withdrawal applies the wallet's pending credits first.
                     script.add(Call.of(new Withdraw(player, makeTx + "spend-pending" + k, amount)));
@@ -196,9 +266,9 @@ public final class SequenceGenerator {
                         script.add(Call.of(new Withdraw(player, makeTx + "spend" + k, amount)));
                     }
                 }
-                if (k < rounds - 1 || r.nextBoolean()) {
+                if (k < rounds - 1 || r.nextBoolean() || rebindLater) {
                     Key parent;
-                    int pick = r.nextInt(10);
+                    int pick = rebindLater ? 0 : r.nextInt(10);
                     if (pick < 8 || (pick == 8 && earlier.isEmpty())) {
                         parent = settle.key();
                     } else if (pick == 8) {
@@ -256,6 +326,19 @@ public final class SequenceGenerator {
             String who = players.get(r.nextInt(players.size()));
             insertAnywhere(r, calls, Call.of(new Withdraw(who, prefix + "wd" + calls.size(), STAKES[r.nextInt(STAKES.length)])));
         }
+        for (GrantBonus g : lateGrants) {
+            insertAnywhere(r, calls, Call.of(g));
+        }
+        if (!granted.isEmpty() && r.nextInt(3) == 0) {
+            Call revoke = Call.of(new RevokeBonus(granted.get(r.nextInt(granted.size())).bonusId()));
+            Make racing = bonusMakes.isEmpty() ? null : bonusMakes.get(r.nextInt(bonusMakes.size()));
+            if (racing != null && !twins.containsKey(racing) && r.nextBoolean()) {
+                // The revoke races a make of that bonus, at the same moment: exactly one of them wins it.
+                twins.put(racing, new Call(new RevokeBonus(racing.bonusId()), false, false, ""));
+            } else {
+                insertAnywhere(r, calls, revoke);
+            }
+        }
         if (r.nextInt(6) == 0) {
             String who = players.get(r.nextInt(players.size()));
             int at = r.nextInt(calls.size() + 1);
@@ -289,13 +372,32 @@ public final class SequenceGenerator {
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
             Call c = calls.get(i);
-            if (i + 1 < calls.size() && pairable(c.op()) && pairable(calls.get(i + 1).op()) && r.nextInt(6) == 0) {
+            Call twin = c.note().isEmpty() ? twins.remove(c.op()) : null;
+            if (twin != null) {
+                steps.add(new Step.Pair(c, twin));
+                if (twin.op() instanceof Make m) {
+                    keys.add(new Key(Key.REFUND, m.tx() + "s0"));
+                }
+            } else if (i + 1 < calls.size() && pairable(c.op()) && pairable(calls.get(i + 1).op()) && r.nextInt(6) == 0) {
                 steps.add(new Step.Pair(c, calls.get(i + 1)));
                 i++;
             } else if (Op.idempotencyKey(c.op()) != null && r.nextInt(25) == 0) {
                 steps.add(new Step.Pair(c, retry(r, c.op())));
             } else {
                 steps.add(new Step.Single(c));
+            }
+        }
+        for (Call later : twinsLater) {
+            // Only for a twin that was sent (its make was not cut off), somewhere after it.
+            String twinTx = ((Settle) later.op()).betTx();
+            int at = -1;
+            for (int i = 0; i < steps.size(); i++) {
+                if (steps.get(i) instanceof Step.Pair p && p.second().op() instanceof Make m && m.tx().equals(twinTx)) {
+                    at = i;
+                }
+            }
+            if (at >= 0) {
+                steps.add(at + 1 + r.nextInt(steps.size() - at), new Step.Single(later));
             }
         }
         for (Call c : calls) {
@@ -315,6 +417,44 @@ public final class SequenceGenerator {
         } else if (op instanceof ApplyCredit a) {
             keys.add(a.credit());
         }
+    }
+
+    /**
+     * The make with a bonus: mostly one of the player's own, with its type (sometimes another) and a
+     * stake within a freebet's amount (sometimes above it); sometimes another player's, one never
+     * granted, or a global_comboboost (no bonus id). The plain make when the player holds none.
+     */
+    private static Make bonusMake(SplittableRandom r, Make plain, List<GrantBonus> granted, String prefix) {
+        List<GrantBonus> own = new ArrayList<>();
+        List<GrantBonus> others = new ArrayList<>();
+        for (GrantBonus g : granted) {
+            (g.player().equals(plain.player()) ? own : others).add(g);
+        }
+        int pick = r.nextInt(20);
+        if (pick == 0 || (own.isEmpty() && pick < 6)) {
+            return new Make(plain.player(), plain.tx(), plain.stake(), plain.currency(), WalletModel.GLOBAL_COMBOBOOST, null);
+        }
+        if (pick == 1) {
+            return new Make(plain.player(), plain.tx(), plain.stake(), plain.currency(), WalletModel.FREEBET_FREEMONEY, prefix + "never-granted");
+        }
+        if (pick == 2 && !others.isEmpty()) {
+            GrantBonus g = others.get(r.nextInt(others.size()));
+            return new Make(plain.player(), plain.tx(), Math.min(plain.stake(), g.amount()), plain.currency(), g.bonusType(), g.bonusId());
+        }
+        if (own.isEmpty()) {
+            return plain;
+        }
+        GrantBonus g = own.get(r.nextInt(own.size()));
+        String type = r.nextInt(8) == 0 ? BONUS_TYPES[r.nextInt(BONUS_TYPES.length)] : g.bonusType();
+        long stake = plain.stake();
+        if (WalletModel.isFreebet(type)) {
+            stake = switch (r.nextInt(6)) {
+                case 0 -> g.amount() + 1;
+                case 1, 2 -> g.amount();
+                default -> Math.min(plain.stake(), g.amount());
+            };
+        }
+        return new Make(plain.player(), plain.tx(), stake, plain.currency(), type, g.bonusId());
     }
 
     private static Kind pickKind(SplittableRandom r) {
@@ -345,7 +485,7 @@ public final class SequenceGenerator {
     /** The same idempotency key with another payload. */
     private static Op otherPayload(Op op) {
         if (op instanceof Make m) {
-            return new Make(m.player(), m.tx(), m.stake() + 1, m.currency());
+            return new Make(m.player(), m.tx(), m.stake() + 1, m.currency(), m.bonusType(), m.bonusId());
         }
         if (op instanceof Settle s) {
             return s.kind() == Kind.LOST ? new Settle(s.kind(), s.betTx(), s.tx(), 0, "USD")
@@ -362,6 +502,6 @@ public final class SequenceGenerator {
 
     /** Calls that may race another: callbacks, the worker's apply, operator money (not creates or status changes). */
     private static boolean pairable(Op op) {
-        return Op.isCallback(op) || op instanceof ApplyCredit || op instanceof Withdraw || op instanceof Deposit;
+        return Op.isCallback(op) || op instanceof ApplyCredit || op instanceof Withdraw || op instanceof Deposit || op instanceof RevokeBonus;
     }
 }

@@ -37,15 +37,35 @@ import com.sportswallet.ingress.model.Answer.Refused;
  * <ul>
  * <li>make: idempotency, 1006, 1005, 2002 (the shared PROTOCOL.md's "refusal precedence"), then
  * 2004 for a discard tombstone (the protocol does not place it; the model puts it where the
- * ingress does), then 2001;</li>
+ * ingress does), then the bonus (3001, then 4002), then 2001. PROTOCOL.md does not place the
+ * bonus's refusals either: the model follows BetMakeService, which redeems the bonus after the bet
+ * row and before the debit, and says why in the order never granted, another player's, not ACTIVE,
+ * another type (all 3001), then a freebet stake above the amount (4002); so a comboboost on an
+ * unusable bonus is 3001 even when the cash is short too;</li>
  * <li>win, lost, refund (the protocol does not say; the model takes the ingress's documented
  * order): 2003 (unknown bet), then 2004 (the bet's state), then 2002 (currency), then 2004 (refund
  * above the stake, or a settlement id a rollback tombstoned);</li>
- * <li>a make or withdrawal whose settled balance does not cover the amount applies ALL the
+ * <li>a make or withdrawal whose settled balance does not cover the amount (and every make
+ * that debits cash with a bonus: a comboboost or global_comboboost; BetMakeService always takes
+ * the slow path for them, which the protocol leaves open) applies ALL the
  * wallet's pending credits (up to CREDIT_FLIP_MAX, far above what a sequence makes) and then
  * debits; a rollback of an applied credit does the same before its debit. Which credits a spend
  * applies changes the settled/pending split, never the available balance.</li>
  * </ul>
+ *
+ * <p>Bonuses (PROTOCOL.md, "Bonuses on bet/make and their settlements", issue 14): a granted bonus
+ * is ACTIVE; a make naming it redeems it (USED, bound to the bet); a freebet debits no cash (the
+ * bet's cash stake is 0, its bonus stake the stake) and a comboboost debits its cash stake. A win
+ * credits the win as sent, but a {@code freebet_no_risk} only the profit (win − stake, never
+ * below 0); a refund of a freebet credits no cash; a zero credit writes no credit row, and the
+ * settlement records the cash it credited (what a rollback takes back and answers). win, lost and
+ * a partial refund end the bonus (DONE); a full refund and a discard release it (ACTIVE, unbound);
+ * a rollback binds it again (DONE by this bet, or ACTIVE and unbound: USED by the bet), or, when it
+ * is USED or DONE by another bet or REVOKED, still succeeds with the bonus left as it is
+ * (bonus_rebind_failed). The model binds an ACTIVE bonus again only if no other bet took it since
+ * its release (PROTOCOL.md: "if nothing took it since"); the ingress's bonus-reopen.sql rebinds any
+ * ACTIVE, unbound one ({@link #REBIND_AFTER_ANOTHER_BET}, a known deviation). Grants expire an hour after they are made, far after any sequence,
+ * so EXPIRED is never reached here (BonusBetsTest covers expiry with its clock).
  */
 public final class WalletModel {
     public static final int PLAYER_BLOCKED = 1005;
@@ -54,6 +74,42 @@ public final class WalletModel {
     public static final int INVALID_CURRENCY = 2002;
     public static final int PARENT_NOT_FOUND = 2003;
     public static final int BAD_REQUEST = 2004;
+    public static final int BONUS_INVALID = 3001;
+    public static final int BONUS_LIMIT_EXCEEDED = 4002;
+
+    public static final String FREEBET_REFUND = "freebet_refund";
+    public static final String FREEBET_FREEMONEY = "freebet_freemoney";
+    public static final String FREEBET_NO_RISK = "freebet_no_risk";
+    public static final String COMBOBOOST = "comboboost";
+    public static final String GLOBAL_COMBOBOOST = "global_comboboost";
+
+    /** A freebet's stake is the bonus: no cash debited, none returned by a refund or discard. */
+    public static boolean isFreebet(String bonusType) {
+        return FREEBET_REFUND.equals(bonusType) || FREEBET_FREEMONEY.equals(bonusType) || FREEBET_NO_RISK.equals(bonusType);
+    }
+
+    public enum BonusStatus {
+        ACTIVE, USED, DONE, REVOKED
+    }
+
+    /**
+     * A granted bonus: {@code betTx} is the make of the bet it is bound to (USED, DONE), else null;
+     * {@code lastBetTx} the bet it was last bound to (kept when it is released), so that a rollback
+     * can tell whether another bet took it since.
+     */
+    public record Bonus(String player, String type, long amount, BonusStatus status, String betTx, String lastBetTx) {
+        Bonus with(BonusStatus newStatus, String newBetTx) {
+            return new Bonus(player, type, amount, newStatus, newBetTx, newBetTx != null ? newBetTx : lastBetTx);
+        }
+    }
+
+    /**
+     * The row mark of a rollback whose bonus, released by the refund it reverses, was since used and
+     * released again by another bet: PROTOCOL.md binds it again only "if nothing took it since", so
+     * the model says bonus_rebind_failed; the ingress's bonus-reopen.sql cannot tell (it rebinds any
+     * ACTIVE, unbound bonus). A known deviation (ProtocolModelTest.KNOWN_DEVIATIONS).
+     */
+    public static final String REBIND_AFTER_ANOTHER_BET = "bonus taken and released by another bet since: rebind fails";
 
     /** ROLLBACK_SHORTFALL. */
     public enum Shortfall {
@@ -81,9 +137,31 @@ public final class WalletModel {
     public record PlayerState(String currency, boolean blocked, long settled) {
     }
 
-    public record Bet(String player, long stake, String currency, BetState state, Key latest, boolean confirmed, String providerStatus) {
+    /**
+     * A bet; {@code stake} is the stake as sent (cash or bonus), {@code bonusType} and {@code bonusId}
+     * the bonus its make used (null: none; a global_comboboost has a type and no id).
+     */
+    public record Bet(String player, long stake, String currency, BetState state, Key latest, boolean confirmed, String providerStatus,
+            String bonusType, String bonusId) {
         Bet with(BetState newState, Key newLatest) {
-            return new Bet(player, stake, currency, newState, newLatest, confirmed, providerStatus);
+            return new Bet(player, stake, currency, newState, newLatest, confirmed, providerStatus, bonusType, bonusId);
+        }
+
+        Bet confirm() {
+            return new Bet(player, stake, currency, state, latest, true, providerStatus, bonusType, bonusId);
+        }
+
+        Bet withProviderStatus(String status) {
+            return new Bet(player, stake, currency, state, latest, confirmed, status, bonusType, bonusId);
+        }
+
+        /** The cash its make debited: none for a freebet. */
+        long cashStake() {
+            return isFreebet(bonusType) ? 0 : stake;
+        }
+
+        long bonusStake() {
+            return isFreebet(bonusType) ? stake : 0;
         }
     }
 
@@ -121,25 +199,27 @@ public final class WalletModel {
     private final Map<Key, Settlement> settlements;
     private final Map<Key, Credit> credits;
     private final Map<Key, Stored> stored;
+    private final Map<String, Bonus> bonuses;
 
     public WalletModel(Shortfall policy) {
-        this(policy, new HashMap<>(), new HashMap<>(), new HashMap<>(), new LinkedHashMap<>(), new HashMap<>());
+        this(policy, new HashMap<>(), new HashMap<>(), new HashMap<>(), new LinkedHashMap<>(), new HashMap<>(), new HashMap<>());
     }
 
     private WalletModel(Shortfall policy, Map<String, PlayerState> players, Map<String, Bet> bets, Map<Key, Settlement> settlements,
-            Map<Key, Credit> credits, Map<Key, Stored> stored) {
+            Map<Key, Credit> credits, Map<Key, Stored> stored, Map<String, Bonus> bonuses) {
         this.policy = policy;
         this.players = players;
         this.bets = bets;
         this.settlements = settlements;
         this.credits = credits;
         this.stored = stored;
+        this.bonuses = bonuses;
     }
 
     /** An independent copy (every value in the maps is immutable). */
     public WalletModel copy() {
         return new WalletModel(policy, new HashMap<>(players), new HashMap<>(bets), new HashMap<>(settlements),
-                new LinkedHashMap<>(credits), new HashMap<>(stored));
+                new LinkedHashMap<>(credits), new HashMap<>(stored), new HashMap<>(bonuses));
     }
 
     /**
@@ -207,6 +287,19 @@ public final class WalletModel {
             players.put(b.player(), new PlayerState(p.currency(), b.blocked(), p.settled()));
             return new Outcome(new Ok(), "operator: status", false);
         }
+        if (op instanceof Op.GrantBonus g) {
+            player(g.player());
+            bonuses.put(g.bonusId(), new Bonus(g.player(), g.bonusType(), g.amount(), BonusStatus.ACTIVE, null, null));
+            return new Outcome(new Ok(), "bonus: granted", false);
+        }
+        if (op instanceof Op.RevokeBonus rv) {
+            Bonus b = bonuses.get(rv.bonusId());
+            if (b == null || b.status() != BonusStatus.ACTIVE) {
+                return new Outcome(new Applied(false), "bonus: revoke of " + (b == null ? "an unknown" : "a " + b.status()) + " bonus", false);
+            }
+            bonuses.put(rv.bonusId(), b.with(BonusStatus.REVOKED, null));
+            return new Outcome(new Applied(true), "bonus: revoked", false);
+        }
         if (op instanceof Op.Make m) {
             return make(m, key, choice);
         }
@@ -227,7 +320,7 @@ public final class WalletModel {
             if (bet.state() == BetState.TOMBSTONE) {
                 return new Outcome(new Refused(BAD_REQUEST), "commit: discard tombstone", false);
             }
-            bets.put(c.betTx(), new Bet(bet.player(), bet.stake(), bet.currency(), bet.state(), bet.latest(), true, bet.providerStatus()));
+            bets.put(c.betTx(), bet.confirm());
             return new Outcome(new Empty(), "commit: recorded", false);
         }
         if (op instanceof Op.ProviderStatus s) {
@@ -238,7 +331,7 @@ public final class WalletModel {
             if (bet.state() == BetState.TOMBSTONE) {
                 return new Outcome(new Refused(PARENT_NOT_FOUND), "settlement: discard tombstone", false);
             }
-            bets.put(s.betTx(), new Bet(bet.player(), bet.stake(), bet.currency(), bet.state(), bet.latest(), bet.confirmed(), s.status()));
+            bets.put(s.betTx(), bet.withProviderStatus(s.status()));
             return new Outcome(new Empty(), "settlement: recorded", false);
         }
         if (op instanceof Op.Balance b) {
@@ -282,14 +375,90 @@ public final class WalletModel {
             // Only a discard tombstone can hold a make's id here: a made bet has a stored answer.
             return new Outcome(new Refused(BAD_REQUEST), "make: discard tombstone", false);
         }
+        if (m.bonusType() != null) {
+            return bonusMake(m, key, choice);
+        }
         int appliedFirst = spend(m.player(), m.stake(), choice);
         if (appliedFirst < 0) {
             return new Outcome(new Refused(NOT_ENOUGH_MONEY), "make: not enough money", false);
         }
-        bets.put(m.tx(), new Bet(m.player(), m.stake(), m.currency(), BetState.OPEN, null, false, null));
+        bets.put(m.tx(), new Bet(m.player(), m.stake(), m.currency(), BetState.OPEN, null, false, null, null, null));
         Money answer = new Money(key, null, m.player(), "bet", m.stake(), m.currency(), available(m.player()));
         stored.put(key, new Stored(m, answer));
         return new Outcome(answer, appliedFirst > 0 ? "make: spends pending credits" : "make: debit", false);
+    }
+
+    /**
+     * A make with a bonus, after the checks every make meets: the bonus (3001, 4002), then, but for a
+     * freebet, the cash debit (2001), always on the slow path (pending credits applied first, as
+     * BetMakeService does for every bonus make that debits cash). A refusal changes nothing.
+     */
+    private Outcome bonusMake(Op.Make m, Key key, Choice choice) {
+        String type = m.bonusType();
+        Bonus bonus = m.bonusId() == null ? null : bonuses.get(m.bonusId());
+        if (m.bonusId() != null) {
+            if (bonus == null) {
+                return new Outcome(new Refused(BONUS_INVALID), "make: bonus never granted", false);
+            }
+            if (!bonus.player().equals(m.player())) {
+                return new Outcome(new Refused(BONUS_INVALID), "make: another player's bonus", false);
+            }
+            if (bonus.status() != BonusStatus.ACTIVE) {
+                return new Outcome(new Refused(BONUS_INVALID), "make: bonus " + bonus.status(), false);
+            }
+            if (!bonus.type().equals(type)) {
+                return new Outcome(new Refused(BONUS_INVALID), "make: bonus of another type", false);
+            }
+            if (isFreebet(type) && m.stake() > bonus.amount()) {
+                return new Outcome(new Refused(BONUS_LIMIT_EXCEEDED), "make: freebet stake above its bonus", false);
+            }
+        }
+        String row;
+        if (isFreebet(type)) {
+            row = "make: " + type + " redeems its bonus, no cash";
+        } else {
+            int appliedFirst = spend(m.player(), m.stake(), new Choice(true, choice.invisible()));
+            if (appliedFirst < 0) {
+                return new Outcome(new Refused(NOT_ENOUGH_MONEY), "make: " + type + ", not enough money", false);
+            }
+            row = "make: " + type + (bonus == null ? "" : " redeems its bonus,") + " debits cash";
+        }
+        if (bonus != null) {
+            bonuses.put(m.bonusId(), bonus.with(BonusStatus.USED, m.tx()));
+        }
+        bets.put(m.tx(), new Bet(m.player(), m.stake(), m.currency(), BetState.OPEN, null, false, null, type, m.bonusId()));
+        // The answer names the stake as sent; its balance is the available balance after the (cash) debit.
+        Money answer = new Money(key, null, m.player(), "bet", m.stake(), m.currency(), available(m.player()));
+        stored.put(key, new Stored(m, answer));
+        return new Outcome(answer, row, false);
+    }
+
+    /**
+     * The cash a bet's settlement credits: a win as sent, but only the profit (never below 0) for a
+     * freebet_no_risk; a refund as sent, but none for a freebet; lost none.
+     */
+    static long cash(Op.Kind kind, Bet bet, long amount) {
+        return switch (kind) {
+            case WIN, CASHOUT -> FREEBET_NO_RISK.equals(bet.bonusType()) ? Math.max(0, amount - bet.bonusStake()) : amount;
+            case LOST -> 0;
+            case REFUND -> isFreebet(bet.bonusType()) ? 0 : amount;
+        };
+    }
+
+    /**
+     * A settlement's or discard's bonus: ends (DONE) or is released (ACTIVE, unbound) when it is USED
+     * by this bet; else unchanged. Returns what it did, for the row.
+     */
+    private String settleBonus(String betTx, Bet bet, boolean release) {
+        if (bet.bonusId() == null) {
+            return "";
+        }
+        Bonus b = bonuses.get(bet.bonusId());
+        if (b.status() != BonusStatus.USED || !betTx.equals(b.betTx())) {
+            return ", its bonus not USED by it";
+        }
+        bonuses.put(bet.bonusId(), release ? b.with(BonusStatus.ACTIVE, null) : b.with(BonusStatus.DONE, betTx));
+        return release ? ", releases its bonus" : ", ends its bonus";
     }
 
     /**
@@ -340,13 +509,20 @@ public final class WalletModel {
             case REFUND -> BetState.REFUNDED;
         };
         bets.put(s.betTx(), bet.with(state, key));
-        settlements.put(key, new Settlement(s.betTx(), state, s.amount(), SettlementState.ACTIVE));
-        if (s.amount() > 0) {
-            credits.put(key, new Credit(bet.player(), s.betTx(), s.amount(), CreditStatus.PENDING));
+        // The settlement records the cash it credits (a rollback takes back exactly that); the answer names the amount as sent.
+        long cash = cash(s.kind(), bet, s.amount());
+        settlements.put(key, new Settlement(s.betTx(), state, cash, SettlementState.ACTIVE));
+        if (cash > 0) {
+            credits.put(key, new Credit(bet.player(), s.betTx(), cash, CreditStatus.PENDING));
         }
+        String bonusRow = settleBonus(s.betTx(), bet, s.kind() == Op.Kind.REFUND && s.amount() == bet.stake());
         Money answer = new Money(key, s.betTx(), bet.player(), s.kind().operation, s.amount(), currency, available(bet.player()));
         stored.put(key, new Stored(s, answer));
-        return new Outcome(answer, kind + ": open bet settled", false);
+        String row = kind + ": open bet settled";
+        if (bet.bonusType() != null) {
+            row += " (" + bet.bonusType() + (cash == s.amount() ? "" : cash == 0 ? ", no cash" : ", the profit only") + bonusRow + ")";
+        }
+        return new Outcome(answer, row, false);
     }
 
     private Outcome rollback(Op.Rollback r, Key key, Choice choice) {
@@ -380,6 +556,18 @@ public final class WalletModel {
                 players.put(bet.player(), new PlayerState(p.currency(), p.blocked(), p.settled() - amount + absorbed));
                 row = p.settled() - amount < 0 ? "rollback: debits an applied credit, shortfall" : "rollback: debits an applied credit";
             }
+            if (bet.bonusId() != null) {
+                // Back to USED by this bet: DONE by it, or ACTIVE and unbound, released by the refund reversed and
+                // taken by nothing since; else (used by another bet, revoked) the rollback still succeeds: bonus_rebind_failed.
+                Bonus b = bonuses.get(bet.bonusId());
+                boolean unbound = b.status() == BonusStatus.ACTIVE && b.betTx() == null;
+                boolean rebinds = b.status() == BonusStatus.DONE && r.betTx().equals(b.betTx()) || unbound && r.betTx().equals(b.lastBetTx());
+                if (rebinds) {
+                    bonuses.put(bet.bonusId(), b.with(BonusStatus.USED, r.betTx()));
+                }
+                row += rebinds ? " (its bonus USED again, was " + b.status() + ")"
+                        : unbound ? " (" + REBIND_AFTER_ANOTHER_BET + ")" : " (bonus rebind failed: " + b.status() + ")";
+            }
         } else {
             if (!settlements.containsKey(r.parent())) {
                 settlements.put(r.parent(), new Settlement(r.betTx(), null, 0, SettlementState.TOMBSTONE));
@@ -398,7 +586,7 @@ public final class WalletModel {
     private Outcome discard(Op.Discard d, Key key) {
         Bet bet = bets.get(d.makeTx());
         if (bet == null) {
-            bets.put(d.makeTx(), new Bet(null, 0, null, BetState.TOMBSTONE, null, false, null));
+            bets.put(d.makeTx(), new Bet(null, 0, null, BetState.TOMBSTONE, null, false, null, null, null));
             DiscardBalance answer = new DiscardBalance(null);
             stored.put(key, new Stored(d, answer));
             return new Outcome(answer, "discard: unknown make, tombstone", false);
@@ -412,10 +600,14 @@ public final class WalletModel {
         }
         if (bet.state() == BetState.OPEN) {
             bets.put(d.makeTx(), bet.with(BetState.DISCARDED, bet.latest()));
-            credits.put(key, new Credit(bet.player(), d.makeTx(), bet.stake(), CreditStatus.PENDING));
+            // The cash stake comes back (none for a freebet); the bonus is released.
+            if (bet.cashStake() > 0) {
+                credits.put(key, new Credit(bet.player(), d.makeTx(), bet.cashStake(), CreditStatus.PENDING));
+            }
+            String bonusRow = settleBonus(d.makeTx(), bet, true);
             DiscardBalance answer = new DiscardBalance(available(bet.player()));
             stored.put(key, new Stored(d, answer));
-            return new Outcome(answer, "discard: open bet", false);
+            return new Outcome(answer, "discard: open bet" + (bet.bonusType() == null ? "" : " (" + bet.bonusType() + bonusRow + ")"), false);
         }
         // Settled or already discarded: answered, changed nothing, not stored.
         return new Outcome(new DiscardBalance(available(bet.player())),
@@ -486,13 +678,29 @@ public final class WalletModel {
     /** The bets by make tx: {@link #betView} of each (TOMBSTONE for a discard tombstone). */
     public Map<String, String> betStates() {
         Map<String, String> out = new TreeMap<>();
-        bets.forEach((tx, b) -> out.put(tx, betView(b.state().name(), b.confirmed(), b.providerStatus())));
+        bets.forEach((tx, b) -> out.put(tx, betView(b.state().name(), b.confirmed(), b.providerStatus(), b.bonusType(), b.cashStake(),
+                b.bonusStake())));
         return out;
     }
 
-    /** How a bet is compared: "STATE", then " confirmed" after a commit, then " status=..." after a settlement note. */
-    public static String betView(String state, boolean confirmed, String providerStatus) {
-        return state + (confirmed ? " confirmed" : "") + (providerStatus == null ? "" : " status=" + providerStatus);
+    /**
+     * How a bet is compared: "STATE", then " confirmed" after a commit, then " status=..." after a
+     * settlement note, then for a bonus bet its type, cash stake and bonus stake.
+     */
+    public static String betView(String state, boolean confirmed, String providerStatus, String bonusType, long stake, long bonusStake) {
+        return state + (confirmed ? " confirmed" : "") + (providerStatus == null ? "" : " status=" + providerStatus)
+                + (bonusType == null ? "" : " " + bonusType + " stake=" + stake + " bonus_stake=" + bonusStake);
+    }
+
+    /** The bonuses by id: "STATUS", then " bet=<make tx>" when bound. */
+    public Map<String, String> bonusStates() {
+        Map<String, String> out = new TreeMap<>();
+        bonuses.forEach((id, b) -> out.put(id, bonusView(b.status().name(), b.betTx())));
+        return out;
+    }
+
+    public static String bonusView(String status, String betTx) {
+        return status + (betTx == null ? "" : " bet=" + betTx);
     }
 
     /** The credits by key: "STATUS amount". */
@@ -516,12 +724,12 @@ public final class WalletModel {
     @Override
     public boolean equals(Object o) {
         return o instanceof WalletModel m && policy == m.policy && players.equals(m.players) && bets.equals(m.bets)
-                && settlements.equals(m.settlements) && credits.equals(m.credits) && stored.equals(m.stored);
+                && settlements.equals(m.settlements) && credits.equals(m.credits) && stored.equals(m.stored) && bonuses.equals(m.bonuses);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(players, bets, settlements, credits);
+        return Objects.hash(players, bets, settlements, credits, bonuses);
     }
 
     @Override
@@ -532,6 +740,7 @@ public final class WalletModel {
         new TreeMap<>(bets).forEach((tx, b) -> sb.append("  bet ").append(tx).append(' ').append(b).append('\n'));
         settlementStates().forEach((k, s) -> sb.append("  settlement ").append(k).append(' ').append(s).append('\n'));
         creditStatuses().forEach((k, s) -> sb.append("  credit ").append(k).append(' ').append(s).append('\n'));
+        new TreeMap<>(bonuses).forEach((id, b) -> sb.append("  bonus ").append(id).append(' ').append(b).append('\n'));
         return sb.toString();
     }
 }
