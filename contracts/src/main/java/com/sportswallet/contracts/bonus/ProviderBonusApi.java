@@ -16,7 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -171,6 +175,29 @@ public final class ProviderBonusApi {
         return new RevokeResult(revoked, refused);
     }
 
+    /**
+     * One attempt, bounded whole: the request's timeout bounds the wait for the answer's headers, and
+     * the answer's body gets as long again (a provider that stalls mid-body would otherwise hold the
+     * caller's thread for good).
+     */
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        try {
+            return pending.get(2 * config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new HttpTimeoutException("no whole answer within " + 2 * config.requestTimeoutMs() + " ms");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        }
+    }
+
     /** One call: the same signed bytes on every attempt, bounded attempts and back-off. */
     private JsonNode call(String path, ObjectNode body, String what) throws Unavailable, Refused, InterruptedException {
         byte[] bytes;
@@ -187,7 +214,7 @@ public final class ProviderBonusApi {
         long backoffMs = Config.BACKOFF_MS_MIN;
         for (int attempt = 1; attempt <= config.attemptsMax(); attempt++) {
             try {
-                HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<String> r = send(request);
                 int s = r.statusCode();
                 if (s == 200) {
                     return JSON.readTree(r.body());

@@ -50,6 +50,13 @@ import com.sportswallet.money.BonusChunks;
  */
 public final class GrantConsumer implements Runnable, AutoCloseable {
     public static final String GROUP_ID = "bonus-granter";
+    /**
+     * A fetch waits for this much (or {@link #FETCH_MAX_WAIT_MS}): while a grant's records stream in,
+     * polls are full (about 700 records of ~350 bytes), so its chunks are near the provider's 1,000
+     * players and a 100,000-player grant is about a hundred calls, not one per trickle of records.
+     */
+    static final int FETCH_MIN_BYTES = 256 * 1024;
+    static final int FETCH_MAX_WAIT_MS = 500;
     private static final Logger LOG = Logger.getLogger(GrantConsumer.class);
 
     /**
@@ -102,6 +109,8 @@ public final class GrantConsumer implements Runnable, AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.pollRecordsMax());
+        p.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
+        p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(p);
