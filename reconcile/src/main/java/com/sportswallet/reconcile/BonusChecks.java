@@ -80,13 +80,15 @@ final class BonusChecks {
 
     /*
      * The bets a rollback reopened without their bonus (wallet.alert bonus_rebind_failed): the bet
-     * names a freebet no longer bound to it, and it was not discarded. Listed for the operator, not a
-     * discrepancy: PROTOCOL.md lets such a rollback succeed.
+     * names a freebet bound to another bet (a released bonus names the bet that released it), and it
+     * is open or settled by win or lost (a refund or a discard gives the bonus back: not listed, so
+     * an unbacked bet refunded since is not either). Listed for the operator, not a discrepancy:
+     * PROTOCOL.md lets such a rollback succeed.
      */
     private static final String UNBACKED_SQL = """
             SELECT b.id, b.bonus_id, bo.status, bo.bet_id
             FROM bet b JOIN bonus bo ON bo.id = b.bonus_id
-            WHERE b.bonus_type LIKE 'freebet%' AND b.state <> 'DISCARDED' AND bo.bet_id IS DISTINCT FROM b.id
+            WHERE b.bonus_type LIKE 'freebet%' AND b.state IN ('OPEN', 'WON', 'CASHED_OUT', 'LOST') AND bo.bet_id IS DISTINCT FROM b.id
             ORDER BY b.id
             LIMIT ?
             """;

@@ -88,10 +88,7 @@ class ProtocolModelTest {
      * and counted, unless {@code -Dmodel.knownDeviations=check}. Remove an entry when the ingress
      * (or PROTOCOL.md) is fixed: the model already says what PROTOCOL.md says.
      */
-    static final Map<String, String> KNOWN_DEVIATIONS = Map.of(WalletModel.REBIND_AFTER_ANOTHER_BET,
-            "issue 14: bonus-reopen.sql binds an ACTIVE, unbound bonus to the rolled-back bet even when another bet used and released"
-                    + " it after the reversed refund released it (PROTOCOL.md: only \"if nothing took it since\", else bonus_rebind_failed)"
-                    + "; shown by -Dmodel.seed=-6593551761169057766 -Dmodel.sequences=1 -Dmodel.knownDeviations=check (step 18)");
+    static final Map<String, String> KNOWN_DEVIATIONS = Map.of();
 
     /**
      * Pairs the ingress is known not to decide as any serial order would (found by this test); they

@@ -63,8 +63,9 @@ import com.sportswallet.ingress.model.Answer.Refused;
  * a rollback binds it again (DONE by this bet, or ACTIVE and unbound: USED by the bet), or, when it
  * is USED or DONE by another bet or REVOKED, still succeeds with the bonus left as it is
  * (bonus_rebind_failed). The model binds an ACTIVE bonus again only if no other bet took it since
- * its release (PROTOCOL.md: "if nothing took it since"); the ingress's bonus-reopen.sql rebinds any
- * ACTIVE, unbound one ({@link #REBIND_AFTER_ANOTHER_BET}, a known deviation). Grants expire an hour after they are made, far after any sequence,
+ * its release (PROTOCOL.md: "if nothing took it since"): the bet that released it last is still this
+ * one, as bonus.bet_id keeps it ({@link #REBIND_AFTER_ANOTHER_BET} marks the other case; it was the
+ * ingress's one known deviation, fixed). Grants expire an hour after they are made, far after any sequence,
  * so EXPIRED is never reached here (BonusBetsTest covers expiry with its clock).
  */
 public final class WalletModel {
@@ -106,8 +107,8 @@ public final class WalletModel {
     /**
      * The row mark of a rollback whose bonus, released by the refund it reverses, was since used and
      * released again by another bet: PROTOCOL.md binds it again only "if nothing took it since", so
-     * the model says bonus_rebind_failed; the ingress's bonus-reopen.sql cannot tell (it rebinds any
-     * ACTIVE, unbound bonus). A known deviation (ProtocolModelTest.KNOWN_DEVIATIONS).
+     * bonus_rebind_failed. The ingress once rebound any ACTIVE, unbound bonus (this test found it);
+     * a released bonus now keeps the bet that released it, and only that bet's rollback binds it.
      */
     public static final String REBIND_AFTER_ANOTHER_BET = "bonus taken and released by another bet since: rebind fails";
 
@@ -695,7 +696,8 @@ public final class WalletModel {
     /** The bonuses by id: "STATUS", then " bet=<make tx>" when bound. */
     public Map<String, String> bonusStates() {
         Map<String, String> out = new TreeMap<>();
-        bonuses.forEach((id, b) -> out.put(id, bonusView(b.status().name(), b.betTx())));
+        // The bet a bonus names: the one it is bound to, or, released, the one that released it last (bonus.bet_id).
+        bonuses.forEach((id, b) -> out.put(id, bonusView(b.status().name(), b.lastBetTx())));
         return out;
     }
 

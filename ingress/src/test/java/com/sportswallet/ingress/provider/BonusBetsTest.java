@@ -185,7 +185,8 @@ class BonusBetsTest {
         String bet = p.made(txId(), 500, "freebet_refund", bonus, DEPOSIT);
         String refundTx = txId();
         send("bet/refund", Provider.refund(bet, refundTx, 500), DEPOSIT);
-        assertEquals("ACTIVE/-", bonusStatus(bonus));
+        // Released: ACTIVE again, still naming the bet that released it last.
+        assertEquals("ACTIVE/" + bet, bonusStatus(bonus));
         send("bet/rollback", Provider.rollback(bet, txId(), operatorId("bet/refund", refundTx)), DEPOSIT);
         assertEquals("USED/" + bet, bonusStatus(bonus));
         assertEquals("OPEN", text("SELECT state FROM bet WHERE id = '" + bet + "'"));
@@ -206,17 +207,17 @@ class BonusBetsTest {
         Player p = new Player();
         String bonus = p.grant("freebet_freemoney", 500);
         String tx = txId();
-        p.made(tx, 250, "freebet_freemoney", bonus, DEPOSIT);
+        String bet = p.made(tx, 250, "freebet_freemoney", bonus, DEPOSIT);
         send("bet/discard", Provider.discard(p.id, tx), DEPOSIT);
-        assertEquals("ACTIVE/-", bonusStatus(bonus));
+        assertEquals("ACTIVE/" + bet, bonusStatus(bonus));
         assertEquals(0, Db.count("SELECT count(*) FROM credit WHERE id = '" + operatorId("bet/discard", tx) + "'"));
         // Released again at or after its expiry (the injected clock two hours on): EXPIRED.
         String tx2 = txId();
-        p.made(tx2, 250, "freebet_freemoney", bonus, DEPOSIT);
+        String bet2 = p.made(tx2, 250, "freebet_freemoney", bonus, DEPOSIT);
         clock.shift(Duration.ofHours(2));
         try {
             send("bet/discard", Provider.discard(p.id, tx2), DEPOSIT);
-            assertEquals("EXPIRED/-", bonusStatus(bonus));
+            assertEquals("EXPIRED/" + bet2, bonusStatus(bonus));
             // And an expired bonus cannot be redeemed.
             String bonus2 = p.grant("freebet_freemoney", 500);
             Response expired = p.make(txId(), 100, "freebet_freemoney", bonus2);
@@ -239,7 +240,7 @@ class BonusBetsTest {
         String bonus2 = p.grant("comboboost", 100);
         String bet2 = p.made(txId(), 200, "comboboost", bonus2, DEPOSIT + 400);
         send("bet/refund", Provider.refund(bet2, txId(), 200), DEPOSIT + 600);
-        assertEquals("ACTIVE/-", bonusStatus(bonus2));
+        assertEquals("ACTIVE/" + bet2, bonusStatus(bonus2));
         // global_comboboost: cash, no bonus.
         String bet3 = p.made(txId(), 100, "global_comboboost", null, DEPOSIT + 500);
         assertEquals("global_comboboost/-", text("SELECT bonus_type || '/' || coalesce(bonus_id, '-') FROM bet WHERE id = '" + bet3 + "'"));
@@ -330,6 +331,29 @@ class BonusBetsTest {
         send("bet/win", Provider.win(bet, txId(), 800, "EUR"), DEPOSIT + 800);
         assertEquals("USED/" + bet2, bonusStatus(bonus));
         assertNull(text("SELECT id FROM bonus WHERE bet_id = '" + bet + "'"));
+    }
+
+    @Test
+    void aReleasedBonusThatAnotherBetUsedAndReleasedSinceBindsOnlyToThatBetsRollback() throws Exception {
+        // The model test's seed -6593551761169057766: released by a, redeemed and released again by b.
+        Player p = new Player();
+        String bonus = p.grant("freebet_freemoney", 500);
+        String a = p.made(txId(), 500, "freebet_freemoney", bonus, DEPOSIT);
+        String refundA = txId();
+        send("bet/refund", Provider.refund(a, refundA, 500), DEPOSIT);
+        String b = p.made(txId(), 500, "freebet_freemoney", bonus, DEPOSIT);
+        String refundB = txId();
+        send("bet/refund", Provider.refund(b, refundB, 500), DEPOSIT);
+        assertEquals("ACTIVE/" + b, bonusStatus(bonus));
+        // a's rollback: the bonus was taken since a released it: a reopens unbacked, alerted; the bonus stays b's to take back.
+        send("bet/rollback", Provider.rollback(a, txId(), operatorId("bet/refund", refundA)), DEPOSIT);
+        assertEquals("ACTIVE/" + b, bonusStatus(bonus));
+        List<JsonNode> events = events(p.id);
+        assertEquals("bonus_rebind_failed", events.get(events.size() - 1).path("data").path("reason").asText());
+        // b's rollback binds it again.
+        send("bet/rollback", Provider.rollback(b, txId(), operatorId("bet/refund", refundB)), DEPOSIT);
+        assertEquals("USED/" + b, bonusStatus(bonus));
+        assertEquals("OPEN/OPEN", text("SELECT string_agg(state, '/') FROM bet WHERE id IN ('" + a + "', '" + b + "')"));
     }
 
     private static List<String> eventTypes(String player) throws Exception {
