@@ -1,0 +1,37 @@
+package com.sportswallet.worker.bonus;
+
+import java.net.URI;
+
+import com.sportswallet.contracts.bonus.ProviderBonusApi;
+
+import io.smallrye.config.ConfigMapping;
+
+/**
+ * Where the provider's bonus API is and how the worker calls it (issue 14: the revoke sweep). Defaults
+ * live once, in application.properties (with their environment variables).
+ */
+@ConfigMapping(prefix = "wallet.provider-bonus-api")
+public interface ProviderBonusApiSettings {
+    /** PROVIDER_BONUS_API_URL: the provider's bonus API (the simulator of scripts/up: http://127.0.0.1:8083). */
+    URI url();
+
+    /** PROVIDER_BONUS_API_CID: the partner id the provider gave the operator. */
+    String cid();
+
+    /** PROVIDER_BONUS_API_SECRET: the partner secret every call is signed with (at least 32 bytes). */
+    String secret();
+
+    /** PROVIDER_BONUS_API_TIMEOUT_MS: one attempt's bound, connection included. */
+    long requestTimeoutMs();
+
+    /** PROVIDER_BONUS_API_ATTEMPTS_MAX: attempts per call, the first included. */
+    int attemptsMax();
+
+    /** PROVIDER_BONUS_API_BACKOFF_MS_MAX: the longest pause between two attempts. */
+    long backoffMsMax();
+
+    /** The client these settings describe (its bounds checked). */
+    default ProviderBonusApi client() {
+        return new ProviderBonusApi(new ProviderBonusApi.Config(url(), cid(), secret(), requestTimeoutMs(), attemptsMax(), backoffMsMax()));
+    }
+}
