@@ -83,7 +83,8 @@ final class AvailableChecks {
     /** The event types whose delta is known, by code (the index + 1; 0 = no event seen at that player_seq). */
     private static final List<String> TYPES = List.of(EventTypes.BET_PLACED, EventTypes.BET_WON, EventTypes.BET_REFUNDED,
             EventTypes.BET_DISCARDED, EventTypes.DEPOSIT, EventTypes.WITHDRAWAL, EventTypes.BET_ROLLED_BACK, EventTypes.BET_LOST,
-            EventTypes.CREDIT_APPLIED, EventTypes.ALERT, EventTypes.PLAYER_STATUS_CHANGED);
+            EventTypes.CREDIT_APPLIED, EventTypes.ALERT, EventTypes.PLAYER_STATUS_CHANGED, EventTypes.BONUS_CLAIMED, EventTypes.BONUS_REVOKED,
+            EventTypes.BONUS_EXPIRED);
     /** The first types of {@link #TYPES}: their delta is {@code data.amount}. */
     private static final int AMOUNT_TYPES = 6;
     private static final int ROLLED_BACK_CODE = TYPES.indexOf(EventTypes.BET_ROLLED_BACK) + 1;
