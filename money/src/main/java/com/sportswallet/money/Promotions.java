@@ -31,6 +31,7 @@ public final class Promotions {
     public static final String REQUEST_ID_PREFIX = "promotion:";
 
     private static final NamedSql GRANT = NamedSql.load("promotion-grant");
+    private static final NamedSql GRANT_SOURCE = NamedSql.load("promotion-grant-source");
     private static final NamedSql INSERT = NamedSql.load("promotion-insert");
     private static final NamedSql LOCK = NamedSql.load("promotion-lock");
     private static final NamedSql SLOTS_COUNT = NamedSql.load("promotion-slots-count");
@@ -72,7 +73,11 @@ public final class Promotions {
     }
 
     /** What a PUT did. */
-    public sealed interface PutResult permits Created, Updated, BelowClaims, BonusFrozen {
+    public sealed interface PutResult permits Created, Updated, BelowClaims, BonusFrozen, GrantIdTaken {
+    }
+
+    /** Refused: an operator grant already has the id {@code promotion:<id>}. Nothing was changed. */
+    public record GrantIdTaken(String requestId) implements PutResult {
     }
 
     /** Created, with its slots. */
@@ -104,6 +109,14 @@ public final class Promotions {
             s.set("request_id", requestId).set("request_hash", sha256(requestId)).set("bonus_type", terms.bonusType())
                     .set("currency", terms.currency()).set("expires_at", terms.expiresAt().toString());
             s.statement().executeUpdate();
+        }
+        try (NamedSql.Bound s = GRANT_SOURCE.prepare(c)) {
+            s.set("request_id", requestId);
+            try (ResultSet rs = s.statement().executeQuery()) {
+                if (!rs.next() || !rs.getString(1).equals("PROMOTION")) {
+                    return new GrantIdTaken(requestId);
+                }
+            }
         }
         boolean created;
         try (NamedSql.Bound s = INSERT.prepare(c)) {

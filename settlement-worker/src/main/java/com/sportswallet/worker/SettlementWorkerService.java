@@ -22,12 +22,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.sportswallet.contracts.SupervisedLoop;
 import com.sportswallet.contracts.Topics;
-import com.sportswallet.money.CreditBatch;
+import com.sportswallet.contracts.bonus.ProviderBonusApi;
 import com.sportswallet.money.BonusRevoke;
+import com.sportswallet.money.CreditBatch;
 import com.sportswallet.money.CreditRedrive;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.outbox.RelayService;
-import com.sportswallet.contracts.bonus.ProviderBonusApi;
 import com.sportswallet.worker.bonus.BonusSweeper;
 import com.sportswallet.worker.bonus.ProviderBonusApiSettings;
 import com.sportswallet.worker.settlement.CreditRedriver;
@@ -46,7 +46,8 @@ import io.quarkus.runtime.StartupEvent;
  * {@link SupervisedLoop}: an exception that escapes one closes it and starts a fresh one after a
  * backoff of WORKER_BACKOFF_MS_MIN doubling to WORKER_BACKOFF_MS_MAX, logged, counted in
  * {@code worker_consumer_restarts_total} and shown by the readiness check "settlement consumer
- * loops") and the credit re-drive ({@link CreditRedriver}, its own thread), and binds their metrics
+ * loops"), the credit re-drive ({@link CreditRedriver}, its own thread) and the bonus sweeps
+ * ({@link BonusSweeper}, its own thread: revokes left REVOKING, expired bonuses), and binds their metrics
  * ({@code worker_dlq_records_total}: records sent to settlement.commands.dlq, each with its
  * wallet.alert).
  */
@@ -234,6 +235,11 @@ public class SettlementWorkerService {
     /** True while the credit re-drive's rounds are scheduled (liveness). */
     public boolean redriveAlive() {
         return redriver != null && redriver.alive();
+    }
+
+    /** True while the bonus sweep's rounds are scheduled (liveness). */
+    public boolean bonusSweepAlive() {
+        return bonusSweeper != null && bonusSweeper.alive();
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -34,6 +34,10 @@ public class PromotionService {
                 throw new ApiException(409, "claims_max_below_claims", "promotion " + id + " has " + below.claimsTaken()
                         + " claims: claims_max cannot go below them");
             }
+            if (result instanceof Promotions.GrantIdTaken taken) {
+                throw new ApiException(409, "promotion_id_taken", "an operator grant already has the id " + taken.requestId()
+                        + ", which this promotion's claims would be recorded in; choose another promotion id");
+            }
             if (result instanceof Promotions.BonusFrozen frozen) {
                 throw new ApiException(409, "promotion_claimed", "promotion " + id + " has " + frozen.claimsTaken()
                         + " claims: its bonus_type, amount and currency cannot change (claims_max and expires_at can)");

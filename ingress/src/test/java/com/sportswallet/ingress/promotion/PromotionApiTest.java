@@ -186,6 +186,16 @@ public class PromotionApiTest {
         operator().body("{}").post("/operator/promotions/" + promotion + "/claims").then().statusCode(400)
                 .body("error", equalTo("invalid_player_id"));
         assertEquals(0, Db.count("SELECT count(*) FROM promotion WHERE id = '" + unknown + "'"));
+        // An operator grant holding the promotion's grant id: the promotion is refused, not recorded into that grant.
+        try (Connection c = TestInfra.get().connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO bonus_grant (request_id,"
+                + " request_hash, bonus_type, currency, expires_at, players_total) VALUES (?, '\\x00', 'freebet_refund', 'EUR', now(), 0)")) {
+            ps.setString(1, "promotion:taken-" + run);
+            ps.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        put("taken-" + run, "freebet_refund", 1000, "EUR", 2, later).then().statusCode(409).body("error", equalTo("promotion_id_taken"));
+        assertEquals(0, Db.count("SELECT count(*) FROM promotion WHERE id = 'taken-" + run + "'"));
 
         // 404s: an unknown promotion, an unknown player.
         String player = createPlayer("EUR");
