@@ -27,6 +27,11 @@ import com.sportswallet.contracts.event.Position;
 public final class Promotions {
     /** The most slots one promotion has: one PUT creates them in one transaction (100,000 rows, about a second). */
     public static final int CLAIMS_MAX_BOUND = 100_000;
+    /**
+     * The most free slots a claim counts for its event's {@code promotion_claims_left}: exact below it, this
+     * value meaning "at least this many" (the count costs each claim at most this many index entries).
+     */
+    public static final int CLAIMS_LEFT_COUNT_MAX = 1000;
     /** The prefix of a promotion's grant id ({@code bonus_grant.request_id}). */
     public static final String REQUEST_ID_PREFIX = "promotion:";
 
@@ -298,22 +303,22 @@ public final class Promotions {
             }
         }
         int slot;
-        long freeAbove;
+        boolean freeAbove;
         long freeOther;
         try (NamedSql.Bound s = CLAIM_TAKE.prepare(c)) {
-            s.set("promotion_id", promotionId).set("player_id", playerId).set("now", now.toString());
+            s.set("promotion_id", promotionId).set("player_id", playerId).set("now", now.toString()).set("count_max", CLAIMS_LEFT_COUNT_MAX);
             try (ResultSet rs = s.statement().executeQuery()) {
                 if (!rs.next()) {
                     return new SoldOut();
                 }
                 slot = rs.getInt(1);
-                freeAbove = rs.getLong(2);
+                freeAbove = rs.getBoolean(2);
                 freeOther = rs.getLong(3);
             }
         }
         long claimsLeft;
-        if (freeAbove > 0) {
-            claimsLeft = freeOther; // >= freeAbove >= 1: a claim in flight above takes over the question of the last slot
+        if (freeAbove) {
+            claimsLeft = freeOther; // >= 1 (the free slot above): the claim on the highest free slot answers whether it is the last
         } else {
             try (NamedSql.Bound s = CLAIM_LAST.prepare(c)) {
                 s.set("promotion_id", promotionId).set("slot", slot);

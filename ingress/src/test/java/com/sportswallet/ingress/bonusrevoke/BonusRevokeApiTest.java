@@ -22,20 +22,21 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
+import com.sportswallet.contracts.Topics;
 import com.sportswallet.contracts.bonus.ProviderBonusApi;
 import com.sportswallet.ingress.Db;
 import com.sportswallet.ingress.OperatorApiTest;
-import com.sportswallet.ingress.OutboxKafkaTest;
+import com.sportswallet.ingress.promotion.PromotionApiTest;
 import com.sportswallet.ingress.ProviderSimResource;
 import com.sportswallet.ingress.TestKeys;
 import com.sportswallet.providersim.ProviderSimulator;
+import com.sportswallet.testkit.Await;
 import com.sportswallet.testkit.RealInfraResource;
 import com.sportswallet.testkit.TestInfra;
 
@@ -56,6 +57,7 @@ import io.restassured.response.Response;
 @QuarkusTestResource(value = ProviderSimResource.class, restrictToAnnotatedClass = false)
 public class BonusRevokeApiTest {
     private static final AtomicLong SEQ = new AtomicLong(System.nanoTime());
+    private static final java.time.Duration WAIT = java.time.Duration.ofSeconds(60);
     private static final Instant EXPIRES = Instant.now().plus(30, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -75,14 +77,19 @@ public class BonusRevokeApiTest {
         assertEquals(1, Db.count("SELECT player_seq FROM wallet WHERE player_id = '" + player + "'"), "one event");
 
         String eventId = CloudEventJson.stableId(EventTypes.BONUS_REVOKED, bonus);
-        try (KafkaConsumer<String, String> consumer = OutboxKafkaTest.consumer()) {
-            ConsumerRecord<String, String> r = OutboxKafkaTest.awaitEvents(consumer, Set.of(eventId)).get(eventId);
-            assertTrue(r != null, "wallet.bonus.revoked published");
-            JsonNode data = CloudEventJson.mapper().readTree(r.value()).path("data");
-            assertEquals(bonus, data.path("bonus_id").asText());
-            assertEquals(1, data.path("player_seq").asLong());
-            assertEquals(0, data.path("amount").asLong(), "no money moves");
+        Await.until(WAIT, () -> Db.count("SELECT count(*) FROM outbox WHERE event_id = '" + eventId + "'") == 0, "the event is sent");
+        List<JsonNode> published = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : PromotionApiTest.readToEnd(List.of(Topics.WALLET_EVENTS))) {
+            JsonNode event = CloudEventJson.mapper().readTree(r.value());
+            if (event.path("id").asText().equals(eventId)) {
+                published.add(event);
+            }
         }
+        assertEquals(1, published.size(), "wallet.bonus.revoked published once");
+        JsonNode data = published.get(0).path("data");
+        assertEquals(bonus, data.path("bonus_id").asText());
+        assertEquals(1, data.path("player_seq").asLong());
+        assertEquals(0, data.path("amount").asLong(), "no money moves");
     }
 
     @Test

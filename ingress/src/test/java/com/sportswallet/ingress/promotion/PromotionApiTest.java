@@ -260,7 +260,7 @@ public class PromotionApiTest {
     }
 
     /** Every record of {@code topics} up to their end offsets now. */
-    static List<ConsumerRecord<String, String>> readToEnd(List<String> topics) {
+    public static List<ConsumerRecord<String, String>> readToEnd(List<String> topics) {
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = OutboxKafkaTest.consumer(List.of())) {
             List<TopicPartition> partitions = new ArrayList<>();
