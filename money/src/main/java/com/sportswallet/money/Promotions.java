@@ -47,6 +47,7 @@ public final class Promotions {
     private static final NamedSql CLAIM_READ = NamedSql.load("promotion-claim-read");
     private static final NamedSql CLAIM_FIND = NamedSql.load("promotion-claim-find");
     private static final NamedSql CLAIM_TAKE = NamedSql.load("promotion-claim-take");
+    private static final NamedSql CLAIM_FREE = NamedSql.load("promotion-claim-free");
     private static final NamedSql CLAIM_LAST = NamedSql.load("promotion-claim-last");
 
     private Promotions() {
@@ -306,14 +307,20 @@ public final class Promotions {
         boolean freeAbove;
         long freeOther;
         try (NamedSql.Bound s = CLAIM_TAKE.prepare(c)) {
-            s.set("promotion_id", promotionId).set("player_id", playerId).set("now", now.toString()).set("count_max", CLAIMS_LEFT_COUNT_MAX);
+            s.set("promotion_id", promotionId).set("player_id", playerId).set("now", now.toString());
             try (ResultSet rs = s.statement().executeQuery()) {
                 if (!rs.next()) {
                     return new SoldOut();
                 }
                 slot = rs.getInt(1);
-                freeAbove = rs.getBoolean(2);
-                freeOther = rs.getLong(3);
+            }
+        }
+        try (NamedSql.Bound s = CLAIM_FREE.prepare(c)) {
+            s.set("promotion_id", promotionId).set("slot", slot).set("count_max", CLAIMS_LEFT_COUNT_MAX);
+            try (ResultSet rs = s.statement().executeQuery()) {
+                rs.next();
+                freeAbove = rs.getBoolean(1);
+                freeOther = rs.getLong(2);
             }
         }
         long claimsLeft;
