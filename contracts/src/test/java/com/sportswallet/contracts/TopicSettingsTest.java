@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class TopicSettingsTest {
     /** Every topic the pipeline owns: the record, the dead letters, the derived feeds and the webhook's state. */
     private static final Set<String> PIPELINE = Set.of(Topics.SETTLEMENT_COMMANDS, Topics.WALLET_EVENTS, Topics.SETTLEMENT_COMMANDS_DLQ,
-            Topics.CRM_WEBHOOK_DLQ, Topics.CRM_WEBHOOK_DELIVERED, Topics.CRM_EVENTS, Topics.BONUS_EVENTS);
+            Topics.CRM_WEBHOOK_DLQ, Topics.CRM_WEBHOOK_DELIVERED, Topics.CRM_EVENTS, Topics.BONUS_EVENTS, Topics.BONUS_GRANTS,
+            Topics.BONUS_GRANTS_DLQ);
 
     private static Function<String, Optional<String>> config(String... keyValues) {
         Map<String, String> m = new HashMap<>();
@@ -51,6 +52,11 @@ class TopicSettingsTest {
         assertEquals("-1", delivered.configs().get(TopicConfig.RETENTION_MS_CONFIG));
         NewTopic crm = topics.stream().filter(t -> t.name().equals(Topics.CRM_EVENTS)).findFirst().orElseThrow();
         assertEquals(Long.toString(TopicSettings.DERIVED_RETENTION_MS_DEFAULT), crm.configs().get(TopicConfig.RETENTION_MS_CONFIG));
+        // A grant's record is the only copy of what an operator asked for until the worker has recorded it: never aged out.
+        for (String name : List.of(Topics.BONUS_GRANTS, Topics.BONUS_GRANTS_DLQ)) {
+            NewTopic grants = topics.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+            assertEquals("-1", grants.configs().get(TopicConfig.RETENTION_MS_CONFIG), name + " retention");
+        }
     }
 
     @Test

@@ -21,6 +21,16 @@ public final class Db {
         }
     }
 
+    /** The first column of the first row, as text. */
+    public static String text(String sql) {
+        try (Connection c = TestInfra.get().connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
     /** Deadlocks PostgreSQL detected in this database so far (pg_stat_database; flushed by each backend within about a second). */
     public static long deadlocks() {
         return count("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");

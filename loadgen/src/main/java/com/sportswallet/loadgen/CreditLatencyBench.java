@@ -39,12 +39,25 @@ public final class CreditLatencyBench {
         String url = args.length > 2 ? args[2] : "http://127.0.0.1:8080";
         Path keys = Path.of(args.length > 3 ? args[3] : ".local/keys");
         String jdbcUrl = args.length > 4 ? args[4] : "jdbc:postgresql://127.0.0.1:5432/wallet";
+        Result r = measure(url, keys, jdbcUrl, wins, ratePerSecond, "latency-" + Long.toString(System.currentTimeMillis(), 36));
+        System.out.printf("credits applied: %d of %d (still pending: %d)%n", r.applied(), wins, r.pending());
+        System.out.printf("decided -> applied: p50 %.1f ms, p99 %.1f ms, max %.1f ms (at %d makes + %d wins per second)%n",
+                r.msP50(), r.msP99(), r.msMax(), ratePerSecond, ratePerSecond);
+        System.out.printf("RESULT credit_latency_ms_p50=%.1f credit_latency_ms_p99=%.1f credit_latency_ms_max=%.1f%n", r.msP50(), r.msP99(),
+                r.msMax());
+    }
+
+    /** What {@link #measure} found: credits applied and still pending, and decided -> applied latencies in ms. */
+    record Result(long applied, long pending, double msP50, double msP99, double msMax) {
+    }
+
+    /** {@code wins} makes and wins of one new player {@code player} at {@code ratePerSecond}; then their credits' latencies. */
+    static Result measure(String url, Path keys, String jdbcUrl, int wins, int ratePerSecond, String player) throws Exception {
         PrivateKey provider = Tokens.readPrivateKey(keys.resolve("provider-private.pem"));
         String operator = Tokens.operatorToken(Tokens.readPrivateKey(keys.resolve("operator-private.pem")), "demo-operator");
         HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
 
-        String run = Long.toString(System.currentTimeMillis(), 36);
-        String player = "latency-" + run;
+        String run = player;
         send(http, HttpRequest.newBuilder(URI.create(url + "/operator/players/" + player)).header("Authorization", "Bearer " + operator)
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"currency\":\"EUR\"}")));
         send(http, HttpRequest.newBuilder(URI.create(url + "/operator/players/" + player + "/deposits")).header("Authorization", "Bearer " + operator)
@@ -82,11 +95,7 @@ public final class CreditLatencyBench {
                 ps.setString(1, player);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    System.out.printf("credits applied: %d of %d (still pending: %d)%n", rs.getLong(1), wins, pending(c, player));
-                    System.out.printf("decided -> applied: p50 %.1f ms, p99 %.1f ms, max %.1f ms (at %d makes + %d wins per second)%n",
-                            rs.getDouble(2) * 1000, rs.getDouble(3) * 1000, rs.getDouble(4) * 1000, ratePerSecond, ratePerSecond);
-                    System.out.printf("RESULT credit_latency_ms_p50=%.1f credit_latency_ms_p99=%.1f credit_latency_ms_max=%.1f%n",
-                            rs.getDouble(2) * 1000, rs.getDouble(3) * 1000, rs.getDouble(4) * 1000);
+                    return new Result(rs.getLong(1), pending(c, player), rs.getDouble(2) * 1000, rs.getDouble(3) * 1000, rs.getDouble(4) * 1000);
                 }
             }
         }

@@ -41,6 +41,8 @@ final class FlowPlan {
     static final String DISCARD = "bet/discard";
     /** Of the rolled-back flows, this % send a second rollback of the same settlement. */
     static final int SECOND_ROLLBACK_PERCENT = 25;
+    /** The bonus types a make may be drawn to use (--bonus-percent). */
+    static final String[] BONUS_TYPES = { "freebet_freemoney", "freebet_refund", "freebet_no_risk", "comboboost" };
     /** A win pays the stake times 1.10 to 5.09 (percent factor drawn uniformly). */
     private static final int WIN_FACTOR_PERCENT_MIN = 110;
     private static final int WIN_FACTOR_PERCENT_SPAN = 400;
@@ -60,6 +62,8 @@ final class FlowPlan {
         final String playerId;
         final long amount;
         final Call original;
+        /** A make drawn to use a bonus of this type (null: cash); {@link BonusSetup} names the bonus before signing, or leaves it cash. */
+        String bonusType;
         /** A duplicate: it is a re-signed copy of its original. Another call: its retries are re-signed. */
         final boolean resign;
         /** The JWT payload until it is signed (then null); null for a duplicate (it re-sends its original's body). */
@@ -168,6 +172,10 @@ final class FlowPlan {
 
         Call make = b.call(MAKE, makeTx, makeTx, null, null, player, stake,
                 Payloads.make(o.operatorId, o.currency, player, makeTx, stake, sport, event, timestamp));
+        // Drawn only when asked for: a plan without bonuses draws exactly as before.
+        if (percent(r, o.bonusPercent)) {
+            make.bonusType = BONUS_TYPES[r.nextInt(BONUS_TYPES.length)];
+        }
         if (percent(r, o.discardRacePercent)) {
             boolean discardFirst = r.nextBoolean();
             Call discard = b.call(DISCARD, makeTx, makeTx, null, null, player, stake, Payloads.discard(player, makeTx));

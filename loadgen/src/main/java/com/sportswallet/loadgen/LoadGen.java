@@ -176,6 +176,12 @@ public final class LoadGen {
                 p -> Math.max(floor, FUNDING_FACTOR * stakes.getOrDefault(p, 0L)), "lg-fund-" + o.runId + "-");
         System.out.printf(Locale.ROOT, "setup: %d players (%d created, %d topped up to at least %dx their planned stakes) in %.1f s"
                 + " (untimed)%n", s.players(), s.created(), s.funded(), FUNDING_FACTOR, (System.nanoTime() - t) / 1e9);
+        if (o.bonusPercent > 0) {
+            t = System.nanoTime();
+            BonusSetup.Summary b = BonusSetup.grantAndBind(client, o.ingresses::next, token, o, flows);
+            System.out.printf(Locale.ROOT, "setup: %d grants through the provider's bonus API; makes with a bonus %s, %d left cash"
+                    + " (no bonus left for them) in %.1f s (untimed)%n", b.grants(), b.byType(), b.leftCash(), (System.nanoTime() - t) / 1e9);
+        }
     }
 
     /** Signs every call that is not a duplicate, in parallel; returns how many. */

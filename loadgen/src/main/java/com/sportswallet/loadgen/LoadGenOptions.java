@@ -53,6 +53,8 @@ final class LoadGenOptions {
     double discardAfterSettlementPercent = 2;
     /** % of duplicates sent as a re-signed copy, and % of the other callbacks whose retries are re-signed. */
     double resignPercent = 50;
+    /** % of makes placed with a bonus granted for them at setup (freebets and comboboosts; issue 14). */
+    double bonusPercent = 0;
     boolean resignKeepNumbers;
     long stakeMin = 100;
     long stakeMax = 10_000;
@@ -99,6 +101,9 @@ final class LoadGenOptions {
             "  --resign-percent P          % of duplicates sent as a re-signed copy (new jti and iat, the payload re-serialised:",
             "                              members reversed, informational integers as decimals), and % of the other callbacks",
             "                              whose retries are re-signed so, 0..100 (50)",
+            "  --bonus-percent P           % of makes placed with a bonus: setup grants each player the freebets and comboboosts",
+            "                              its flows use (operator grants through the provider, at most 3 per type and player;",
+            "                              the rest stay cash makes), 0..100 (0)",
             "  --resign-keep-numbers       re-signed copies keep every number's text (only the token and the member order change)",
             "  --stake-min N, --stake-max N  stake range, minor units, 1..10^12 (100, 10000)",
             "  --retries-max N             resends of a timed-out, unanswered or 5xx callback, 0.." + RETRIES_LIMIT + " (30)",
@@ -157,6 +162,7 @@ final class LoadGenOptions {
                 mix.putAll(parseMix(value));
             }
             case "--rollback-percent" -> rollbackPercent = Args.doubleInRange(name, value, 0, 100);
+            case "--bonus-percent" -> bonusPercent = Args.doubleInRange(name, value, 0, 100);
             case "--duplicate-percent" -> duplicatePercent = Args.doubleInRange(name, value, 0, 100);
             case "--hot-player-percent" -> hotPlayerPercent = Args.doubleInRange(name, value, 0, 100);
             case "--discard-race-percent" -> discardRacePercent = Args.doubleInRange(name, value, 0, 100);
@@ -229,6 +235,7 @@ final class LoadGenOptions {
                 .put("discard_race_percent", discardRacePercent)
                 .put("discard_after_settlement_percent", discardAfterSettlementPercent)
                 .put("resign_percent", resignPercent)
+                .put("bonus_percent", bonusPercent)
                 .put("resign_keep_numbers", resignKeepNumbers)
                 .put("stake_min", stakeMin)
                 .put("stake_max", stakeMax)

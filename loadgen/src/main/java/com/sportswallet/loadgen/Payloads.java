@@ -75,6 +75,19 @@ final class Payloads {
         return payload;
     }
 
+    /**
+     * A make placed with bonus {@code bonusId} of {@code bonusType} (docs/PROTOCOL.md, "Bonuses on
+     * bet/make"): the id at the top level and in the transaction; a comboboost names its boosted
+     * potential win (a tenth above the plain one).
+     */
+    static void withBonus(ObjectNode make, String bonusType, String bonusId, long stake) {
+        make.put("bonus_type", bonusType).put("bonus_id", bonusId);
+        ((ObjectNode) make.get("transaction")).put("bonus_id", bonusId);
+        if (bonusType.endsWith("comboboost")) {
+            make.put("potential_comboboost_win", stake * ODDS_PERCENT * 110 / 10_000);
+        }
+    }
+
     /** bet/win ({@code operation} "win", amount &gt; 0) or bet/lost ("lost", amount 0) of bet {@code betId}. */
     static ObjectNode settle(String operation, String currency, String betId, String txId, long amount) {
         ObjectNode transaction = JSON.createObjectNode()

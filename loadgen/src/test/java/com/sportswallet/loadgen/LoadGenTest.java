@@ -1,5 +1,7 @@
 package com.sportswallet.loadgen;
 
+import java.util.stream.Collectors;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -67,6 +69,26 @@ class LoadGenTest {
             assertEquals(few.get(i).kind(), many.get(i).kind());
             assertEquals(few.get(i).stake(), many.get(i).stake());
         }
+    }
+
+    @Test
+    void bonusMakesAreDrawnOnlyWhenAskedAndLeaveTheRestOfThePlanAsItWas() {
+        List<FlowPlan.Call> plain = calls(FlowPlan.generate(options(), 2000));
+        List<FlowPlan.Call> bonus = calls(FlowPlan.generate(options("--bonus-percent", "30"), 2000));
+        assertTrue(plain.stream().allMatch(c -> c.bonusType == null));
+        List<FlowPlan.Call> makes = bonus.stream().filter(c -> c.endpoint.equals(FlowPlan.MAKE) && !c.duplicate()).toList();
+        long drawn = makes.stream().filter(c -> c.bonusType != null).count();
+        assertNear(0.30, drawn, makes.size());
+        assertTrue(bonus.stream().filter(c -> c.bonusType != null).allMatch(c -> c.endpoint.equals(FlowPlan.MAKE)));
+        assertEquals(Set.of(FlowPlan.BONUS_TYPES), makes.stream().map(c -> c.bonusType).filter(t -> t != null).collect(Collectors.toSet()));
+        // Until setup names a bonus, a drawn make's payload is the cash make's.
+        FlowPlan.Call m = makes.stream().filter(c -> c.bonusType != null).findFirst().orElseThrow();
+        assertTrue(m.payload.path("bonus_id").isMissingNode());
+        Payloads.withBonus(m.payload, "freebet_no_risk", "b-1", m.amount);
+        assertEquals("b-1", m.payload.path("bonus_id").asText());
+        assertEquals("b-1", m.payload.path("transaction").path("bonus_id").asText());
+        assertEquals("freebet_no_risk", m.payload.path("bonus_type").asText());
+        assertTrue(m.payload.path("potential_comboboost_win").isMissingNode());
     }
 
     @Test

@@ -5,8 +5,12 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.sportswallet.contracts.BonusGrantCommand;
@@ -23,6 +27,10 @@ public final class BonusGrants {
     /** The source of the bonus.grants records. */
     public static final URI SOURCE = URI.create("/wallet/bonus-grants");
     private static final NamedSql RECORD_PLAYERS = NamedSql.load("bonus-grant-players");
+    private static final NamedSql WALLETS = NamedSql.load("bonus-grant-wallets");
+    private static final NamedSql INSERT_GRANT = NamedSql.load("bonus-grant-insert");
+    private static final NamedSql STATUS = NamedSql.load("bonus-grant-status");
+    private static final NamedSql PLAYER_BONUSES = NamedSql.load("bonus-player-list");
 
     private BonusGrants() {
     }
@@ -73,5 +81,96 @@ public final class BonusGrants {
             }
         }
         return recorded;
+    }
+
+    /**
+     * One operator grant as recorded: its request, the SHA-256 of its canonical body, and the
+     * rejections decided when it was recorded (entries in the request, duplicates included, are
+     * {@code playersTotal}; every other entry is recorded as a player).
+     */
+    public record Grant(String requestId, byte[] requestHash, String bonusType, String currency, Instant expiresAt, int playersTotal,
+            int rejectedUnknownPlayer, int rejectedCurrency, int rejectedExcluded, int rejectedDuplicate) {
+    }
+
+    /** The CASH wallet currency of each of {@code playerIds} that has one: players absent from the map are unknown. */
+    public static Map<String, String> walletCurrencies(Connection c, Collection<String> playerIds) throws SQLException {
+        Map<String, String> currencies = new HashMap<>();
+        try (NamedSql.Bound s = WALLETS.prepare(c)) {
+            s.setArray("player_ids", "text", playerIds.toArray());
+            try (ResultSet rs = s.statement().executeQuery()) {
+                while (rs.next()) {
+                    currencies.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return currencies;
+    }
+
+    /** Records the grant once (insert-if-absent on its request_id); false when a grant with that id exists already. */
+    public static boolean insertGrant(Connection c, Grant g) throws SQLException {
+        try (NamedSql.Bound s = INSERT_GRANT.prepare(c)) {
+            s.set("request_id", g.requestId()).set("request_hash", g.requestHash()).set("bonus_type", g.bonusType())
+                    .set("currency", g.currency()).set("expires_at", g.expiresAt().toString()).set("players_total", g.playersTotal())
+                    .set("rejected_unknown_player", g.rejectedUnknownPlayer()).set("rejected_currency", g.rejectedCurrency())
+                    .set("rejected_excluded", g.rejectedExcluded()).set("rejected_duplicate", g.rejectedDuplicate());
+            try (ResultSet rs = s.statement().executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * A grant's progress: players_total, players GRANTED, and rejections by reason (record-time counts
+     * plus recorded players REJECTED later, e.g. {@code provider}).
+     */
+    public record Status(String requestId, byte[] requestHash, int playersTotal, long granted, Map<String, Long> rejected) {
+        /** Every rejection, whatever its reason. */
+        public long rejectedTotal() {
+            return rejected.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** True once every entry of the request is granted or rejected. */
+        public boolean done() {
+            return granted + rejectedTotal() == playersTotal;
+        }
+    }
+
+    /** The reasons a grant's entry is rejected, in the order the operator's view lists them. */
+    public static final List<String> REJECT_REASONS = List.of("unknown_player", "currency", "excluded", "duplicate", "provider");
+
+    /** The operator grant {@code requestId} (source GRANT), or null. */
+    public static Status status(Connection c, String requestId) throws SQLException {
+        try (NamedSql.Bound s = STATUS.prepare(c)) {
+            s.set("request_id", requestId);
+            try (ResultSet rs = s.statement().executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Map<String, Long> rejected = new java.util.LinkedHashMap<>();
+                for (String reason : REJECT_REASONS) {
+                    rejected.put(reason, rs.getLong(reason));
+                }
+                return new Status(requestId, rs.getBytes("request_hash"), rs.getInt("players_total"), rs.getLong("granted"), rejected);
+            }
+        }
+    }
+
+    /** One bonus as the operator sees it. */
+    public record Bonus(String bonusId, String bonusType, long amount, String currency, String status, Instant expiresAt, String betId) {
+    }
+
+    /** The player's bonuses, newest first, at most {@code limitMax}. */
+    public static List<Bonus> ofPlayer(Connection c, String playerId, int limitMax) throws SQLException {
+        List<Bonus> bonuses = new ArrayList<>();
+        try (NamedSql.Bound s = PLAYER_BONUSES.prepare(c)) {
+            s.set("player_id", playerId).set("limit_max", limitMax);
+            try (ResultSet rs = s.statement().executeQuery()) {
+                while (rs.next()) {
+                    bonuses.add(new Bonus(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                            rs.getObject(6, java.time.OffsetDateTime.class).toInstant(), rs.getString(7)));
+                }
+            }
+        }
+        return bonuses;
     }
 }

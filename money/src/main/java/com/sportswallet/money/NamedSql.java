@@ -138,6 +138,21 @@ public final class NamedSql {
             return this;
         }
 
+        /** A timestamptz (the injectable clock's instant: SQL decides expiry against it, never against its own now()). */
+        public Bound set(String parameter, java.time.Instant value) throws SQLException {
+            for (int i : positions(parameter)) {
+                ps.setObject(i, value == null ? null : java.time.OffsetDateTime.ofInstant(value, java.time.ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+            }
+            return this;
+        }
+
+        public Bound set(String parameter, boolean value) throws SQLException {
+            for (int i : positions(parameter)) {
+                ps.setBoolean(i, value);
+            }
+            return this;
+        }
+
         /** An array of {@code elementType} (a PostgreSQL type name: text, bigint, integer, boolean). */
         public Bound setArray(String parameter, String elementType, Object[] values) throws SQLException {
             java.sql.Array array = ps.getConnection().createArrayOf(elementType, values);

@@ -41,7 +41,7 @@ public final class WalletEvents {
         }
     }
 
-    private static final String ADVANCE_SQL = "UPDATE wallet SET player_seq = player_seq + 1, pending = pending + ? WHERE id = ?"
+    private static final String ADVANCE_SQL = "UPDATE wallet SET player_seq = player_seq + ?, pending = pending + ? WHERE id = ?"
             + " RETURNING player_seq, balance, pending";
 
     /**
@@ -52,9 +52,22 @@ public final class WalletEvents {
      * credit statements.
      */
     public static Advanced advance(Connection c, long walletId, long pendingDelta) throws SQLException {
+        return advance(c, walletId, pendingDelta, 1);
+    }
+
+    /**
+     * {@link #advance} for a transaction that writes {@code events} wallet events (a bonus bet's
+     * decision and its bonus event): player_seq advances by that many; the returned value is the
+     * last one's, the first event takes {@code playerSeq() - events + 1}.
+     */
+    public static Advanced advance(Connection c, long walletId, long pendingDelta, int events) throws SQLException {
+        if (events < 1) {
+            throw new IllegalArgumentException("a wallet statement advances player_seq for at least one event: " + events);
+        }
         try (PreparedStatement ps = c.prepareStatement(ADVANCE_SQL)) {
-            ps.setLong(1, pendingDelta);
-            ps.setLong(2, walletId);
+            ps.setInt(1, events);
+            ps.setLong(2, pendingDelta);
+            ps.setLong(3, walletId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new IllegalStateException("wallet " + walletId + " vanished");

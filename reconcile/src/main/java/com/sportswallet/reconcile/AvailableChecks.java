@@ -30,7 +30,7 @@ import com.sportswallet.contracts.EventTypes;
  * amount, whether the credit was cancelled while PENDING or debited once applied) plus
  * {@code data.absorbed_amount} when present (ROLLBACK_SHORTFALL=absorb: the house's write-off took
  * that part); {@code wallet.bet.lost}, {@code wallet.credit.applied}, {@code wallet.alert},
- * {@code wallet.player.status-changed}: 0. So the available balance after the event with
+ * {@code wallet.player.status-changed} and the {@code wallet.bonus.*} events: 0. So the available balance after the event with
  * player_seq k is the sum of the deltas of the player's events 1..k. Two checks:
  * <ul>
  * <li>{@code available-after}: every event that carries {@code data.available_after} (every
@@ -83,7 +83,10 @@ final class AvailableChecks {
     /** The event types whose delta is known, by code (the index + 1; 0 = no event seen at that player_seq). */
     private static final List<String> TYPES = List.of(EventTypes.BET_PLACED, EventTypes.BET_WON, EventTypes.BET_REFUNDED,
             EventTypes.BET_DISCARDED, EventTypes.DEPOSIT, EventTypes.WITHDRAWAL, EventTypes.BET_ROLLED_BACK, EventTypes.BET_LOST,
-            EventTypes.CREDIT_APPLIED, EventTypes.ALERT, EventTypes.PLAYER_STATUS_CHANGED, EventTypes.BONUS_CLAIMED, EventTypes.BONUS_REVOKED,
+            EventTypes.CREDIT_APPLIED, EventTypes.ALERT, EventTypes.PLAYER_STATUS_CHANGED,
+            // A bonus's own events move no cash (issue 14): a freebet's stake and win are on the bet's events.
+            EventTypes.BONUS_GRANTED, EventTypes.BONUS_REDEEMED, EventTypes.BONUS_RELEASED, EventTypes.BONUS_DONE, EventTypes.BONUS_REVOKED,
+            EventTypes.BONUS_CLAIMED,
             EventTypes.BONUS_EXPIRED);
     /** The first types of {@link #TYPES}: their delta is {@code data.amount}. */
     private static final int AMOUNT_TYPES = 6;

@@ -1,7 +1,10 @@
 package com.sportswallet.reconcile;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -79,6 +82,76 @@ final class BonusChecks {
             ORDER BY 1, 2
             LIMIT ?
             """;
+
+    /*
+     * What bonuses cost the house, per day (UTC, of the credit's decision) and currency, from the
+     * cash win credits of bonus bets whose settlement stands (a rolled-back settlement is not ACTIVE).
+     * A freebet's win is all cost (its stake was no cash); a no-risk freebet's credit is its profit; a
+     * comboboost's boost is the part of its win above the bet's unboosted potential_win (0 when the
+     * bet names none).
+     */
+    private static final String COSTS_SQL = """
+            SELECT (c.created_at AT TIME ZONE 'UTC')::date AS day, b.currency,
+                   coalesce(sum(c.amount) FILTER (WHERE b.bonus_type IN ('freebet_refund', 'freebet_freemoney')), 0),
+                   coalesce(sum(c.amount) FILTER (WHERE b.bonus_type = 'freebet_no_risk'), 0),
+                   coalesce(sum(greatest(0, c.amount - coalesce(b.potential_win, c.amount)))
+                            FILTER (WHERE b.bonus_type IN ('comboboost', 'global_comboboost')), 0)
+            FROM credit c JOIN bet b ON b.id = c.bet_id
+            JOIN settlement s ON s.id = c.id AND s.state = 'ACTIVE'
+            WHERE c.kind = 'WIN' AND c.status <> 'CANCELLED' AND b.bonus_type IS NOT NULL
+            GROUP BY 1, 2 ORDER BY 1 DESC, 2
+            LIMIT ?
+            """;
+
+    /*
+     * The bets a rollback reopened without their bonus (wallet.alert bonus_rebind_failed): the bet
+     * names a freebet no longer bound to it, and it was not discarded. Listed for the operator, not a
+     * discrepancy: PROTOCOL.md lets such a rollback succeed.
+     */
+    private static final String UNBACKED_SQL = """
+            SELECT b.id, b.bonus_id, bo.status, bo.bet_id
+            FROM bet b JOIN bonus bo ON bo.id = b.bonus_id
+            WHERE b.bonus_type LIKE 'freebet%' AND b.state <> 'DISCARDED' AND bo.bet_id IS DISTINCT FROM b.id
+            ORDER BY b.id
+            LIMIT ?
+            """;
+
+    /** One day's bonus cost in one currency (minor units). */
+    record Cost(LocalDate day, String currency, long freebetWins, long noRiskProfit, long comboboostBoosts) {
+        String describe() {
+            return "bonus cost " + day + " " + currency + ": freebet wins " + freebetWins + ", no-risk profit " + noRiskProfit
+                    + ", comboboost boosts " + comboboostBoosts + ", total " + (freebetWins + noRiskProfit + comboboostBoosts);
+        }
+    }
+
+    /** The bonus cost per day and currency, newest day first (at most {@code rowsMax} rows). */
+    static List<Cost> costs(Connection c, int rowsMax) throws SQLException {
+        List<Cost> costs = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(COSTS_SQL)) {
+            ps.setInt(1, rowsMax);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    costs.add(new Cost(rs.getObject(1, LocalDate.class), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+                }
+            }
+        }
+        return costs;
+    }
+
+    /** Bets reopened by a rollback without their bonus, described (at most {@code rowsMax}). */
+    static List<String> unbacked(Connection c, int rowsMax) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(UNBACKED_SQL)) {
+            ps.setInt(1, rowsMax);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add("bet " + rs.getString(1) + " names bonus " + rs.getString(2) + ", which is " + rs.getString(3)
+                            + (rs.getString(4) == null ? "" : " by bet " + rs.getString(4)) + " (bonus_rebind_failed)");
+                }
+            }
+        }
+        return out;
+    }
 
     private BonusChecks() {
     }

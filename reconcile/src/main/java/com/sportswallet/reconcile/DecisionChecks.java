@@ -42,7 +42,8 @@ final class DecisionChecks {
      * Proves the other way round: every decision that owes money has its credit. A WON, CASHED_OUT
      * or REFUNDED settlement of a positive amount has the credit with its id (a settlement that
      * credits 0 writes none: docs/PROTOCOL.md), and a discarded bet (DISCARDED with a player: a
-     * discard tombstone has none, and no stake) has exactly one DISCARD credit, its stake.
+     * discard tombstone has none, and no stake) has exactly one DISCARD credit, its stake; a
+     * discarded freebet (no cash stake: its bonus is released instead) has none.
      */
     private static final String OWED_SQL = """
             SELECT what, id, kind, amount, bet_id, credits, count(*) OVER () AS total FROM (
@@ -53,7 +54,7 @@ final class DecisionChecks {
                 SELECT 'bet', b.id, b.provider_tx_id, b.stake, b.id, d.n
                 FROM bet b
                 CROSS JOIN LATERAL (SELECT count(*) AS n FROM credit c WHERE c.bet_id = b.id AND c.kind = 'DISCARD') d
-                WHERE b.state = 'DISCARDED' AND b.player_id IS NOT NULL AND d.n <> 1) o
+                WHERE b.state = 'DISCARDED' AND b.player_id IS NOT NULL AND d.n <> CASE WHEN b.stake > 0 THEN 1 ELSE 0 END) o
             ORDER BY what, id
             LIMIT ?
             """;

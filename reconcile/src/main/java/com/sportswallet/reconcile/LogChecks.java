@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.money.Bonuses;
 import com.sportswallet.reconcile.LoadgenLog.Callback;
 
 /**
@@ -53,9 +54,14 @@ final class LogChecks {
     static final String LOG_EFFECTS = "log-effects";
     private static final int CHUNK = 10_000;
 
-    record Bet(String providerTxId, String playerId, long walletId, long stake, String state) {
+    record Bet(String providerTxId, String playerId, long walletId, long stake, String state, String bonusType, long bonusStake) {
         boolean real() {
             return playerId != null; // a discard's tombstone has no player
+        }
+
+        /** A freebet's stake is its bonus_stake: no cash debited, none returned (issue 14). */
+        boolean freebet() {
+            return Bonuses.isFreebet(bonusType);
         }
     }
 
@@ -151,8 +157,14 @@ final class LogChecks {
             if (cb.playerId() != null && !cb.playerId().equals(bet.playerId())) {
                 problems.add("the bet is player " + bet.playerId() + "'s");
             }
-            if (bet.stake() != cb.amount()) {
-                problems.add("the bet's stake is " + bet.stake());
+            if ((bet.freebet() ? bet.bonusStake() : bet.stake()) != cb.amount()) {
+                problems.add("the bet's stake is " + bet.stake() + (bet.freebet() ? ", its bonus stake " + bet.bonusStake() : ""));
+            }
+            if (bet.freebet()) {
+                if (debit != null) {
+                    problems.add("a freebet debited " + -debit.amount() + " of cash");
+                }
+                return;
             }
         }
         if (debit == null) {
@@ -185,27 +197,33 @@ final class LogChecks {
             return;
         }
         boolean win = cb.endpoint().equals("bet/win");
+        // The cash the callback credits: a bonus bet's by the money module's one rule, else the amount sent.
+        Bet bet = cb.betId() == null ? null : bets.get(cb.betId());
+        long cash = bet == null || bet.bonusType() == null ? cb.amount()
+                : win ? Bonuses.cashWin(bet.bonusType(), cb.amount(), bet.bonusStake()) : Bonuses.cashRefund(bet.bonusType(), cb.amount());
         if (s == null || !s.real()) {
             problems.add(s == null ? "no settlement " + id : "settlement " + id + " is a tombstone");
         } else {
             if (win ? !(s.kind().equals("WON") || s.kind().equals("CASHED_OUT")) : !s.kind().equals("REFUNDED")) {
                 problems.add("settlement " + id + " is " + s.kind());
             }
-            if (s.amount() != cb.amount()) {
-                problems.add("settlement amount " + s.amount());
+            if (s.amount() != cash) {
+                problems.add("settlement amount " + s.amount() + (cash == cb.amount() ? "" : ", its cash is " + cash));
             }
             if (cb.betId() != null && !s.betId().equals(cb.betId())) {
                 problems.add("settlement of bet " + s.betId());
             }
         }
         if (credit == null) {
-            problems.add("no credit " + id);
+            if (cash > 0) {
+                problems.add("no credit " + id);
+            }
             if (entry != null) {
                 problems.add("yet credited " + entry.amount());
             }
             return;
         }
-        if (!credit.kind().equals(win ? "WIN" : "REFUND") || credit.amount() != cb.amount()) {
+        if (!credit.kind().equals(win ? "WIN" : "REFUND") || credit.amount() != cash) {
             problems.add("credit " + id + " is " + credit.kind() + " " + credit.amount());
         }
         creditApplication(id, credit, entry, s, problems);
@@ -285,7 +303,7 @@ final class LogChecks {
             }
             if (bet == null && outcome == Outcome.ACCEPTED) {
                 problems.add("no bet " + cb.betId() + " (neither discarded nor tombstoned)");
-            } else if (bet != null && bet.real() && bet.state().equals("DISCARDED")) {
+            } else if (bet != null && bet.real() && bet.state().equals("DISCARDED") && bet.stake() > 0) {
                 problems.add("bet " + cb.betId() + " is DISCARDED but its stake was never credited back");
             } else if (outcome == Outcome.ACCEPTED && bet != null && bet.real() && bet.state().equals("OPEN")
                     && settlementsPerBet.getOrDefault(cb.betId(), 0) == 0) {
@@ -430,7 +448,7 @@ final class LogChecks {
                 return switch (code) {
                     case 2003 -> betReal ? "bet " + cb.betId() + " exists" : null;
                     case 2004 -> betReal && (bet.state().equals("DISCARDED") || others > 0 || (own != null && !own.real())
-                            || (cb.endpoint().equals("bet/refund") && cb.amount() > bet.stake())) ? null
+                            || (cb.endpoint().equals("bet/refund") && cb.amount() > bet.stake() + bet.bonusStake())) ? null
                                     : betReal ? "bet " + cb.betId() + " is " + bet.state() + ", had no other settlement, this id was not"
                                             + " tombstoned" + (cb.endpoint().equals("bet/refund") ? " and the refund is within the stake"
                                                     : "")
@@ -462,7 +480,8 @@ final class LogChecks {
     // ------------------------------------------------------------------ loading
 
     /* The rows the log's callbacks name, looked up by id in chunks (id = ANY(array)). */
-    private static final String BETS_SQL = "SELECT id, provider_tx_id, player_id, wallet_id, stake, state FROM bet WHERE id = ANY(?)";
+    private static final String BETS_SQL = "SELECT id, provider_tx_id, player_id, wallet_id, stake, state, bonus_type, bonus_stake FROM bet"
+            + " WHERE id = ANY(?)";
     private static final String SETTLEMENTS_SQL = "SELECT id, bet_id, kind, amount, state FROM settlement WHERE id = ANY(?)";
     private static final String CREDITS_SQL = "SELECT id, wallet_id, bet_id, kind, amount, status FROM credit WHERE id = ANY(?)";
     private static final String LEDGER_SQL = "SELECT idempotency_key, wallet_id, amount FROM ledger_entry WHERE idempotency_key = ANY(?)";
@@ -494,6 +513,9 @@ final class LogChecks {
                     ledgerKeys.add("bet/make:" + cb.txId());
                 }
                 case "bet/win", "bet/lost", "bet/refund" -> {
+                    if (cb.betId() != null) {
+                        betIds.add(cb.betId());
+                    }
                     settlementIds.add(id);
                     creditIds.add(id);
                     ledgerKeys.add("credit:" + id);
@@ -517,7 +539,7 @@ final class LogChecks {
             }
         }
         select(c, BETS_SQL, betIds, rs -> bets.put(rs.getString(1),
-                new Bet(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getString(6))));
+                new Bet(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getString(6), rs.getString(7), rs.getLong(8))));
         select(c, SETTLEMENTS_SQL, settlementIds, rs -> settlements.put(rs.getString(1),
                 new Settlement(rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5))));
         select(c, CREDITS_SQL, creditIds, rs -> credits.put(rs.getString(1),

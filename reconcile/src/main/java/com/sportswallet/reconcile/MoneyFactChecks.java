@@ -18,15 +18,15 @@ final class MoneyFactChecks {
     static final String OUTBOX_DRAINED = "outbox-drained";
 
     /*
-     * Proves: every bet that was made (a bet row with a player: a discard's tombstone has none)
-     * debited its stake once, from its own wallet, under the make's ledger key
+     * Proves: every bet that was made with cash (a bet row with a player and a stake: a discard's
+     * tombstone has no player, a freebet's stake is its bonus_stake, issue 14) debited its stake once, from its own wallet, under the make's ledger key
      * 'bet/make:<provider transaction id>' (unique, so at most once), and every 'bet' ledger entry
      * belongs to such a bet.
      */
     private static final String BETS_SQL = """
             SELECT b.id, b.provider_tx_id, b.player_id, b.stake, b.wallet_id, l.idempotency_key, l.wallet_id, l.amount,
                    count(*) OVER () AS total
-            FROM (SELECT id, provider_tx_id, player_id, stake, wallet_id FROM bet WHERE player_id IS NOT NULL) b
+            FROM (SELECT id, provider_tx_id, player_id, stake, wallet_id FROM bet WHERE player_id IS NOT NULL AND stake > 0) b
             FULL JOIN (SELECT id, idempotency_key, wallet_id, amount FROM ledger_entry WHERE operation = 'bet') l
                    ON l.idempotency_key = 'bet/make:' || b.provider_tx_id
             WHERE b.id IS NULL OR l.id IS NULL OR l.wallet_id <> b.wallet_id OR l.amount <> -b.stake

@@ -87,6 +87,8 @@ public final class Reconcile {
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration PROGRESS = Duration.ofSeconds(5);
     private static final int ADMIN_TIMEOUT_MS = 15_000;
+    /** Days x currencies of bonus cost printed (a year of one currency; older days are left out). */
+    static final int BONUS_COST_ROWS_MAX = 366;
 
     /**
      * What to check and how long to wait.
@@ -222,6 +224,13 @@ public final class Reconcile {
             results.addAll(MoneyFactChecks.run(db, o.examples()));
             results.addAll(DecisionChecks.run(db, o.examples()));
             results.addAll(BonusChecks.run(db, o.examples()));
+            // Figures for the operator, not checks: what bonuses cost, and bets a rollback reopened without their bonus.
+            for (BonusChecks.Cost cost : BonusChecks.costs(db, BONUS_COST_ROWS_MAX)) {
+                notes.println("reconcile: " + cost.describe());
+            }
+            for (String unbacked : BonusChecks.unbacked(db, o.examples())) {
+                notes.println("reconcile: " + unbacked);
+            }
             credits = KafkaChecks.loadCredits(db);
             ledger = KafkaChecks.loadLedger(db);
             playerSeqs = PlayerSeqChecks.loadCounters(db);

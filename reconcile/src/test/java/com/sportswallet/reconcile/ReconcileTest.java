@@ -546,6 +546,38 @@ class ReconcileTest {
     }
 
     @Test
+    void theBonusCostIsTheStandingCashWinOfBonusBetsByDayAndCurrency() throws Exception {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try (var s = c.createStatement()) {
+                // The world holds no bonus bet: no cost.
+                assertEquals(List.of(), BonusChecks.costs(c, 10));
+                long win;
+                try (var rs = s.executeQuery("SELECT c.amount FROM credit c JOIN bet b ON b.id = c.bet_id WHERE b.provider_tx_id = 'm1'"
+                        + " AND c.kind = 'WIN'")) {
+                    assertTrue(rs.next(), "m1 won");
+                    win = rs.getLong(1);
+                }
+                // m1 as a no-risk freebet: its credit is the profit, all of it cost.
+                exec(c, "UPDATE bet SET bonus_type = 'freebet_no_risk' WHERE provider_tx_id = 'm1'");
+                List<BonusChecks.Cost> noRisk = BonusChecks.costs(c, 10);
+                assertEquals(1, noRisk.size(), noRisk::toString);
+                assertEquals(List.of(0L, win, 0L), List.of(noRisk.get(0).freebetWins(), noRisk.get(0).noRiskProfit(),
+                        noRisk.get(0).comboboostBoosts()));
+                assertTrue(noRisk.get(0).describe().endsWith("total " + win), noRisk.get(0)::describe);
+                // As a comboboost whose unboosted potential win was 30 less: the boost is 30.
+                exec(c, "UPDATE bet SET bonus_type = 'comboboost', potential_win = " + (win - 30) + " WHERE provider_tx_id = 'm1'");
+                assertEquals(30, BonusChecks.costs(c, 10).get(0).comboboostBoosts());
+                // Rolled back, the settlement no longer stands: no cost.
+                exec(c, "UPDATE settlement SET state = 'ROLLED_BACK' WHERE bet_id = (SELECT id FROM bet WHERE provider_tx_id = 'm1')");
+                assertEquals(List.of(), BonusChecks.costs(c, 10));
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    @Test
     void aBetWhoseStateDisagreesWithItsSettlements() throws Exception {
         // m5's win was rolled back (the bet is OPEN): WON with no ACTIVE settlement.
         Report won = reconcile(c -> exec(c, "UPDATE bet SET state = 'WON' WHERE provider_tx_id = 'm5'"), options);

@@ -1,5 +1,6 @@
 package com.sportswallet.worker;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -29,7 +30,7 @@ import com.sportswallet.money.CreditRedrive;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.outbox.RelayService;
 import com.sportswallet.worker.bonus.BonusSweeper;
-import com.sportswallet.worker.bonus.ProviderBonusApiSettings;
+import com.sportswallet.worker.bonus.GrantSettings;
 import com.sportswallet.worker.settlement.CreditRedriver;
 import com.sportswallet.worker.settlement.SettlementConsumer;
 
@@ -96,8 +97,9 @@ public class SettlementWorkerService {
     int bonusSweepBatchMax;
     @ConfigProperty(name = "wallet.worker.bonus-sweep-interval-ms")
     long bonusSweepIntervalMs;
+    /** The provider's bonus API, as the granting consumer calls it (PROVIDER_BONUS_API_*: one set of settings). */
     @Inject
-    ProviderBonusApiSettings providerBonusApi;
+    GrantSettings grantSettings;
 
     private final List<SupervisedLoop<SettlementConsumer>> consumers = new ArrayList<>();
     /** The longest wait for a consumer loop to end at shutdown. */
@@ -110,7 +112,9 @@ public class SettlementWorkerService {
         // Validated before anything starts: a bad bound fails the start with its name.
         CreditRedriver.Config redriveConfig = new CreditRedriver.Config(redriveAfterMs, redriveBatchMax, redriveIntervalMs);
         BonusSweeper.Config sweepConfig = new BonusSweeper.Config(bonusRevokingAfterMs, bonusSweepBatchMax, bonusSweepIntervalMs);
-        ProviderBonusApi provider = providerBonusApi.client();
+        ProviderBonusApi provider = new ProviderBonusApi(new ProviderBonusApi.Config(URI.create(grantSettings.providerUrl()),
+                grantSettings.providerCid(), grantSettings.providerSecret(), grantSettings.providerTimeoutMs(),
+                grantSettings.providerAttemptsMax(), grantSettings.providerBackoffMsMax()));
         String suffix = clientIdSuffix.orElse("");
         dlqProducer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, "settlement-worker-dlq" + suffix, dlqSendTimeoutMs,
                 "WORKER_DLQ_SEND_TIMEOUT_MS"));

@@ -112,7 +112,10 @@ public final class ProviderBonusApi {
 
     public ProviderBonusApi(Config config) {
         this.config = config;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(config.requestTimeoutMs())).build();
+        // HTTP/1.1: the provider's API is plain request/answer; the default (HTTP/2) would ask every new plain-HTTP
+        // connection for an h2c upgrade first, one more exchange a server may mishandle.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(config.requestTimeoutMs()))
+                .build();
     }
 
     /**

@@ -13,8 +13,8 @@ import com.sportswallet.contracts.CloudEventJson;
  * {@code balance_after}, {@code sequence}, {@code player_seq}, {@code available_after}) is a
  * {@link Position}, known only under the wallet lock, and added by whoever appends the record.
  */
-public sealed interface WalletFact permits BetPlaced, BetSettled, BetDiscarded, BetRolledBack, CreditApplied, MoneyMoved, StatusChanged,
-        Alert, BonusClaimed, BonusEnded {
+public sealed interface WalletFact permits BetPlaced, BetSettled, BetDiscarded, BetRolledBack, BonusBet, BonusChanged, BonusGranted,
+        BonusClaimed, BonusEnded, CreditApplied, MoneyMoved, StatusChanged, Alert {
     /** The CloudEvent type ({@link com.sportswallet.contracts.EventTypes}). */
     String type();
 

@@ -1,7 +1,6 @@
 package com.sportswallet.ingress.bonusrevoke;
 
 import java.sql.SQLException;
-import java.time.Clock;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -19,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.bonus.ProviderBonusApi;
 import com.sportswallet.ingress.rest.ApiException;
+import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.BonusRevoke;
 import com.sportswallet.outbox.RelayService;
 
@@ -46,7 +46,7 @@ public class BonusRevokeResource {
     @Inject
     ProviderBonusApi provider;
     @Inject
-    Clock clock;
+    BonusClock clock;
     @Inject
     RelayService relay;
 

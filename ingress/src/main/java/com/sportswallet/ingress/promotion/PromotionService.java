@@ -2,7 +2,6 @@ package com.sportswallet.ingress.promotion;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Clock;
 
 import javax.sql.DataSource;
 
@@ -11,19 +10,20 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import com.sportswallet.ingress.rest.ApiException;
+import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.Promotions;
 
 /**
  * Limited-claim promotions (issue 14) over {@link Promotions}: each public method is ONE transaction
  * with ONE commit; a refusal throws {@link ApiException}, which rolls back whatever the call wrote.
- * Time comes from the injected {@link Clock}.
+ * Time comes from the injected {@link BonusClock}, the one clock of bonus expiry decisions.
  */
 @ApplicationScoped
 public class PromotionService {
     @Inject
     DataSource dataSource;
     @Inject
-    Clock clock;
+    BonusClock clock;
 
     /** Creates or changes the promotion; 409 when claims_max falls below the claims or a claimed bonus would change. */
     @Transactional(rollbackOn = Exception.class)

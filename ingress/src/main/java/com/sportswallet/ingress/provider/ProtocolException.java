@@ -13,6 +13,10 @@ public class ProtocolException extends RuntimeException {
     public static final int PARENT_NOT_FOUND = 2003;
     public static final int BAD_REQUEST = 2004;
     public static final int INVALID_JWT = 2005;
+    /** A make's bonus that we never granted, or that is not usable now (another player's, used, revoked, expired, another type or currency). */
+    public static final int BONUS_INVALID = 3001;
+    /** A freebet make whose stake is above its bonus's amount. */
+    public static final int BONUS_LIMIT_EXCEEDED = 4002;
 
     private final int code;
 

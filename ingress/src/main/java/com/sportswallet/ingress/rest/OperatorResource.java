@@ -19,12 +19,14 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.bonus.BonusGrantService;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.model.Credit;
 import com.sportswallet.ingress.model.LedgerEntry;
 import com.sportswallet.ingress.model.Player;
 import com.sportswallet.ingress.model.Wallet;
 import com.sportswallet.ingress.service.OperatorWalletService;
+import com.sportswallet.money.BonusGrants;
 import com.sportswallet.outbox.RelayService;
 
 /**
@@ -39,11 +41,16 @@ public class OperatorResource {
     /** Ledger pages: default and upper bound of {@code limit}. */
     static final int LEDGER_LIMIT_DEFAULT = 50;
     static final int LEDGER_LIMIT_MAX = 500;
+    /** Bonus lists: default and upper bound of {@code limit}. */
+    static final int BONUSES_LIMIT_DEFAULT = 50;
+    static final int BONUSES_LIMIT_MAX = 500;
 
     @Inject
     OperatorWalletService service;
     @Inject
     RelayService relay;
+    @Inject
+    BonusGrantService bonuses;
 
     /** Creates the player with one CASH wallet; idempotent (201 created, 200 existing, 409 other currency). */
     @PUT
@@ -122,19 +129,48 @@ public class OperatorResource {
         return Response.ok(body.toString()).build();
     }
 
+    /** The player's bonuses (issue 14), newest first; {@code limit} in 1..500, default 50. */
+    @GET
+    @Path("/bonuses")
+    public Response bonuses(@PathParam("id") String id, @QueryParam("limit") String limitParam) throws SQLException {
+        String playerId = JsonInput.playerId(id);
+        int limit = limit(limitParam, BONUSES_LIMIT_DEFAULT, BONUSES_LIMIT_MAX);
+        List<BonusGrants.Bonus> list = bonuses.bonusesOf(playerId, limit);
+        if (list == null) {
+            throw ApiException.notFound("player " + playerId + " not found");
+        }
+        ObjectNode body = CloudEventJson.mapper().createObjectNode();
+        ArrayNode array = body.putArray("bonuses");
+        for (BonusGrants.Bonus b : list) {
+            array.addObject()
+                    .put("bonus_id", b.bonusId())
+                    .put("bonus_type", b.bonusType())
+                    .put("amount", b.amount())
+                    .put("currency", b.currency())
+                    .put("status", b.status())
+                    .put("expires_at", b.expiresAt().toString())
+                    .put("bet_id", b.betId());
+        }
+        return Response.ok(body.toString()).build();
+    }
+
     private static int ledgerLimit(String limitParam) {
+        return limit(limitParam, LEDGER_LIMIT_DEFAULT, LEDGER_LIMIT_MAX);
+    }
+
+    private static int limit(String limitParam, int limitDefault, int limitMax) {
         if (limitParam == null) {
-            return LEDGER_LIMIT_DEFAULT;
+            return limitDefault;
         }
         try {
             int limit = Integer.parseInt(limitParam);
-            if (limit >= 1 && limit <= LEDGER_LIMIT_MAX) {
+            if (limit >= 1 && limit <= limitMax) {
                 return limit;
             }
         } catch (NumberFormatException e) {
             // Falls through to the refusal below.
         }
-        throw ApiException.badRequest("invalid_limit", "limit must be an integer in 1.." + LEDGER_LIMIT_MAX);
+        throw ApiException.badRequest("invalid_limit", "limit must be an integer in 1.." + limitMax);
     }
 
     /** Answers a committed operation, waking the outbox relay for the rows it wrote. */

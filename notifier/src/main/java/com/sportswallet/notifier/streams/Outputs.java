@@ -27,10 +27,14 @@ import com.sportswallet.contracts.EventTypes;
  * <li>{@code sourceoffset}, {@code sourceindex}: where the fact that caused it sits in {@code wallet.events};</li>
  * <li>crm {@code data}: {@code player_id}, {@code amount}, {@code currency}, {@code source_event_id},
  * {@code occurred_at} (DESIGN.md), plus per type: big-win {@code bet_id}, {@code is_cashout};
+ * bonus-granted {@code bonus_id}, {@code bonus_type}, {@code expires_at} (amount: the bonus);
  * negative-balance {@code source_type}, {@code balance_after}, {@code sequence}; status-changed
  * {@code status};</li>
  * <li>bonus {@code data}: {@code player_id}, {@code wagered_total}, {@code since}, {@code bet_id},
- * {@code source_event_id} (DESIGN.md), plus {@code source_type}, {@code occurred_at}.</li>
+ * {@code source_event_id} (DESIGN.md), plus {@code source_type}, {@code occurred_at}; freebet-redeemed
+ * {@code player_id}, {@code bonus_id}, {@code bonus_type}, {@code bet_id}, {@code amount} (the bonus
+ * stake), {@code currency}, {@code source_event_id}, {@code occurred_at}; promotion sold-out
+ * {@code promotion_id}, {@code player_id} (the last claim's), {@code source_event_id}, {@code occurred_at}.</li>
  * </ul>
  * crm {@code amount} is the money of the fact as a CRM reads it, in minor units: first-bet the
  * stake, big-win the win, deposit the deposit, withdrawal the amount withdrawn (all positive),
@@ -85,6 +89,40 @@ public final class Outputs {
             g.writeStringField("bet_id", betId);
             g.writeStringField("source_event_id", e.id());
             g.writeStringField("source_type", e.type());
+            g.writeStringField("occurred_at", e.occurredAtString());
+        });
+    }
+
+    /** crm.player.bonus-granted's own fields: which bonus, of what type, until when. */
+    static Extra bonusFields(WalletEvent.Bonus b) {
+        return g -> {
+            g.writeStringField("bonus_id", b.bonusId());
+            g.writeStringField("bonus_type", b.bonusType());
+            g.writeStringField("expires_at", b.expiresAt());
+        };
+    }
+
+    /** bonus.freebet.redeemed: a freebet staked on a bet; amount is the bonus stake (no cash moved). */
+    static String freebetRedeemed(WalletEvent e, String playerId, long sourceOffset, int sourceIndex) {
+        WalletEvent.Bonus b = e.bonus();
+        return event(EventTypes.BONUS_FREEBET_REDEEMED, e, playerId, sourceOffset, sourceIndex, g -> {
+            g.writeStringField("player_id", playerId);
+            g.writeStringField("bonus_id", b.bonusId());
+            g.writeStringField("bonus_type", b.bonusType());
+            g.writeStringField("bet_id", e.betId());
+            g.writeNumberField("amount", b.bonusStake() != null ? b.bonusStake() : Math.abs(e.amount()));
+            g.writeStringField("currency", e.currency());
+            g.writeStringField("source_event_id", e.id());
+            g.writeStringField("occurred_at", e.occurredAtString());
+        });
+    }
+
+    /** bonus.promotion.sold-out: the claim that took a limited promotion's last slot, and whose it was. */
+    static String promotionSoldOut(WalletEvent e, String playerId, long sourceOffset, int sourceIndex) {
+        return event(EventTypes.BONUS_PROMOTION_SOLD_OUT, e, playerId, sourceOffset, sourceIndex, g -> {
+            g.writeStringField("promotion_id", e.bonus().promotionId());
+            g.writeStringField("player_id", playerId);
+            g.writeStringField("source_event_id", e.id());
             g.writeStringField("occurred_at", e.occurredAtString());
         });
     }

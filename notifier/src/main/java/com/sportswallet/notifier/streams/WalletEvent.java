@@ -19,7 +19,15 @@ import com.sportswallet.contracts.CloudEventJson;
 record WalletEvent(String id, String type, Instant time, String subject, String playerId, String currency, long amount,
         Long balanceAfter, Long sequence, String betId, String transactionId, Instant occurredAt, String reversedOperation,
         String reversedTransactionId, boolean cashout, String status, String reason, String timeText, String occurredAtText,
-        Long playerSeq, Long stake, Instant reversedOccurredAt) {
+        Long playerSeq, Long stake, Instant reversedOccurredAt, Bonus bonus) {
+
+    /**
+     * The bonus fields of a {@code wallet.bonus.*} fact, or of a bet on a bonus (issue 14): null when
+     * the event names no bonus and no promotion. {@code promotionClaimsLeft} is set only on the claim
+     * of a limited promotion (0 on the claim that took its last slot).
+     */
+    record Bonus(String bonusId, String bonusType, Long bonusStake, String expiresAt, String promotionId, Long promotionClaimsLeft) {
+    }
 
     /** The source's own text of {@link #time()}, written back unchanged into outputs (no re-formatting). */
     String timeString() {
@@ -82,7 +90,9 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
         return new WalletEvent(b.id, b.type, time, b.subject, b.playerId != null ? b.playerId : b.subject, b.currency, b.amount,
                 b.balanceAfter, b.sequence, b.betId, b.transactionId, occurredAt, b.reversedOperation, b.reversedTransactionId,
                 b.cashout, b.status, b.reason, b.timeText, b.occurredAtText != null ? b.occurredAtText : b.timeText, b.playerSeq,
-                b.stake, instant(b.reversedOccurredAtText));
+                b.stake, instant(b.reversedOccurredAtText),
+                b.bonusId == null && b.promotionId == null ? null
+                        : new Bonus(b.bonusId, b.bonusType, b.bonusStake, b.expiresAt, b.promotionId, b.promotionClaimsLeft));
     }
 
     private static final class Builder {
@@ -106,6 +116,12 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
         Long playerSeq;
         Long stake;
         String reversedOccurredAtText;
+        String bonusId;
+        String bonusType;
+        Long bonusStake;
+        String expiresAt;
+        String promotionId;
+        Long promotionClaimsLeft;
     }
 
     private static void data(JsonParser p, Builder b) throws IOException, Unusable {
@@ -139,6 +155,12 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
                 }
                 case "stake" -> b.stake = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
                 case "reversed_occurred_at" -> b.reversedOccurredAtText = text(p, t);
+                case "bonus_id" -> b.bonusId = text(p, t);
+                case "bonus_type" -> b.bonusType = text(p, t);
+                case "bonus_stake" -> b.bonusStake = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
+                case "expires_at" -> b.expiresAt = text(p, t);
+                case "promotion_id" -> b.promotionId = text(p, t);
+                case "promotion_claims_left" -> b.promotionClaimsLeft = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
                 default -> p.skipChildren();
             }
         }

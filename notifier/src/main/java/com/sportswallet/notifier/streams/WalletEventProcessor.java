@@ -41,6 +41,8 @@ import com.sportswallet.contracts.EventTypes;
 final class WalletEventProcessor implements Processor<String, byte[], String, String> {
     private static final Logger LOG = Logger.getLogger(WalletEventProcessor.class);
     static final String NEGATIVE_BALANCE_REASON = "negative_balance";
+    /** The bonus types whose stake is the bonus, not cash (freebet_freemoney, freebet_refund, freebet_no_risk). */
+    static final String FREEBET_PREFIX = "freebet_";
     private static final String NEGATIVE_BALANCE_FACT = "negative-balance";
 
     private final NotifierSettings settings;
@@ -118,12 +120,26 @@ final class WalletEventProcessor implements Processor<String, byte[], String, St
                     negativeBalance(e, player);
                 }
             }
+            case EventTypes.BONUS_GRANTED -> {
+                if (e.bonus() != null) {
+                    emitCrm(EventTypes.CRM_BONUS_GRANTED, e, player, e.amount(), Outputs.bonusFields(e.bonus()));
+                }
+            }
+            case EventTypes.BONUS_REDEEMED -> {
+                if (e.bonus() != null && e.bonus().bonusType() != null && e.bonus().bonusType().startsWith(FREEBET_PREFIX)) {
+                    emitBonus(player, Outputs.freebetRedeemed(e, player, sourceOffset, sourceIndex++));
+                }
+            }
             default -> {
                 // wallet.credit.applied (the money of a decision already counted) and unknown types: no output.
             }
         }
         if (e.amount() < 0 && e.balanceAfter() != null && e.balanceAfter() < 0 && !EventTypes.ALERT.equals(e.type())) {
             negativeBalance(e, player);
+        }
+        if (e.bonus() != null && e.bonus().promotionId() != null && Long.valueOf(0).equals(e.bonus().promotionClaimsLeft())) {
+            // The claim that took a limited promotion's last slot (issue 14): the promotion is sold out.
+            emitBonus(player, Outputs.promotionSoldOut(e, player, sourceOffset, sourceIndex++));
         }
         players.put(player, p);
     }
@@ -230,6 +246,10 @@ final class WalletEventProcessor implements Processor<String, byte[], String, St
     private void emitCrm(String type, WalletEvent e, String player, long amount, Outputs.Extra extra) {
         context.forward(new Record<>(player, Outputs.crm(type, e, player, amount, extra, sourceOffset, sourceIndex++),
                 currentTimestampMs, Outputs.headers()), TopologyProducer.CRM_SINK);
+    }
+
+    private void emitBonus(String player, String event) {
+        context.forward(new Record<>(player, event, currentTimestampMs, Outputs.headers()), TopologyProducer.BONUS_SINK);
     }
 
     private void emitWagering(WalletEvent e, String player, PlayerState p) {

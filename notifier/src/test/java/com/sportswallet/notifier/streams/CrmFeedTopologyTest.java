@@ -156,6 +156,43 @@ class CrmFeedTopologyTest {
     }
 
     @Test
+    void bonusGrantedFreebetRedeemedAndPromotionSoldOut() {
+        try (TopologyHarness h = new TopologyHarness()) {
+            Instant expires = T.plusSeconds(86_400);
+            Ev granted = bonusGranted("p1", "b-1", "freebet_freemoney", 500, expires, T).seq(1);
+            Ev freebet = bonusRedeemed("p1", "b-1", "freebet_freemoney", betId("m1"), 400, T.plusSeconds(1)).seq(2);
+            Ev boost = bonusRedeemed("p1", "b-2", "comboboost", betId("m2"), 0, T.plusSeconds(2)).seq(3);
+            Ev lastClaim = bonusGranted("p2", "b-3", "freebet_refund", 100, expires, T.plusSeconds(3)).with("promotion_id", "promo-1")
+                    .with("promotion_claims_left", 0).seq(1);
+            Ev otherClaim = bonusGranted("p3", "b-4", "freebet_refund", 100, expires, T.plusSeconds(4)).with("promotion_id", "promo-1")
+                    .with("promotion_claims_left", 1).seq(1);
+            h.pipeAll(List.of(granted, freebet, boost, lastClaim, otherClaim, granted));
+
+            List<JsonNode> crm = h.crmEvents();
+            assertEquals(3, crm.size(), "one crm.player.bonus-granted per grant, the re-sent one deduplicated");
+            JsonNode first = crm.get(0);
+            assertEquals(EventTypes.CRM_BONUS_GRANTED, first.get("type").asText());
+            assertEquals(CloudEventJson.stableId(EventTypes.CRM_BONUS_GRANTED, granted.id()), first.get("id").asText());
+            assertEquals(500, first.get("data").get("amount").asLong());
+            assertEquals("b-1", first.get("data").get("bonus_id").asText());
+            assertEquals("freebet_freemoney", first.get("data").get("bonus_type").asText());
+            assertEquals(expires.toString(), first.get("data").get("expires_at").asText());
+
+            List<JsonNode> bonus = h.bonusEvents();
+            assertEquals(2, bonus.size(), "the freebet's redemption and the sold-out promotion; a comboboost is not a freebet");
+            JsonNode redeemed = bonus.get(0);
+            assertEquals(EventTypes.BONUS_FREEBET_REDEEMED, redeemed.get("type").asText());
+            assertEquals(400, redeemed.get("data").get("amount").asLong(), "the bonus stake");
+            assertEquals(betId("m1"), redeemed.get("data").get("bet_id").asText());
+            assertEquals(freebet.id(), redeemed.get("data").get("source_event_id").asText());
+            JsonNode soldOut = bonus.get(1);
+            assertEquals(EventTypes.BONUS_PROMOTION_SOLD_OUT, soldOut.get("type").asText());
+            assertEquals("promo-1", soldOut.get("data").get("promotion_id").asText());
+            assertEquals("p2", soldOut.get("data").get("player_id").asText());
+        }
+    }
+
+    @Test
     void theSameInputGivesByteIdenticalOutputsInAFreshTopology() {
         List<Ev> events = List.of(placed("p1", betId("b1"), 500, T), deposit("p1", "dep-1", 100_000, 100_500, 2, T),
                 won("p1", betId("b1"), settlementId("bet/win", "w1"), 200_000, false, T), statusChanged("p1", "BLOCKED", 2, T));

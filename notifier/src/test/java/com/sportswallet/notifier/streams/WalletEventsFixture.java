@@ -214,4 +214,18 @@ public final class WalletEventsFixture {
         ObjectNode d = data(player, 0, at).put("status", status);
         return event(EventTypes.PLAYER_STATUS_CHANGED, player + "#" + statusVersion, player, d, at);
     }
+
+    /** wallet.bonus.granted (issue 14): the bonus amount as amount; no money moved. */
+    public static Ev bonusGranted(String player, String bonusId, String bonusType, long amount, Instant expiresAt, Instant at) {
+        ObjectNode d = data(player, amount, at).put("bonus_id", bonusId).put("bonus_type", bonusType).put("expires_at", expiresAt.toString())
+                .put("transaction_id", bonusId);
+        return event(EventTypes.BONUS_GRANTED, bonusId, player, d, at);
+    }
+
+    /** wallet.bonus.redeemed (issue 14): the bonus staked on a bet. */
+    public static Ev bonusRedeemed(String player, String bonusId, String bonusType, String betId, long bonusStake, Instant at) {
+        ObjectNode d = data(player, 0, at).put("bonus_id", bonusId).put("bonus_type", bonusType).put("bet_id", betId)
+                .put("bonus_stake", bonusStake).put("transaction_id", betId);
+        return event(EventTypes.BONUS_REDEEMED, betId, player, d, at);
+    }
 }

@@ -20,15 +20,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.event.BetPlaced;
+import com.sportswallet.contracts.event.BonusBet;
+import com.sportswallet.contracts.event.BonusChanged;
+import com.sportswallet.contracts.event.Position;
+import com.sportswallet.contracts.event.WalletFact;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.idempotency.PayloadHash;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
+import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.service.MoneySettings;
 import com.sportswallet.money.BetMake;
+import com.sportswallet.money.Bonuses;
 import com.sportswallet.money.NamedSql;
 import com.sportswallet.money.Spend;
 import com.sportswallet.money.WalletEvents;
@@ -88,10 +95,47 @@ public class BetMakeService {
     MoneySettings money;
     @Inject
     MeterRegistry meters;
+    @Inject
+    BonusClock clock;
 
     /** The fields of a make that decide it, read and checked before the transaction starts. */
     record MakeRequest(String transactionId, String playerId, long amount, String currency, String betslipId,
-            Long potentialWin, Betslip betslip) {
+            Long potentialWin, Betslip betslip, BonusUse bonus) {
+        boolean freebet() {
+            return bonus != null && Bonuses.isFreebet(bonus.type());
+        }
+    }
+
+    /**
+     * The bonus a make names (issue 14; PROTOCOL.md "Bonuses"): {@code bonus_type} decides;
+     * {@code bonus_id} (top level, or {@code transaction.bonus_id}, which must agree) names a granted
+     * bonus, required for every type but {@code global_comboboost}, which takes none.
+     */
+    record BonusUse(String id, String type, Long potentialComboboostWin) {
+        static BonusUse parse(ObjectNode p, ObjectNode tx) {
+            String type = Payload.optionalText(p, "bonus_type");
+            String id = Payload.optionalText(p, "bonus_id");
+            String txId = Payload.optionalText(tx, "bonus_id");
+            if (id == null) {
+                id = txId;
+            }
+            Payload.agree(id, txId, "bonus_id");
+            Long potentialComboboostWin = Payload.optionalAmount(p, "potential_comboboost_win");
+            if (type == null) {
+                if (id != null) {
+                    throw ProtocolException.badRequest("bonus_id " + id + " needs its bonus_type");
+                }
+                return null;
+            }
+            if (!Bonuses.TYPES.contains(type)) {
+                throw ProtocolException.badRequest("bonus_type must be one of " + new java.util.TreeSet<>(Bonuses.TYPES) + ", not " + type);
+            }
+            if (Bonuses.GLOBAL_COMBOBOOST.equals(type) ? id != null : id == null) {
+                throw ProtocolException.badRequest(Bonuses.GLOBAL_COMBOBOOST.equals(type) ? "a global_comboboost needs no bonus_id"
+                        : "bonus_type " + type + " needs the bonus_id of a granted bonus");
+            }
+            return new BonusUse(id, type, potentialComboboostWin);
+        }
     }
 
     static MakeRequest parse(ObjectNode p) {
@@ -112,7 +156,7 @@ public class BetMakeService {
         Long potentialWin = Payload.optionalAmount(p, "potential_win");
         return new MakeRequest(transactionId, Payload.text(p, "player_id"), amount, currency,
                 slip == null ? Payload.optionalText(tx, "betslip_id") : Payload.optionalText(slip, "id"), potentialWin,
-                Betslip.parse(slip));
+                Betslip.parse(slip), BonusUse.parse(p, tx));
     }
 
     @Transactional(rollbackOn = Exception.class)
@@ -125,6 +169,9 @@ public class BetMakeService {
                 return replay(c, r, requestHash);
             }
             String betId = Callbacks.operatorId(ENDPOINT, r.transactionId());
+            if (r.bonus() != null) {
+                return bonusMake(c, wallet, betId, r);
+            }
             // The path is chosen before the first wallet statement, from round trip 1's unlocked read.
             boolean fast = Spend.fastPath(wallet.balance(), r.amount());
             insertBet(c, betId, r, fast);
@@ -137,6 +184,91 @@ public class BetMakeService {
             }
             return new Answer(200, spent.debited());
         }
+    }
+
+    /**
+     * A make with a bonus (issue 14): the bet, then the bonus redeemed and bound to it in one
+     * conditional statement (after the bet row, before the wallet: the lock order), then the
+     * wallet. A freebet debits no cash: the wallet row only takes player_seq for the bet's
+     * {@code wallet.bet.placed} (amount 0, {@code bonus_stake} the stake) and its
+     * {@code wallet.bonus.redeemed}. A comboboost debits its cash stake as any make does (the same
+     * debit statement), then its bonus event; a {@code global_comboboost} redeems nothing.
+     * A bonus that cannot be redeemed is 3001, a freebet stake above its amount 4002: the
+     * transaction rolls back, nothing is written.
+     */
+    private Answer bonusMake(Connection c, WalletRead wallet, String betId, MakeRequest r) throws SQLException {
+        BonusUse bonus = r.bonus();
+        Instant now = Instant.now();
+        insertBet(c, betId, r, false);
+        Bonuses.Redeemed redeemed = null;
+        if (bonus.id() != null) {
+            redeemed = Bonuses.redeem(c, bonus.id(), bonus.type(), r.playerId(), betId, r.currency(), r.amount(), bonus.potentialComboboostWin(),
+                    clock.instant());
+            if (redeemed == null) {
+                throw refusal(Bonuses.read(c, bonus.id()), r, clock.instant());
+            }
+        } else {
+            Bonuses.bindGlobal(c, betId, bonus.potentialComboboostWin());
+        }
+        long bonusStake = r.freebet() ? r.amount() : 0;
+        String body;
+        long playerSeq;
+        int bonusEvents = redeemed == null ? 0 : 1;
+        if (r.freebet()) {
+            // No cash moves: the wallet row (last) takes player_seq for both events.
+            WalletEvents.Advanced advanced = WalletEvents.advance(c, wallet.id(), 0, 1 + bonusEvents);
+            playerSeq = advanced.playerSeq();
+            WalletEvents.append(c, BonusBet.of(BetPlaced.of(r.playerId(), r.currency(), 0, now, betId, r.transactionId()), bonus.id(),
+                    bonus.type(), bonusStake, "USED"), betId, Position.of(playerSeq - bonusEvents, advanced.available()), now);
+            body = Callbacks.moneyBody(betId, r.transactionId(), null, r.playerId(), "bet", r.amount(), r.currency(), advanced.available());
+            appendRedeemed(c, r, betId, bonus, redeemed, bonusStake, Position.of(playerSeq, advanced.available()), now);
+            return Callbacks.answer(c, ENDPOINT, r.transactionId(), body, playerSeq);
+        }
+        // A comboboost: the cash stake as any make debits it (the slow path, which may spend pending money).
+        Spend.Spent<String> spent = Spend.debit(c, wallet.id(), false, money.creditFlipMax(),
+                () -> debit(c, wallet.id(), betId, r, bonus, now));
+        if (spent.debited() == null) {
+            throw new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount());
+        }
+        if (redeemed != null) {
+            WalletEvents.Advanced advanced = WalletEvents.advance(c, wallet.id(), 0);
+            appendRedeemed(c, r, betId, bonus, redeemed, 0, Position.of(advanced.playerSeq(), advanced.available()), now);
+        }
+        return new Answer(200, spent.debited());
+    }
+
+    private static void appendRedeemed(Connection c, MakeRequest r, String betId, BonusUse bonus, Bonuses.Redeemed redeemed, long bonusStake,
+            Position position, Instant now) throws SQLException {
+        if (redeemed == null) {
+            return;
+        }
+        WalletEvents.append(c, BonusChanged.of(EventTypes.BONUS_REDEEMED, r.playerId(), r.currency(), now, bonus.id(), bonus.type(),
+                redeemed.amount(), bonusStake, "USED", betId, r.transactionId()), betId, position, now);
+    }
+
+    /** Why a bonus could not be redeemed: 4002 for a freebet stake above an otherwise usable bonus, else 3001. */
+    private static ProtocolException refusal(Bonuses.Bonus b, MakeRequest r, Instant now) {
+        String id = r.bonus().id();
+        if (b == null) {
+            return new ProtocolException(ProtocolException.BONUS_INVALID, "bonus " + id + " was never granted");
+        }
+        if (!b.playerId().equals(r.playerId())) {
+            return new ProtocolException(ProtocolException.BONUS_INVALID, "bonus " + id + " is not player " + r.playerId() + "'s");
+        }
+        if (!"ACTIVE".equals(b.status())) {
+            return new ProtocolException(ProtocolException.BONUS_INVALID, "bonus " + id + " is " + b.status());
+        }
+        if (!now.isBefore(b.expiresAt())) {
+            return new ProtocolException(ProtocolException.BONUS_INVALID, "bonus " + id + " expired at " + b.expiresAt());
+        }
+        if (!b.bonusType().equals(r.bonus().type())) {
+            return new ProtocolException(ProtocolException.BONUS_INVALID, "bonus " + id + " is a " + b.bonusType() + ", not a " + r.bonus().type());
+        }
+        if (!b.currency().equals(r.currency())) {
+            return new ProtocolException(ProtocolException.BONUS_INVALID, "bonus " + id + " is in " + b.currency());
+        }
+        return new ProtocolException(ProtocolException.BONUS_LIMIT_EXCEEDED, "stake " + r.amount() + " is above bonus " + id + "'s amount "
+                + b.amount());
     }
 
     /** Round trip 1's wallet, read without a lock: it only chooses the path. */
@@ -250,9 +382,14 @@ public class BetMakeService {
      * @return the answer as stored, or null when the balance does not cover the stake
      */
     private static String debit(Connection c, long walletId, String betId, MakeRequest r) throws SQLException {
-        Instant now = Instant.now();
+        return debit(c, walletId, betId, r, null, Instant.now());
+    }
+
+    private static String debit(Connection c, long walletId, String betId, MakeRequest r, BonusUse bonus, Instant now) throws SQLException {
         // The event without its position: the debit completes it from its own RETURNING.
-        BetPlaced placed = BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId());
+        WalletFact placed = bonus == null ? BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId())
+                : BonusBet.of(BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId()), bonus.id(), bonus.type(), 0,
+                        bonus.id() == null ? null : "USED");
         String eventId = CloudEventJson.stableId(placed.type(), betId);
         String event = CloudEventJson.serialize(eventId, placed.type(), WalletEvents.SOURCE, r.playerId(), now, placed.data());
         // The debit statement writes the outbox row itself: an event its topic would refuse is refused here, before

@@ -15,12 +15,16 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.event.BetDiscarded;
+import com.sportswallet.contracts.event.BonusBet;
+import com.sportswallet.contracts.event.BonusChanged;
 import com.sportswallet.contracts.event.Position;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
+import com.sportswallet.ingress.service.BonusClock;
+import com.sportswallet.money.Bonuses;
 import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.WalletEvents;
 
@@ -41,7 +45,7 @@ public class DiscardService {
     private static final int ROUNDS_MAX = 2;
 
     private static final String DISCARD_SQL = "UPDATE bet SET state = 'DISCARDED', updated_at = now() WHERE id = ? AND state = 'OPEN'"
-            + " AND (?::text IS NULL OR player_id = ?) RETURNING player_id, wallet_id, currency, stake";
+            + " AND (?::text IS NULL OR player_id = ?) RETURNING player_id, wallet_id, currency, stake, bonus_id, bonus_type, bonus_stake";
     private static final String TOMBSTONE_SQL = "INSERT INTO bet (id, provider_tx_id, state) VALUES (?, ?, 'DISCARDED') ON CONFLICT DO NOTHING";
     private static final String STATE_SQL = "SELECT b.state, b.player_id, w.balance + w.pending FROM bet b"
             + " LEFT JOIN wallet w ON w.id = b.wallet_id WHERE b.id = ?";
@@ -50,6 +54,8 @@ public class DiscardService {
     DataSource dataSource;
     @Inject
     CallbackBudget budget;
+    @Inject
+    BonusClock clock;
 
     @Transactional(rollbackOn = Exception.class)
     public Answer discard(ObjectNode payload) throws SQLException {
@@ -111,12 +117,15 @@ public class DiscardService {
      *
      * @return the wallet after the discard (available balance, player_seq), or null when the bet was not OPEN
      */
-    private static WalletEvents.Advanced discardOpen(Connection c, String betId, String discardId, String makeTransactionId, String extPlayerId)
+    private WalletEvents.Advanced discardOpen(Connection c, String betId, String discardId, String makeTransactionId, String extPlayerId)
             throws SQLException {
         String playerId;
         long walletId;
         String currency;
         long stake;
+        String bonusId;
+        String bonusType;
+        long bonusStake;
         try (PreparedStatement ps = c.prepareStatement(DISCARD_SQL)) {
             ps.setString(1, betId);
             ps.setString(2, extPlayerId);
@@ -129,15 +138,30 @@ public class DiscardService {
                 walletId = rs.getLong(2);
                 currency = rs.getString(3);
                 stake = rs.getLong(4);
+                bonusId = rs.getString(5);
+                bonusType = rs.getString(6);
+                bonusStake = rs.getLong(7);
             }
         }
-        PendingCredit.insert(c, discardId, walletId, playerId, betId, PendingCredit.DISCARD, stake);
-        WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, stake);
-        long playerSeq = wallet.playerSeq();
+        // A bonus bet's bonus is released (before the credit and the wallet: the lock order); a freebet has no cash stake to return.
+        Bonuses.Settled bonus = bonusId == null ? null : Bonuses.settle(c, bonusId, betId, true, clock.instant());
+        int bonusEvents = bonus == null ? 0 : 1;
+        if (stake > 0) {
+            PendingCredit.insert(c, discardId, walletId, playerId, betId, PendingCredit.DISCARD, stake);
+        }
+        WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, stake, 1 + bonusEvents);
+        long playerSeq = wallet.playerSeq() - bonusEvents;
         Instant now = Instant.now();
-        WalletEvents.appendCreditCommand(c, discardId, walletId, playerId, betId, PendingCredit.DISCARD, stake, currency, playerSeq, now);
-        WalletEvents.append(c, BetDiscarded.of(playerId, currency, stake, now, betId, discardId, makeTransactionId), discardId,
-                Position.of(playerSeq, wallet.available()), now);
+        if (stake > 0) {
+            WalletEvents.appendCreditCommand(c, discardId, walletId, playerId, betId, PendingCredit.DISCARD, stake, currency, playerSeq, now);
+        }
+        WalletEvents.append(c, BonusBet.of(BetDiscarded.of(playerId, currency, stake, now, betId, discardId, makeTransactionId), bonusId,
+                bonusType, bonusStake, bonus == null ? null : bonus.status()), discardId, Position.of(playerSeq, wallet.available()), now);
+        if (bonus != null) {
+            WalletEvents.append(c, BonusChanged.of(BonusChanged.typeFor(bonus.status()), playerId, currency, now, bonusId, bonusType,
+                    bonus.amount(), bonusStake, bonus.status(), betId, discardId), discardId, Position.of(wallet.playerSeq(), wallet.available()),
+                    now);
+        }
         return wallet;
     }
 }

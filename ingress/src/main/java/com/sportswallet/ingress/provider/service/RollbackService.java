@@ -16,12 +16,16 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.event.Alert;
 import com.sportswallet.contracts.event.BetRolledBack;
+import com.sportswallet.contracts.event.BonusBet;
+import com.sportswallet.contracts.event.WalletFact;
 import com.sportswallet.contracts.event.Position;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
+import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.service.MoneySettings;
+import com.sportswallet.money.Bonuses;
 import com.sportswallet.money.CreditBatch;
 import com.sportswallet.money.Ledger;
 import com.sportswallet.money.PendingCredit;
@@ -56,7 +60,7 @@ public class RollbackService {
     public static final String ENDPOINT = "bet/rollback";
 
     private static final String REOPEN_SQL = "UPDATE bet SET state = 'OPEN', updated_at = now() WHERE id = ? AND latest_settlement_id = ?"
-            + " AND state IN ('WON', 'CASHED_OUT', 'LOST', 'REFUNDED') RETURNING player_id, wallet_id, currency, stake";
+            + " AND state IN ('WON', 'CASHED_OUT', 'LOST', 'REFUNDED') RETURNING player_id, wallet_id, currency, stake, bonus_id, bonus_type, bonus_stake";
     private static final String REVERSE_SQL = "UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = ? AND state = 'ACTIVE'"
             + " RETURNING kind, amount, created_at";
     private static final String BET_SQL = "SELECT player_id, wallet_id, currency FROM bet WHERE id = ?";
@@ -66,6 +70,8 @@ public class RollbackService {
     /** wallet.alert reasons: the balance ended below zero; or the write-off account took a shortfall and the balance did not. */
     static final String NEGATIVE_BALANCE = "negative_balance";
     static final String ABSORBED_SHORTFALL = "absorbed_shortfall";
+    /** wallet.alert reason: the reopened bet's bonus, released by the reversed refund, was used, revoked or expired since. */
+    static final String BONUS_REBIND_FAILED = "bonus_rebind_failed";
 
     @Inject
     DataSource dataSource;
@@ -73,6 +79,8 @@ public class RollbackService {
     CallbackBudget budget;
     @Inject
     MoneySettings money;
+    @Inject
+    BonusClock clock;
 
     @Transactional(rollbackOn = Exception.class)
     public Answer rollback(ObjectNode payload) throws SQLException {
@@ -91,6 +99,7 @@ public class RollbackService {
             Long walletId;
             String currency;
             long stake;
+            BetBonus bonus = null;
             boolean reopened;
             long reversedAmount = 0;
             Long balance;
@@ -108,10 +117,11 @@ public class RollbackService {
                         walletId = reopened ? rs.getLong(2) : null;
                         currency = reopened ? rs.getString(3) : null;
                         stake = reopened ? rs.getLong(4) : 0;
+                        bonus = reopened && rs.getString(6) != null ? new BetBonus(rs.getString(5), rs.getString(6), rs.getLong(7)) : null;
                     }
                 }
                 if (reopened) {
-                    Reversed reversed = reverse(c, parentId, rollbackId, transactionId, betId, playerId, walletId, currency, stake);
+                    Reversed reversed = reverse(c, parentId, rollbackId, transactionId, betId, playerId, walletId, currency, stake, bonus);
                     reversedAmount = reversed.amount();
                     balance = reversed.available();
                     playerSeq = reversed.playerSeq();
@@ -157,9 +167,13 @@ public class RollbackService {
     private record Reversed(long amount, long available, long playerSeq) {
     }
 
+    /** A reopened bet's bonus (id null for a global_comboboost, which has no granted bonus). */
+    private record BetBonus(String id, String type, long stake) {
+    }
+
     /** Reverses settlement {@code parentId} of a bet just reopened. */
     private Reversed reverse(Connection c, String parentId, String rollbackId, String transactionId, String betId,
-            String playerId, long walletId, String currency, long stake) throws SQLException {
+            String playerId, long walletId, String currency, long stake, BetBonus bonus) throws SQLException {
         String kind;
         long amount;
         Instant reversedAt;
@@ -177,8 +191,10 @@ public class RollbackService {
             }
         }
         Instant now = Instant.now();
+        // The bet's bonus goes back to USED by it (after the settlement, before the credits and the wallet: the lock order).
+        boolean rebindFailed = bonus != null && bonus.id() != null && !Bonuses.reopen(c, bonus.id(), betId, clock.instant());
         Rolled rolled = new Rolled(playerId, currency, amount, now, stake, betId, rollbackId, transactionId, reversedOperation(kind), parentId,
-                reversedAt);
+                reversedAt, bonus, bonus == null || bonus.id() == null ? null : rebindFailed ? null : "USED", rebindFailed);
         boolean cancelled = false;
         if (amount > 0) {
             // The reversed credit and the wallet's pending credits, locked in one statement in credit-id order.
@@ -189,19 +205,30 @@ public class RollbackService {
             }
         }
         // Cancelled while still pending (it leaves pending), or nothing to take back: no settled money
-        // moves, the event still takes its place.
-        WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, cancelled ? -amount : 0);
+        // moves, the event (and a failed rebind's alert) still takes its place.
+        int alerts = rebindFailed ? 1 : 0;
+        WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, cancelled ? -amount : 0, 1 + alerts);
         WalletEvents.append(c, rolled.event(amount > 0 ? Boolean.TRUE : null, 0), rollbackId,
-                Position.of(wallet.playerSeq(), wallet.available()), now);
+                Position.of(wallet.playerSeq() - alerts, wallet.available()), now);
+        if (rebindFailed) {
+            WalletEvents.append(c, rolled.rebindAlert(), rollbackId + ":bonus", Position.of(wallet.playerSeq(), wallet.available()), now);
+        }
         return new Reversed(amount, wallet.available(), wallet.playerSeq());
     }
 
     /** What a rollback's event says, known before it is known whether the credit was cancelled or debited. */
     private record Rolled(String playerId, String currency, long amount, Instant now, long stake, String betId, String rollbackId,
-            String transactionId, String reversedOperation, String parentId, Instant reversedAt) {
-        BetRolledBack event(Boolean creditCancelled, long absorbed) {
-            return BetRolledBack.of(playerId, currency, amount, now, stake, betId, rollbackId, transactionId, reversedOperation, parentId,
-                    reversedAt, creditCancelled, absorbed);
+            String transactionId, String reversedOperation, String parentId, Instant reversedAt, BetBonus bonus, String bonusStatus,
+            boolean rebindFailed) {
+        WalletFact event(Boolean creditCancelled, long absorbed) {
+            BetRolledBack rolled = BetRolledBack.of(playerId, currency, amount, now, stake, betId, rollbackId, transactionId, reversedOperation,
+                    parentId, reversedAt, creditCancelled, absorbed);
+            return bonus == null ? rolled : BonusBet.of(rolled, bonus.id(), bonus.type(), bonus.stake(), bonusStatus);
+        }
+
+        /** The bonus the reversed refund released could not be bound again: the bet is open with an unbacked bonus_stake. */
+        Alert rebindAlert() {
+            return Alert.of(playerId, currency, 0, now, BONUS_REBIND_FAILED, 0, betId, rollbackId, transactionId);
         }
     }
 
@@ -222,6 +249,12 @@ public class RollbackService {
             WalletEvents.append(c, Alert.of(r.playerId(), r.currency(), -r.amount(), r.now(),
                     moved.balanceAfter() < 0 ? NEGATIVE_BALANCE : ABSORBED_SHORTFALL, debited.absorbed(), r.betId(), r.rollbackId(),
                     r.transactionId()), r.rollbackId(), Position.settled(moved.playerSeq(), moved.balanceAfter(), moved.version()), r.now());
+        }
+        if (r.rebindFailed()) {
+            // The wallet row is this transaction's already: one more player_seq for the alert.
+            WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, 0);
+            WalletEvents.append(c, r.rebindAlert(), r.rollbackId() + ":bonus", Position.of(wallet.playerSeq(), wallet.available()), r.now());
+            return new Reversed(r.amount(), wallet.available(), wallet.playerSeq());
         }
         return new Reversed(r.amount(), moved.available(), moved.playerSeq());
     }

@@ -18,11 +18,15 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.event.BetSettled;
+import com.sportswallet.contracts.event.BonusBet;
+import com.sportswallet.contracts.event.BonusChanged;
 import com.sportswallet.contracts.event.Position;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
+import com.sportswallet.ingress.service.BonusClock;
+import com.sportswallet.money.Bonuses;
 import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.WalletEvents;
 
@@ -61,8 +65,9 @@ public class SettlementService {
 
     // The stake condition only binds for refunds (a refund may not exceed the stake); else it is stake >= 0.
     private static final String TRANSITION_SQL = "UPDATE bet SET state = ?, latest_settlement_id = ?, updated_at = now()"
-            + " WHERE id = ? AND state = 'OPEN' AND currency = ? AND stake >= ? RETURNING player_id, wallet_id, stake";
-    private static final String DIAGNOSE_SQL = "SELECT state, currency, stake FROM bet WHERE id = ?";
+            + " WHERE id = ? AND state = 'OPEN' AND currency = ? AND stake + bonus_stake >= ?"
+            + " RETURNING player_id, wallet_id, stake, bonus_id, bonus_type, bonus_stake";
+    private static final String DIAGNOSE_SQL = "SELECT state, currency, stake + bonus_stake FROM bet WHERE id = ?";
     // created_at is the decision's instant, equal to its event's occurred_at: a rollback names it exactly.
     private static final String SETTLEMENT_SQL = "INSERT INTO settlement (id, bet_id, kind, amount, state, created_at)"
             + " VALUES (?, ?, ?, ?, 'ACTIVE', ?) ON CONFLICT DO NOTHING";
@@ -71,6 +76,8 @@ public class SettlementService {
     DataSource dataSource;
     @Inject
     CallbackBudget budget;
+    @Inject
+    BonusClock clock;
 
     record SettleRequest(String transactionId, String betId, long amount, String currency, boolean cashout) {
     }
@@ -153,38 +160,58 @@ public class SettlementService {
             String playerId = t.playerId();
             long walletId = t.walletId();
             long stake = t.stake();
+            // The cash this decision credits (a bonus bet's rule: Bonuses); the settlement records it, so a rollback takes
+            // back exactly that.
+            long cash = switch (kind) {
+                case WIN -> Bonuses.cashWin(t.bonusType(), r.amount(), t.bonusStake());
+                case LOST -> 0;
+                case REFUND -> Bonuses.cashRefund(t.bonusType(), r.amount());
+            };
             // Microseconds: what timestamptz keeps, so the row and the event name the same instant.
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             try (PreparedStatement ps = c.prepareStatement(SETTLEMENT_SQL)) {
                 ps.setString(1, settlementId);
                 ps.setString(2, r.betId());
                 ps.setString(3, state);
-                ps.setLong(4, r.amount());
+                ps.setLong(4, cash);
                 ps.setObject(5, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
                 if (ps.executeUpdate() == 0) {
                     throw ProtocolException.badRequest("transaction " + settlementId + " was rolled back before it arrived");
                 }
             }
-            if (kind.creditKind != null) {
-                PendingCredit.insert(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, r.amount());
+            // A bonus bet's bonus (before the credit and the wallet: the lock order) ends with it, or a full refund releases it.
+            Bonuses.Settled bonus = t.bonusId() == null ? null
+                    : Bonuses.settle(c, t.bonusId(), r.betId(), kind == Kind.REFUND && Bonuses.releasedBy(r.amount(), stake, t.bonusStake()),
+                            clock.instant());
+            int bonusEvents = bonus == null ? 0 : 1;
+            boolean credits = kind.creditKind != null && cash > 0;
+            if (credits) {
+                PendingCredit.insert(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, cash);
             }
             // The wallet row last (no credit row is locked after it): the new credit joins pending, player_seq
-            // takes the event's place, and the row returns the available balance the answer shows.
-            WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, kind.creditKind != null ? r.amount() : 0);
-            if (kind.creditKind != null) {
-                WalletEvents.appendCreditCommand(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, r.amount(), currency,
-                        wallet.playerSeq(), now);
+            // takes the events' places, and the row returns the available balance the answer shows.
+            WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, credits ? cash : 0, 1 + bonusEvents);
+            long decisionSeq = wallet.playerSeq() - bonusEvents;
+            if (credits) {
+                WalletEvents.appendCreditCommand(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, cash, currency,
+                        decisionSeq, now);
             }
-            WalletEvents.append(c, BetSettled.of(kind.eventType, playerId, currency, r.amount(), now, stake, r.betId(), settlementId,
-                    r.transactionId(), r.cashout()), settlementId, Position.of(wallet.playerSeq(), wallet.available()), now);
+            WalletEvents.append(c, BonusBet.of(BetSettled.of(kind.eventType, playerId, currency, cash, now, stake, r.betId(), settlementId,
+                    r.transactionId(), r.cashout()), t.bonusId(), t.bonusType(), t.bonusStake(), bonus == null ? null : bonus.status()),
+                    settlementId, Position.of(decisionSeq, wallet.available()), now);
+            if (bonus != null) {
+                WalletEvents.append(c, BonusChanged.of(BonusChanged.typeFor(bonus.status()), playerId, currency, now, t.bonusId(),
+                        t.bonusType(), bonus.amount(), t.bonusStake(), bonus.status(), r.betId(), settlementId), settlementId,
+                        Position.of(wallet.playerSeq(), wallet.available()), now);
+            }
 
             return Callbacks.answer(c, kind.endpoint, r.transactionId(), Callbacks.moneyBody(settlementId, r.transactionId(),
                     r.betId(), playerId, kind.operation, r.amount(), currency, wallet.available()), wallet.playerSeq());
         }
     }
 
-    /** The transitioned bet's player, wallet and stake. */
-    private record Transitioned(String playerId, long walletId, long stake) {
+    /** The transitioned bet's player, wallet, cash stake and bonus (id and type null without one). */
+    private record Transitioned(String playerId, long walletId, long stake, String bonusId, String bonusType, long bonusStake) {
     }
 
     /** The conditional transition OPEN -> {@code state}: null when it matched no row. */
@@ -197,7 +224,8 @@ public class SettlementService {
             ps.setString(4, currency);
             ps.setLong(5, kind == Kind.REFUND ? r.amount() : 0);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Transitioned(rs.getString(1), rs.getLong(2), rs.getLong(3)) : null;
+                return rs.next() ? new Transitioned(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getLong(6))
+                        : null;
             }
         }
     }
