@@ -212,29 +212,49 @@ public class BonusRevokeApiTest {
         return granted;
     }
 
-    /** A bonus row of grant {@code requestId} (created if absent); a USED or DONE one gets its bet {@code betId}. */
+    /**
+     * A bonus row as a finished grant leaves it, so reconcile's bonus checks (which the grant tests run over this shared
+     * database) find it whole: a grant of its own ({@code requestId}, one player), its DONE chunk, its GRANTED player naming
+     * the bonus. A USED or DONE one gets its bet {@code betId}, naming it.
+     */
     private static void insertBonus(String bonusId, String player, String requestId, String status, String betId) throws Exception {
+        String grant = requestId + "/" + bonusId;
+        String chunk = grant + ":1";
         try (Connection c = TestInfra.get().connect()) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO bonus_grant (request_id, request_hash, bonus_type, currency,"
-                    + " expires_at, players_total) VALUES (?, '\\x00', 'freebet_freemoney', 'EUR', ?::timestamptz, 0) ON CONFLICT DO NOTHING")) {
-                ps.setString(1, requestId);
+                    + " expires_at, players_total, chunks_recorded) VALUES (?, '\\x00', 'freebet_freemoney', 'EUR', ?::timestamptz, 1, 1)")) {
+                ps.setString(1, grant);
                 ps.setString(2, EXPIRES.toString());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO bonus_grant_chunk (id, request_id, status, players) VALUES (?, ?, 'DONE', 1)")) {
+                ps.setString(1, chunk);
+                ps.setString(2, grant);
                 ps.executeUpdate();
             }
             if (betId != null) {
                 insertBet(betId, player, bonusId);
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO bonus (id, player_id, wallet_id, bonus_type, amount, currency, status,"
-                    + " expires_at, bet_id, request_id) SELECT ?, ?, w.id, 'freebet_freemoney', 500, 'EUR', ?, ?::timestamptz, ?, ?"
+                    + " expires_at, bet_id, request_id, chunk_id) SELECT ?, ?, w.id, 'freebet_freemoney', 500, 'EUR', ?, ?::timestamptz, ?, ?, ?"
                     + " FROM wallet w WHERE w.player_id = ?")) {
                 ps.setString(1, bonusId);
                 ps.setString(2, player);
                 ps.setString(3, status);
                 ps.setString(4, EXPIRES.toString());
                 ps.setString(5, betId);
-                ps.setString(6, requestId);
-                ps.setString(7, player);
+                ps.setString(6, grant);
+                ps.setString(7, chunk);
+                ps.setString(8, player);
                 assertEquals(1, ps.executeUpdate());
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO bonus_grant_player (request_id, player_id, amount, status, chunk_id,"
+                    + " bonus_id) VALUES (?, ?, 500, 'GRANTED', ?, ?)")) {
+                ps.setString(1, grant);
+                ps.setString(2, player);
+                ps.setString(3, chunk);
+                ps.setString(4, bonusId);
+                ps.executeUpdate();
             }
         }
     }

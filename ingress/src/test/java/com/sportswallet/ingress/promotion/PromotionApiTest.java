@@ -41,6 +41,7 @@ import com.sportswallet.ingress.Db;
 import com.sportswallet.ingress.OperatorApiTest;
 import com.sportswallet.ingress.OutboxKafkaTest;
 import com.sportswallet.ingress.TestKeys;
+import com.sportswallet.reconcile.BonusChecksProbe;
 import com.sportswallet.testkit.Await;
 import com.sportswallet.testkit.RealInfraResource;
 import com.sportswallet.testkit.TestInfra;
@@ -147,6 +148,10 @@ public class PromotionApiTest {
         assertEquals(1, claimed.stream().filter(e -> e.path("data").path("promotion_claims_left").asLong() == 0).count(),
                 "exactly one claim took the last slot");
         assertTrue(claimed.stream().allMatch(e -> e.path("data").path("promotion_claims_left").asLong() >= 0));
+        // And reconcile's check of it (over this shared database: only its own finding is read).
+        try (Connection c = TestInfra.get().connect()) {
+            assertEquals(List.of(), BonusChecksProbe.failures(c).stream().filter(f -> f.contains("promotion-claims")).toList());
+        }
     }
 
     @Test
