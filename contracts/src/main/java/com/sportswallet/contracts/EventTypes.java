@@ -20,6 +20,12 @@ public final class EventTypes {
     public static final String BONUS_DONE = "wallet.bonus.done";
     public static final String BONUS_REVOKED = "wallet.bonus.revoked";
     public static final String BONUS_EXPIRED = "wallet.bonus.expired";
+    /**
+     * A player claimed a limited promotion (issue 14): the claim, not yet a bonus (the granting consumer
+     * grants it later: wallet.bonus.granted). Carries promotion_id and promotion_claims_left, 0 on exactly
+     * the claim that took the promotion's last slot.
+     */
+    public static final String BONUS_CLAIMED = "wallet.bonus.claimed";
 
     public static final String CRM_FIRST_BET = "crm.player.first-bet";
     public static final String CRM_BIG_WIN = "crm.player.big-win";

@@ -86,6 +86,7 @@ final class AvailableChecks {
             EventTypes.CREDIT_APPLIED, EventTypes.ALERT, EventTypes.PLAYER_STATUS_CHANGED,
             // A bonus's own events move no cash (issue 14): a freebet's stake and win are on the bet's events.
             EventTypes.BONUS_GRANTED, EventTypes.BONUS_REDEEMED, EventTypes.BONUS_RELEASED, EventTypes.BONUS_DONE, EventTypes.BONUS_REVOKED,
+            EventTypes.BONUS_CLAIMED,
             EventTypes.BONUS_EXPIRED);
     /** The first types of {@link #TYPES}: their delta is {@code data.amount}. */
     private static final int AMOUNT_TYPES = 6;

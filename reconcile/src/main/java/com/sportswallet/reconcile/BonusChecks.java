@@ -15,6 +15,7 @@ import java.util.List;
 final class BonusChecks {
     static final String BONUS_BINDINGS = "bonus-bindings";
     static final String GRANT_TOTALS = "grant-totals";
+    static final String PROMOTION_CLAIMS = "promotion-claims";
 
     /*
      * Proves: every USED or DONE bonus is bound to exactly one bet, and that bet names it back. The
@@ -54,6 +55,30 @@ final class BonusChecks {
             SELECT 'bonus', bo.request_id, bo.amount, NULL, bo.id, count(*) OVER ()
             FROM bonus bo LEFT JOIN bonus_grant_player gp ON gp.request_id = bo.request_id AND gp.player_id = bo.player_id
             WHERE gp.status IS DISTINCT FROM 'GRANTED' OR gp.bonus_id IS DISTINCT FROM bo.id
+            ORDER BY 1, 2
+            LIMIT ?
+            """;
+
+    /*
+     * Proves: no promotion has more claims than claims_max (the oversell of issue 14), its slots are
+     * exactly claims_max (the PUT keeps them so), and its claims and its grant's players are the same
+     * players: each claim recorded in the promotion's grant (so it is granted), each grant player a claim's.
+     */
+    private static final String PROMOTION_CLAIMS_SQL = """
+            SELECT 'oversold' AS what, p.id, p.claims_max::bigint, count(s.player_id), count(s.slot), NULL::text, count(*) OVER () AS total
+            FROM promotion p LEFT JOIN promotion_slot s ON s.promotion_id = p.id
+            GROUP BY p.id, p.claims_max
+            HAVING count(s.player_id) > p.claims_max OR count(s.slot) <> p.claims_max
+            UNION ALL
+            SELECT 'ungranted', s.promotion_id, 0, 0, 0, s.player_id, count(*) OVER ()
+            FROM promotion_slot s JOIN promotion p ON p.id = s.promotion_id
+            LEFT JOIN bonus_grant_player g ON g.request_id = p.request_id AND g.player_id = s.player_id
+            WHERE s.player_id IS NOT NULL AND g.player_id IS NULL
+            UNION ALL
+            SELECT 'unclaimed', p.id, 0, 0, 0, g.player_id, count(*) OVER ()
+            FROM bonus_grant_player g JOIN promotion p ON p.request_id = g.request_id
+            LEFT JOIN promotion_slot s ON s.promotion_id = p.id AND s.player_id = g.player_id
+            WHERE s.player_id IS NULL
             ORDER BY 1, 2
             LIMIT ?
             """;
@@ -150,6 +175,15 @@ final class BonusChecks {
             default -> "bonus " + rs.getString(5) + " of grant " + rs.getString(2) + " is no GRANTED player's of that grant";
         });
         results.add(grants.build());
+
+        CheckResult.Builder promotions = CheckResult.builder(PROMOTION_CLAIMS, examples);
+        Sql.discrepancies(c, PROMOTION_CLAIMS_SQL, promotions, rs -> switch (rs.getString(1)) {
+            case "oversold" -> "promotion " + rs.getString(2) + " has " + rs.getLong(4) + " claims and " + rs.getLong(5)
+                    + " slots for claims_max " + rs.getLong(3);
+            case "ungranted" -> "player " + rs.getString(6) + " claimed promotion " + rs.getString(2) + " but is not in its grant";
+            default -> "player " + rs.getString(6) + " is in the grant of promotion " + rs.getString(2) + " without a claim";
+        });
+        results.add(promotions.build());
         return results;
     }
 }

@@ -46,7 +46,9 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  * settlements (one ACTIVE settlement of its kind when settled, none when OPEN or DISCARDED);</li>
  * <li>{@code bonus-bindings}, {@code grant-totals} ({@link BonusChecks}): every USED or DONE bonus
  * bound to exactly one bet, which names it; every grant's entries recorded or counted as rejected,
- * every GRANTED player holding that grant's bonus, every bonus a GRANTED player's;</li>
+ * every GRANTED player holding that grant's bonus, every bonus a GRANTED player's; {@code promotion-claims}:
+ * no promotion with more claims than claims_max (or slots other than claims_max), every claim in the
+ * promotion's grant and every player of that grant a claim's;</li>
  * <li>{@code settlement-commands}, {@code ledger-events} ({@link KafkaChecks}): every command
  * matched by a decided credit (and every credit commanded), every ledger entry's event on
  * {@code wallet.events} (players' wallets: the house's write-off accounts have no events);</li>

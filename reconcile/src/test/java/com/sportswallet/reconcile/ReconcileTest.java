@@ -118,7 +118,7 @@ class ReconcileTest {
         assertEquals(0, report.discrepancies());
         assertEquals(List.of("wallet-balance", "wallet-pending", "ledger-versions", "ledger-running-balance", "no-overdraft", "write-off",
                 "bets-debited-once", "credits-applied-once", "rollbacks-reversed-once", "credits-pending", "outbox-drained",
-                "credits-match-decisions", "bet-states", "bonus-bindings", "grant-totals", "settlement-commands", "ledger-events", "decision-events", "player-seq",
+                "credits-match-decisions", "bet-states", "bonus-bindings", "grant-totals", "promotion-claims", "settlement-commands", "ledger-events", "decision-events", "player-seq",
                 "available-after", "answered-balance", "dlq-explained", "consumer-lag", "events-order", "commands-order", "log-effects"),
                 report.checks().stream().map(CheckResult::name).toList());
         // Without a log, the same minus the per-callback check.
@@ -137,7 +137,7 @@ class ReconcileTest {
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals(0, status, String.join("\n", lines));
         assertEquals("discrepancies: 0", lines[lines.length - 1]);
-        assertEquals(27, lines.length);
+        assertEquals(28, lines.length);
         assertEquals("check wallet-balance: ok", lines[0]);
     }
 
@@ -509,6 +509,40 @@ class ReconcileTest {
         }, options);
         assertOnly(named, "grant-totals", 1);
         assertTrue(named.check("grant-totals").orElseThrow().examples().get(0).contains("without that bonus"), () -> printed(named));
+    }
+
+    /** Promotion {@code id} with {@code slots} slots, {@code claimsMax} claims_max, and a claim of each of {@code players} (in its grant too). */
+    private static void promotion(Connection c, String id, int claimsMax, int slots, List<String> players) throws SQLException {
+        exec(c, "INSERT INTO bonus_grant (request_id, request_hash, source, bonus_type, currency, expires_at, players_total)"
+                + " VALUES ('promotion:" + id + "', '\\x00', 'PROMOTION', 'freebet_freemoney', 'EUR', now() + interval '1 day', 0)");
+        exec(c, "INSERT INTO promotion (id, request_id, bonus_type, amount, currency, claims_max, expires_at) VALUES ('" + id
+                + "', 'promotion:" + id + "', 'freebet_freemoney', 100, 'EUR', " + claimsMax + ", now() + interval '1 day')");
+        exec(c, "INSERT INTO promotion_slot (promotion_id, slot) SELECT '" + id + "', g FROM generate_series(1, " + slots + ") g");
+        for (int i = 0; i < players.size(); i++) {
+            exec(c, "UPDATE promotion_slot SET player_id = '" + players.get(i) + "', claimed_at = now() WHERE promotion_id = '" + id
+                    + "' AND slot = " + (i + 1));
+            exec(c, "INSERT INTO bonus_grant_player (request_id, player_id, amount) VALUES ('promotion:" + id + "', '" + players.get(i)
+                    + "', 100)");
+        }
+    }
+
+    @Test
+    void aPromotionWithMoreClaimsThanClaimsMax() throws Exception {
+        // Two claims on a promotion of one (the oversell a check-then-act claim makes).
+        Report report = reconcile(c -> promotion(c, "flash-1", 1, 2, List.of("p1", "p2")), options);
+        assertOnly(report, "promotion-claims", 1);
+        assertEquals("promotion flash-1 has 2 claims and 2 slots for claims_max 1",
+                report.check("promotion-claims").orElseThrow().examples().get(0), () -> printed(report));
+        // Within claims_max, every claim in the grant: no discrepancy; a claim missing from the grant is one.
+        Report fine = reconcile(c -> promotion(c, "flash-2", 2, 2, List.of("p1", "p2")), options);
+        assertEquals(0, fine.discrepancies(), () -> printed(fine));
+        Report ungranted = reconcile(c -> {
+            promotion(c, "flash-3", 2, 2, List.of("p1"));
+            exec(c, "DELETE FROM bonus_grant_player WHERE request_id = 'promotion:flash-3'");
+        }, options);
+        assertOnly(ungranted, "promotion-claims", 1);
+        assertTrue(ungranted.check("promotion-claims").orElseThrow().examples().get(0).endsWith("but is not in its grant"),
+                () -> printed(ungranted));
     }
 
     @Test

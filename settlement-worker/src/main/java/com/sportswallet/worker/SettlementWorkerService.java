@@ -1,5 +1,7 @@
 package com.sportswallet.worker;
 
+import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -21,10 +23,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.sportswallet.contracts.SupervisedLoop;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.contracts.bonus.ProviderBonusApi;
+import com.sportswallet.money.BonusRevoke;
 import com.sportswallet.money.CreditBatch;
 import com.sportswallet.money.CreditRedrive;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.outbox.RelayService;
+import com.sportswallet.worker.bonus.BonusSweeper;
+import com.sportswallet.worker.bonus.GrantSettings;
 import com.sportswallet.worker.settlement.CreditRedriver;
 import com.sportswallet.worker.settlement.SettlementConsumer;
 
@@ -41,7 +47,8 @@ import io.quarkus.runtime.StartupEvent;
  * {@link SupervisedLoop}: an exception that escapes one closes it and starts a fresh one after a
  * backoff of WORKER_BACKOFF_MS_MIN doubling to WORKER_BACKOFF_MS_MAX, logged, counted in
  * {@code worker_consumer_restarts_total} and shown by the readiness check "settlement consumer
- * loops") and the credit re-drive ({@link CreditRedriver}, its own thread), and binds their metrics
+ * loops"), the credit re-drive ({@link CreditRedriver}, its own thread) and the bonus sweeps
+ * ({@link BonusSweeper}, its own thread: revokes left REVOKING, expired bonuses), and binds their metrics
  * ({@code worker_dlq_records_total}: records sent to settlement.commands.dlq, each with its
  * wallet.alert).
  */
@@ -84,16 +91,30 @@ public class SettlementWorkerService {
     int redriveBatchMax;
     @ConfigProperty(name = "wallet.worker.credit-redrive-interval-ms", defaultValue = "5000")
     long redriveIntervalMs;
+    @ConfigProperty(name = "wallet.worker.bonus-revoking-after-ms")
+    long bonusRevokingAfterMs;
+    @ConfigProperty(name = "wallet.worker.bonus-sweep-batch-max")
+    int bonusSweepBatchMax;
+    @ConfigProperty(name = "wallet.worker.bonus-sweep-interval-ms")
+    long bonusSweepIntervalMs;
+    /** The provider's bonus API, as the granting consumer calls it (PROVIDER_BONUS_API_*: one set of settings). */
+    @Inject
+    GrantSettings grantSettings;
 
     private final List<SupervisedLoop<SettlementConsumer>> consumers = new ArrayList<>();
     /** The longest wait for a consumer loop to end at shutdown. */
     static final long CONSUMER_CLOSE_WAIT_MS = 10_000;
     private KafkaProducer<String, String> dlqProducer;
     private CreditRedriver redriver;
+    private BonusSweeper bonusSweeper;
 
     void onStart(@Observes StartupEvent event) {
         // Validated before anything starts: a bad bound fails the start with its name.
         CreditRedriver.Config redriveConfig = new CreditRedriver.Config(redriveAfterMs, redriveBatchMax, redriveIntervalMs);
+        BonusSweeper.Config sweepConfig = new BonusSweeper.Config(bonusRevokingAfterMs, bonusSweepBatchMax, bonusSweepIntervalMs);
+        ProviderBonusApi provider = new ProviderBonusApi(new ProviderBonusApi.Config(URI.create(grantSettings.providerUrl()),
+                grantSettings.providerCid(), grantSettings.providerSecret(), grantSettings.providerTimeoutMs(),
+                grantSettings.providerAttemptsMax(), grantSettings.providerBackoffMsMax()));
         String suffix = clientIdSuffix.orElse("");
         dlqProducer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, "settlement-worker-dlq" + suffix, dlqSendTimeoutMs,
                 "WORKER_DLQ_SEND_TIMEOUT_MS"));
@@ -114,6 +135,24 @@ public class SettlementWorkerService {
         FunctionCounter.builder("worker.consumer.restarts", consumers, list -> list.stream().mapToLong(SupervisedLoop::restarts).sum())
                 .description("Settlement consumer loops restarted after an unexpected exception").register(registry);
         redriver = new CreditRedriver(dataSource, redriveConfig, redriveListener()).start();
+        bonusSweeper = new BonusSweeper(dataSource, provider, sweepConfig, Clock.systemUTC(), sweepListener()).start();
+    }
+
+    /** worker_bonus_swept_total{status}: bonuses the sweeps revoked, put back to ACTIVE, or expired. */
+    private BonusSweeper.Listener sweepListener() {
+        Counter failures = registry.counter("worker.bonus.sweep.failures");
+        return new BonusSweeper.Listener() {
+            @Override
+            public void swept(List<BonusRevoke.Changed> changed) {
+                relay.wakeUp(); // their wallet.bonus.revoked / expired rows are committed
+                changed.forEach(b -> registry.counter("worker.bonus.swept", "status", b.status()).increment());
+            }
+
+            @Override
+            public void failed(Exception cause) {
+                failures.increment();
+            }
+        };
     }
 
     /** worker_credit_redriven_total: credits applied from the database because their command did not apply them in time. */
@@ -202,7 +241,15 @@ public class SettlementWorkerService {
         return redriver != null && redriver.alive();
     }
 
+    /** True while the bonus sweep's rounds are scheduled (liveness). */
+    public boolean bonusSweepAlive() {
+        return bonusSweeper != null && bonusSweeper.alive();
+    }
+
     void onStop(@Observes ShutdownEvent event) {
+        if (bonusSweeper != null) {
+            bonusSweeper.close();
+        }
         if (redriver != null) {
             redriver.close();
         }

@@ -10,7 +10,7 @@ import org.eclipse.microprofile.health.Liveness;
 import com.sportswallet.worker.SettlementWorkerService;
 
 /**
- * Alive while the settlement consumer threads run and the credit re-drive's rounds are scheduled:
+ * Alive while the settlement consumer threads run and the credit re-drive's and the bonus sweep's rounds are scheduled:
  * each retries its own failures (database, broker) for as long as it takes, so one that ended never
  * comes back without a restart. (The outbox relay's thread is the outbox module's RelayLiveness.)
  */
@@ -24,7 +24,8 @@ public class WorkerLiveness implements HealthCheck {
     public HealthCheckResponse call() {
         boolean consumers = service.supervised();
         boolean redrive = service.redriveAlive();
-        return HealthCheckResponse.named("settlement threads").status(consumers && redrive)
-                .withData("consumers", consumers).withData("redrive", redrive).build();
+        boolean bonusSweep = service.bonusSweepAlive();
+        return HealthCheckResponse.named("settlement threads").status(consumers && redrive && bonusSweep)
+                .withData("consumers", consumers).withData("redrive", redrive).withData("bonus_sweep", bonusSweep).build();
     }
 }
