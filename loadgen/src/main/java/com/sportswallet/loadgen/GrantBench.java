@@ -37,9 +37,13 @@ import com.sportswallet.money.BonusChunks;
  * <li>the grant's own statements without Kafka or the provider, one bonus per transaction pair
  * (record the chunk, complete it with the id a provider would answer: {@link BonusChunks#take} and
  * {@link BonusChunks#complete}, the worker's code), on {@code dbThreads} connections, each thread
- * its own grant: the database's bonuses/s for the same work.</li>
+ * its own grant: the database's bonuses/s for the same work;</li>
+ * <li>claims on one hot promotion of {@code claimsMax} slots: {@code claimsMax} + a fifth more
+ * distinct players claim at once from {@code claimThreads} clients; claims/s, and that exactly
+ * {@code claimsMax} were taken.</li>
  * </ol>
  * Usage: GrantBench [players=100000] [url] [keysDir] [jdbcUrl] [latencyWins=1000] [latencyRate=50] [dbBonuses=20000] [dbThreads=8]
+ * [claimsMax=5000] [claimThreads=32]
  */
 public final class GrantBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,6 +63,8 @@ public final class GrantBench {
         int latencyRate = args.length > 5 ? Integer.parseInt(args[5]) : 50;
         int dbBonuses = args.length > 6 ? Integer.parseInt(args[6]) : 20_000;
         int dbThreads = args.length > 7 ? Integer.parseInt(args[7]) : 8;
+        int claimsMax = args.length > 8 ? Integer.parseInt(args[8]) : 5000;
+        int claimThreads = args.length > 9 ? Integer.parseInt(args[9]) : 32;
         String run = Long.toString(System.currentTimeMillis(), 36);
         String prefix = "gb-" + run + "-";
 
@@ -110,9 +116,60 @@ public final class GrantBench {
         double dbRate = databaseOnly(jdbcUrl, "gbdb-" + run, dbBonuses, dbThreads);
         System.out.printf("the grant's statements alone (%d threads, one bonus per record + complete pair): %.0f bonuses/s%n", dbThreads,
                 dbRate);
+        Claims claims = claims(http, url, token, jdbcUrl, "gbc-" + run, claimsMax, claimThreads);
+        System.out.printf("hot promotion of %d: %d claims (%d taken, %d sold_out, %d other) in %.1f s from %d clients: %.0f claims/s%n",
+                claimsMax, claims.sent(), claims.taken(), claims.soldOut(), claims.other(), claims.seconds(), claimThreads,
+                claims.sent() / claims.seconds());
         System.out.printf("RESULT grant_players=%d grant_bonuses_per_s=%.0f grant_seconds=%.1f db_bonuses_per_s=%.0f ratio=%.2f"
-                + " credit_latency_ms_p99_idle=%.1f credit_latency_ms_p99_during_grant=%.1f%n", players, granted / grantSeconds, grantSeconds,
-                dbRate, granted / grantSeconds / dbRate, idle.msP99(), grantRunning.msP99());
+                + " credit_latency_ms_p99_idle=%.1f credit_latency_ms_p99_during_grant=%.1f claims_per_s=%.0f claims_taken=%d claims_max=%d%n",
+                players, granted / grantSeconds, grantSeconds, dbRate, granted / grantSeconds / dbRate, idle.msP99(), grantRunning.msP99(),
+                claims.sent() / claims.seconds(), claims.taken(), claimsMax);
+    }
+
+    /** What the claims on the hot promotion got: 201s, 409 sold_out, anything else. */
+    record Claims(int sent, int taken, int soldOut, int other, double seconds) {
+    }
+
+    private static Claims claims(HttpClient http, String url, String token, String jdbcUrl, String run, int claimsMax, int threads)
+            throws Exception {
+        int players = claimsMax + claimsMax / 5;
+        seedPlayers(jdbcUrl, run + "-p", players);
+        ObjectNode promotion = JSON.createObjectNode().put("bonus_type", "freebet_freemoney").put("amount", BONUS_AMOUNT).put("currency", "EUR")
+                .put("claims_max", claimsMax).put("expires_at", Instant.now().plus(Duration.ofDays(7)).toString());
+        HttpResponse<String> put = http.send(request(url + "/operator/promotions/" + run, token).PUT(HttpRequest.BodyPublishers.ofString(
+                promotion.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        if (put.statusCode() / 100 != 2) {
+            throw new IllegalStateException("PUT /operator/promotions/" + run + ": HTTP " + put.statusCode() + " " + put.body());
+        }
+        AtomicLong taken = new AtomicLong();
+        AtomicLong soldOut = new AtomicLong();
+        AtomicLong other = new AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> futures = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                for (int i = next.incrementAndGet(); i <= players; i = next.incrementAndGet()) {
+                    HttpResponse<String> r = http.send(request(url + "/operator/promotions/" + run + "/claims", token).POST(
+                            HttpRequest.BodyPublishers.ofString("{\"player_id\":\"" + run + "-p" + i + "\"}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 201) {
+                        taken.incrementAndGet();
+                    } else if (r.statusCode() == 409 && r.body().contains("sold_out")) {
+                        soldOut.incrementAndGet();
+                    } else {
+                        other.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        return new Claims(players, (int) taken.get(), (int) soldOut.get(), (int) other.get(), (System.nanoTime() - start) / 1e9);
     }
 
     private static HttpRequest.Builder request(String url, String token) {
