@@ -154,8 +154,15 @@ final class WorkerFixtures {
         return new Credit(creditId, walletId, player, betId, amount);
     }
 
+    /**
+     * A fixture's producer may outwait a loaded test broker: a partition of a topic created a moment
+     * before can answer NotLeaderOrFollower for seconds (CI saw a 10 s delivery bound expire so).
+     */
+    static final int FIXTURE_DELIVERY_TIMEOUT_MS = 60_000;
+
     static KafkaProducer<String, String> producer() {
-        return new KafkaProducer<>(KafkaSettings.relayProducer(TestInfra.get().bootstrapServers(), "worker-test-" + SEQ.incrementAndGet(), 10_000));
+        return new KafkaProducer<>(KafkaSettings.relayProducer(TestInfra.get().bootstrapServers(), "worker-test-" + SEQ.incrementAndGet(),
+                FIXTURE_DELIVERY_TIMEOUT_MS));
     }
 
     /** Produces each credit's command {@code copies} times, keyed by player, and waits for the acks. */
