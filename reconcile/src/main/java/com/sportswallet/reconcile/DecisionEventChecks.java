@@ -24,7 +24,8 @@ import com.sportswallet.contracts.EventTypes;
  * <li>every settlement (WON and CASHED_OUT, LOST, REFUNDED; not a tombstone) has its
  * {@code wallet.bet.won} / {@code wallet.bet.lost} / {@code wallet.bet.refunded} event, id
  * stableId(type, settlement id), naming the bet's player; every DISCARD credit its
- * {@code wallet.bet.discarded} event, id stableId(type, credit id);</li>
+ * {@code wallet.bet.discarded} event, id stableId(type, credit id), and so every discarded freebet
+ * (no cash stake, so no credit: issue 14), id stableId(type, its discard's id);</li>
  * <li>every ROLLED_BACK settlement has exactly one {@code wallet.bet.rolled-back} event naming it
  * ({@code data.reversed_transaction_id}): none is a reversal never published, two are a
  * settlement reversed twice or one reversal re-emitted under a new id. That event says what became
@@ -35,7 +36,7 @@ import com.sportswallet.contracts.EventTypes;
  * CASH wallet, carries the stable id of its fact, stableId(type, {@code data.transaction_id}):
  * a fact re-emitted under a new id is a discrepancy even where player_seq and the balances add up;
  * and it names a decision the database holds (a settlement of that id, a DISCARD credit of that
- * id, a ROLLED_BACK reversed settlement). Events without a player_seq (written before it existed)
+ * id or discarded freebet, a ROLLED_BACK reversed settlement). Events without a player_seq (written before it existed)
  * and of players without a wallet row (a benchmark's removed fixtures) are looked at only as the
  * evidence the decisions above ask for; facts recorded as lost by a recovery ({@link LostFacts})
  * not at all.</li>
@@ -58,6 +59,9 @@ final class DecisionEventChecks {
             WHERE s.kind <> 'TOMBSTONE'
             """;
     private static final String DISCARDS_SQL = "SELECT id, bet_id, player_id, amount FROM credit WHERE kind = 'DISCARD'";
+    /* A discarded freebet (no cash stake: its bonus was released instead) has no DISCARD credit; its discard id names its event. */
+    private static final String FREEBET_DISCARDS_SQL = "SELECT provider_tx_id, id, player_id, bonus_stake FROM bet"
+            + " WHERE state = 'DISCARDED' AND player_id IS NOT NULL AND stake = 0";
     /* The rollbacks' debits, by the rollback's provider transaction id ('bet/rollback:<tx>'). */
     private static final String ROLLBACK_DEBITS_SQL = "SELECT substr(idempotency_key, 14), amount FROM ledger_entry"
             + " WHERE operation = 'rollback' AND idempotency_key LIKE 'bet/rollback:%'";
@@ -142,6 +146,19 @@ final class DecisionEventChecks {
                     String what = "discard credit " + rs.getString(1) + " (stake " + rs.getLong(4) + " of bet " + rs.getString(2)
                             + ", player " + rs.getString(3) + ")";
                     checks.byEventId.put(CloudEventJson.stableId(EventTypes.BET_DISCARDED, rs.getString(1)),
+                            new Expected(what, EventTypes.BET_DISCARDED, rs.getString(3)));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(FREEBET_DISCARDS_SQL)) {
+            ps.setFetchSize(FETCH_SIZE);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    // The discard's operator id, as DiscardService derives it: stableId("bet/discard", the make's provider id).
+                    String discardId = CloudEventJson.stableId("bet/discard", rs.getString(1));
+                    String what = "discard " + discardId + " (freebet of bonus stake " + rs.getLong(4) + ", bet " + rs.getString(2) + ", player "
+                            + rs.getString(3) + ")";
+                    checks.byEventId.put(CloudEventJson.stableId(EventTypes.BET_DISCARDED, discardId),
                             new Expected(what, EventTypes.BET_DISCARDED, rs.getString(3)));
                 }
             }
