@@ -4,13 +4,16 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
 import com.sportswallet.money.BonusChunks;
-import com.sportswallet.worker.PeriodicRounds;
 
 /**
  * Finishes what the granting consumer left (issue 14), from the database, on its own thread: at
@@ -52,7 +55,9 @@ public final class GrantRedriver implements AutoCloseable {
     private final Granter granter;
     private final Config config;
     private final Listener listener;
-    private final PeriodicRounds rounds = new PeriodicRounds("bonus-grant-redrive");
+    private final ScheduledExecutorService executor;
+    private volatile boolean closed;
+    private volatile ScheduledFuture<?> rounds;
     /** Only the scheduler's thread reads and writes it. */
     private boolean started;
 
@@ -62,17 +67,23 @@ public final class GrantRedriver implements AutoCloseable {
         this.config = config;
         this.listener = listener == null ? new Listener() {
         } : listener;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bonus-grant-redrive");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The first round at once (what a crash left), then one every {@code intervalMs}. */
     public GrantRedriver start() {
-        rounds.start(this::round, 0, config.intervalMs());
+        rounds = executor.scheduleWithFixedDelay(this::round, 0, config.intervalMs(), TimeUnit.MILLISECONDS);
         return this;
     }
 
     /** True while rounds are scheduled (liveness). */
     public boolean alive() {
-        return rounds.alive();
+        ScheduledFuture<?> r = rounds;
+        return !closed && r != null && !r.isDone();
     }
 
     private void round() {
@@ -107,7 +118,7 @@ public final class GrantRedriver implements AutoCloseable {
             }
         }
         for (String chunk : chunks) {
-            if (rounds.closed()) {
+            if (closed) {
                 return 0;
             }
             granter.redrive(chunk);
@@ -118,7 +129,7 @@ public final class GrantRedriver implements AutoCloseable {
             pending = BonusChunks.stalePending(c, config.pendingAfterMs(), config.playersMax());
         }
         for (Map.Entry<String, List<String>> grant : pending.entrySet()) {
-            if (rounds.closed()) {
+            if (closed) {
                 break;
             }
             LOG.infof("granting %d players of grant %s left PENDING for over %d ms (their bonus.grants records did not take them)",
@@ -130,6 +141,15 @@ public final class GrantRedriver implements AutoCloseable {
 
     @Override
     public void close() {
-        rounds.close();
+        closed = true;
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }
