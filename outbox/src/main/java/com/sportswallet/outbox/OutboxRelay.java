@@ -27,6 +27,8 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -54,7 +56,14 @@ import com.sportswallet.contracts.CloudEventJson;
  *
  * <p>One round: claim up to {@code batchSizeMax} rows of the owned shards in id order (skipping
  * parked keys and keys waiting for a retry), send them (idempotent producer, acks=all), wait for the acknowledgements
- * (bounded by {@code sendTimeoutMs}), delete the rows Kafka acknowledged, commit. A crash after the
+ * (bounded by {@code sendTimeoutMs}), delete the rows Kafka acknowledged, commit. <b>Each partition
+ * gets one batch per round</b> (the producer of {@link KafkaSettings#outboxProducer} holds a round's
+ * records until its flush; the round sends for at most {@link KafkaSettings#outboxRoundSendWindowMs}
+ * and at most {@link KafkaSettings#OUTBOX_BATCH_BYTES} per partition, the rest waits for the next
+ * round): Kafka delivers or fails a batch as a whole, so what a round delivers of a key is always a
+ * prefix of what it sent. (Before: a round slowed by a wait on a topic's metadata split a partition's
+ * rows over two batches; the first expired while the broker was away, the second was delivered when
+ * it came back, and the key's earlier rows reached Kafka after its later ones.) A crash after the
  * send and before the commit re-sends them, with the same event ids, which consumers drop as
  * duplicates. The relay is woken by {@link #wakeUp()}, which the service calls after each commit
  * that wrote outbox rows, and in any case every {@code pollIntervalMs} (rows written by another
@@ -224,7 +233,13 @@ public final class OutboxRelay implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     /** Whether the last round found a shard another relay held. Only the relay's thread touches it. */
     private boolean contended;
+    /** Whether the last round left sendable rows for the next one (its send window or a partition's batch was full). */
+    private boolean leftForNextRound;
 
+    /**
+     * @param producer made from {@link KafkaSettings#outboxProducer} with {@code config}'s send timeout:
+     *                 the per-key order across failed sends rests on its linger and batch size
+     */
     public OutboxRelay(DataSource dataSource, Producer<String, String> producer, Config config, Listener listener) {
         this(dataSource, producer, config, listener, Outbox.limits());
     }
@@ -274,7 +289,7 @@ public final class OutboxRelay implements AutoCloseable {
             try {
                 int sent = drainOnce();
                 backoffMs = config.pollIntervalMs();
-                if (sent < config.batchSizeMax() && awaitWakeUp(nextWaitMs()) && config.lingerMs() > 0) {
+                if (sent < config.batchSizeMax() && !leftForNextRound && awaitWakeUp(nextWaitMs()) && config.lingerMs() > 0) {
                     sleep(config.lingerMs());
                 }
             } catch (Exception e) {
@@ -315,12 +330,16 @@ public final class OutboxRelay implements AutoCloseable {
                     c.rollback();
                     return 0;
                 }
+                leftForNextRound = false;
                 List<Failure> failures = new ArrayList<>();
                 List<Row> sentRows = new ArrayList<>();
                 List<Future<RecordMetadata>> acks = new ArrayList<>();
                 Set<String> blockedKeys = new HashSet<>();
                 Set<String> describedThisRound = new HashSet<>();
                 Set<String> unreachableTopics = new HashSet<>();
+                RoundBatches batches = new RoundBatches();
+                long sendWindowNs = TimeUnit.MILLISECONDS.toNanos(KafkaSettings.outboxRoundSendWindowMs(config.sendTimeoutMs()));
+                long sendingSinceNs = 0; // the round's first send: no batch of it exists before
                 for (Row row : rows) {
                     if (blockedKeys.contains(row.key())) {
                         continue; // an earlier row of its key did not go: this one waits behind it, untouched
@@ -335,15 +354,34 @@ public final class OutboxRelay implements AutoCloseable {
                         blockedKeys.add(row.key());
                         continue;
                     }
-                    ProducerRecord<String, String> record = new ProducerRecord<>(row.topic(), row.key(), row.payload());
-                    record.headers().add(CloudEventJson.CONTENT_TYPE_HEADER, CloudEventJson.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
-                    Future<RecordMetadata> ack = producer.send(record);
-                    sentRows.add(row);
-                    acks.add(ack);
-                    if (ack.isDone() && failedOnMetadata(ack)) {
-                        // send() waited max.block.ms for the topic's metadata: the other rows of that topic would each wait as long.
+                    int partition;
+                    try {
+                        partition = partitionOf(row);
+                    } catch (KafkaException e) {
+                        // Its topic's metadata did not come within max.block.ms: the other rows of the topic would wait as long.
+                        failures.add(sendFailure(row, e));
+                        blockedKeys.add(row.key());
                         unreachableTopics.add(row.topic());
+                        continue;
                     }
+                    if (!acks.isEmpty() && System.nanoTime() - sendingSinceNs > sendWindowNs) {
+                        // The round's batches may soon leave on their own (the producer's linger): a row sent now could
+                        // start a second batch of a partition. This row and every later one wait for the next round.
+                        leftForNextRound = true;
+                        break;
+                    }
+                    if (!batches.admit(row.topic(), partition, Outbox.recordBytes(row.key(), row.payload()))) {
+                        blockedKeys.add(row.key()); // its partition's batch is full: next round, uncounted
+                        leftForNextRound = true;
+                        continue;
+                    }
+                    if (acks.isEmpty()) {
+                        sendingSinceNs = System.nanoTime();
+                    }
+                    ProducerRecord<String, String> record = new ProducerRecord<>(row.topic(), partition, row.key(), row.payload());
+                    record.headers().add(CloudEventJson.CONTENT_TYPE_HEADER, CloudEventJson.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+                    acks.add(producer.send(record));
+                    sentRows.add(row);
                 }
                 if (!acks.isEmpty()) {
                     producer.flush();
@@ -467,18 +505,47 @@ public final class OutboxRelay implements AutoCloseable {
         return null;
     }
 
-    /** True when {@code ack} failed because the topic's metadata did not arrive (send() waited max.block.ms for it). */
-    private static boolean failedOnMetadata(Future<RecordMetadata> ack) {
-        try {
-            ack.get(0, TimeUnit.MILLISECONDS);
-            return false;
-        } catch (ExecutionException e) {
-            return e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException && isMetadataTimeout(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (TimeoutException e) {
-            return false;
+    /**
+     * The partition Kafka's default partitioner gives the row's key (murmur2 of the key bytes over
+     * the topic's partitions), from the producer's metadata: the relay names it on the record, so
+     * the bytes it counts per partition are the bytes each batch gets.
+     *
+     * @throws KafkaException when the topic's metadata does not come within max.block.ms
+     */
+    private int partitionOf(Row row) {
+        int partitions = producer.partitionsFor(row.topic()).size();
+        return BuiltInPartitioner.partitionForKey(row.key().getBytes(StandardCharsets.UTF_8), partitions);
+    }
+
+    /**
+     * The batches a round fills, one per partition: each at most {@link KafkaSettings#OUTBOX_BATCH_BYTES}
+     * (a partition's first row always goes, alone when it is larger), and their buffers together at
+     * most half the producer's {@link KafkaSettings#OUTBOX_BUFFER_BYTES}, so a send never waits for memory.
+     */
+    static final class RoundBatches {
+        static final long BATCH_ROOM_BYTES = KafkaSettings.OUTBOX_BATCH_BYTES - KafkaSettings.BATCH_HEADER_BYTES;
+        static final long RESERVED_BYTES_MAX = KafkaSettings.OUTBOX_BUFFER_BYTES / 2;
+        private final Map<String, Long> bytesByPartition = new HashMap<>();
+        private long reservedBytes;
+
+        /** @return true when a record of {@code bytes} joins its partition's batch; false when it must wait for another round */
+        boolean admit(String topic, int partition, long bytes) {
+            String tp = topic + "-" + partition;
+            Long used = bytesByPartition.get(tp);
+            if (used == null) {
+                long reserve = Math.max(KafkaSettings.OUTBOX_BATCH_BYTES, bytes + KafkaSettings.BATCH_HEADER_BYTES);
+                if (reservedBytes > 0 && reservedBytes + reserve > RESERVED_BYTES_MAX) {
+                    return false;
+                }
+                reservedBytes += reserve;
+                bytesByPartition.put(tp, bytes);
+                return true;
+            }
+            if (used + bytes > BATCH_ROOM_BYTES) {
+                return false;
+            }
+            bytesByPartition.put(tp, used + bytes);
+            return true;
         }
     }
 

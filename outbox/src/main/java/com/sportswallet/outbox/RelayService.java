@@ -114,7 +114,7 @@ public class RelayService {
             LOG.info("outbox relay disabled (wallet.outbox.enabled=false)");
             return;
         }
-        producer = new KafkaProducer<>(KafkaSettings.relayProducer(bootstrapServers, clientId("-outbox"), sendTimeoutMs,
+        producer = new KafkaProducer<>(KafkaSettings.outboxProducer(bootstrapServers, clientId("-outbox"), sendTimeoutMs,
                 "OUTBOX_SEND_TIMEOUT_MS", messageBytesMax));
         Counter published = registry.counter("outbox.published");
         Counter failures = registry.counter("outbox.relay.failures");

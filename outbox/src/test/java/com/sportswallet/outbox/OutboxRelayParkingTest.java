@@ -225,12 +225,16 @@ class OutboxRelayParkingTest {
         return new TopicLimits(admin, Duration.ofSeconds(5), TopicLimits.REQUEST_BYTES_MAX_DEFAULT, TopicSettings.defaults().withPartitions(3));
     }
 
+    static Admin admin() {
+        return admin;
+    }
+
     static DataSource ds() {
         return ds;
     }
 
     static KafkaProducer<String, String> producer() {
-        return new KafkaProducer<>(KafkaSettings.relayProducer(TestInfra.get().bootstrapServers(), "outbox-test-" + UUID.randomUUID(), 3000));
+        return new KafkaProducer<>(KafkaSettings.outboxProducer(TestInfra.get().bootstrapServers(), "outbox-test-" + UUID.randomUUID(), 3000));
     }
 
     static KafkaConsumer<String, String> consumer(Collection<String> topics) {

@@ -1163,7 +1163,8 @@ class ReconcileTest {
         }
 
         private static OutboxRelay relay() {
-            return new OutboxRelay(ds, producer(), new OutboxRelay.Config(500, 100, 5000, 1000), null);
+            return new OutboxRelay(ds, new KafkaProducer<>(KafkaSettings.outboxProducer(TestInfra.get().bootstrapServers(), "reconcile-test-relay", 5000)),
+                    new OutboxRelay.Config(500, 100, 5000, 1000), null);
         }
 
         private static void drain(OutboxRelay relay) throws Exception {

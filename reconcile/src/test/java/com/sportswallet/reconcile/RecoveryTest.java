@@ -295,8 +295,8 @@ class RecoveryTest {
     /** The real relay drains the database's outbox to the test's topic (the rows name wallet.events; the test's topic stands in). */
     private static void publish(DataSource db) throws Exception {
         tx(db, c -> exec(c, "UPDATE outbox SET topic = '" + EVENTS + "'"));
-        try (OutboxRelay relay = new OutboxRelay(db, new KafkaProducer<>(KafkaSettings.relayProducer(infra.bootstrapServers(),
-                "recovery-test", 10_000)), new OutboxRelay.Config(500, 100, 5000, 1000), null)) {
+        try (OutboxRelay relay = new OutboxRelay(db, new KafkaProducer<>(KafkaSettings.outboxProducer(infra.bootstrapServers(),
+                "recovery-test", 5000)), new OutboxRelay.Config(500, 100, 5000, 1000), null)) {
             while (relay.drainOnce() > 0) {
                 // one round per batch until the outbox is empty
             }

@@ -107,8 +107,8 @@ class BonusSweepTest {
         pg.setPassword(TestInfra.get().dbPassword());
         ds = pg;
         // A relay of this test's own (shard locks let it run beside any other), so the events reach Kafka.
-        relay = new OutboxRelay(ds, new KafkaProducer<>(KafkaSettings.relayProducer(TestInfra.get().bootstrapServers(), "bonus-sweep-test",
-                5000, "OUTBOX_SEND_TIMEOUT_MS")), new OutboxRelay.Config(500, 100, 5000, 1000), null);
+        relay = new OutboxRelay(ds, new KafkaProducer<>(KafkaSettings.outboxProducer(TestInfra.get().bootstrapServers(), "bonus-sweep-test",
+                5000))), new OutboxRelay.Config(500, 100, 5000, 1000), null);
         relay.start();
     }
 
