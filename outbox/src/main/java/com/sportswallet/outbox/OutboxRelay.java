@@ -56,7 +56,10 @@ import com.sportswallet.contracts.CloudEventJson;
  *
  * <p>One round: claim up to {@code batchSizeMax} rows of the owned shards in id order (skipping
  * parked keys and keys waiting for a retry), send them (idempotent producer, acks=all), wait for the acknowledgements
- * (bounded by {@code sendTimeoutMs}), delete the rows Kafka acknowledged, commit. <b>Each partition
+ * (bounded by {@code sendTimeoutMs}), delete the rows Kafka acknowledged, commit. The claim takes the
+ * live lane first and fills up from the bulk lane (V17: a mass grant's rows, ids from 2^62), which
+ * gets at least {@link Config#bulkRowsMin()} rows of every round: a grant of 100,000 players holds
+ * back the credits decided after it by one round, not by the whole grant. <b>Each partition
  * gets one batch per round</b> (the producer of {@link KafkaSettings#outboxProducer} holds a round's
  * records until its flush; the round sends for at most {@link KafkaSettings#outboxRoundSendWindowMs}
  * and at most {@link KafkaSettings#OUTBOX_BATCH_BYTES} per partition, the rest waits for the next
@@ -143,6 +146,15 @@ public final class OutboxRelay implements AutoCloseable {
             return new Config(500, 500, 10_000, 5_000, 10, SEND_ATTEMPTS_MAX_DEFAULT);
         }
 
+        /**
+         * The bulk lane's share of a round when the live lane fills it (a quarter of
+         * {@code batchSizeMax}, at least 1): a grant still drains under a steady live load. A round
+         * claims at most {@code batchSizeMax + bulkRowsMin()} rows.
+         */
+        public int bulkRowsMin() {
+            return Math.max(1, batchSizeMax / 4);
+        }
+
         /** The wait of a key after its {@code attempts}-th failed send: pollIntervalMs doubling, at most backoffMsMax. */
         long keyBackoffMs(int attempts) {
             long ms = pollIntervalMs;
@@ -193,12 +205,18 @@ public final class OutboxRelay implements AutoCloseable {
     private static final String OWN_SQL = "SELECT coalesce(array_agg(s ORDER BY s), '{}'::int[]), outbox_shards()"
             + " FROM generate_series(0, outbox_shards() - 1) s WHERE pg_try_advisory_xact_lock(?, s)";
     /**
-     * The owned shards' rows in id order. FOR UPDATE, without SKIP LOCKED: only an operator's release
-     * or listing touches them besides the owner, briefly.
+     * The owned shards' rows of one lane in id order (V17: the live lane below
+     * {@code outbox_bulk_lane_start()}, the bulk lane from it; both ranges of the primary key). FOR
+     * UPDATE, without SKIP LOCKED: only an operator's release or listing touches them besides the
+     * owner, briefly.
      */
     private static final String CLAIM_SQL = "SELECT o.id, o.topic, o.msg_key, o.event_id, o.payload, o.send_attempts FROM outbox o"
-            + " WHERE o.shard = ANY(?) AND NOT EXISTS (SELECT 1 FROM outbox_parked p WHERE p.msg_key = o.msg_key)"
+            + " WHERE o.shard = ANY(?) AND %s AND NOT EXISTS (SELECT 1 FROM outbox_parked p WHERE p.msg_key = o.msg_key)"
             + " AND o.msg_key <> ALL(?) ORDER BY o.id LIMIT ? FOR UPDATE OF o";
+    /** {@code outbox_bulk_lane_start()} (V17): the first id of the bulk lane. */
+    public static final long BULK_LANE_START = 1L << 62;
+    private static final String CLAIM_LIVE_SQL = CLAIM_SQL.formatted("o.id < outbox_bulk_lane_start()");
+    private static final String CLAIM_BULK_SQL = CLAIM_SQL.formatted("o.id >= outbox_bulk_lane_start()");
     /** The advisory lock class of shard ownership (its second key is the shard): "OBXR". */
     static final int SHARD_LOCK_CLASS = 0x4F42_5852;
     /**
@@ -443,17 +461,24 @@ public final class OutboxRelay implements AutoCloseable {
         if (owned.length == 0) {
             return rows;
         }
-        try (PreparedStatement claim = c.prepareStatement(CLAIM_SQL)) {
-            claim.setArray(1, c.createArrayOf("integer", owned));
-            claim.setArray(2, c.createArrayOf("text", waitingKeys().toArray()));
-            claim.setInt(3, config.batchSizeMax());
+        Array shards = c.createArrayOf("integer", owned);
+        Array waiting = c.createArrayOf("text", waitingKeys().toArray());
+        claimLane(c, CLAIM_LIVE_SQL, shards, waiting, config.batchSizeMax(), rows);
+        claimLane(c, CLAIM_BULK_SQL, shards, waiting, Math.max(config.batchSizeMax() - rows.size(), config.bulkRowsMin()), rows);
+        return rows;
+    }
+
+    private static void claimLane(Connection c, String sql, Array shards, Array waiting, int limit, List<Row> rows) throws SQLException {
+        try (PreparedStatement claim = c.prepareStatement(sql)) {
+            claim.setArray(1, shards);
+            claim.setArray(2, waiting);
+            claim.setInt(3, limit);
             try (ResultSet rs = claim.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6)));
                 }
             }
         }
-        return rows;
     }
 
     /** Keys still waiting for their next try (those whose wait is over are forgotten: they are claimed again). */

@@ -41,11 +41,13 @@ class BonusGrantApiTest {
         String requestId = Grants.requestId();
         ObjectNode body = Grants.body(requestId, "EUR", entries, 500);
         long outboxBefore = outboxIds();
+        long bulkBefore = bulkOutboxIds();
 
         operator().body(body.toString()).post("/operator/bonus-grants").then().statusCode(202)
                 .body("request_id", equalTo(requestId)).body("players_total", equalTo(8));
         assertEquals(5, Db.count("SELECT count(*) FROM bonus_grant_player WHERE status = 'PENDING' AND request_id = '" + requestId + "'"));
         assertEquals(5, outboxIds() - outboxBefore, "one bonus.grants record per accepted player");
+        assertEquals(5, bulkOutboxIds() - bulkBefore, "in the outbox's bulk lane, behind nothing decided later");
         assertEquals(1, Db.count("SELECT count(*) FROM bonus_grant WHERE request_id = '" + requestId + "' AND players_total = 8"
                 + " AND rejected_duplicate = 1 AND rejected_currency = 1 AND rejected_unknown_player = 1 AND rejected_excluded = 0"));
 
@@ -130,9 +132,14 @@ class BonusGrantApiTest {
         assertEquals(0, Db.count("SELECT count(*) FROM bonus_grant WHERE request_id = 'huge'"));
     }
 
-    /** Outbox ids handed out so far (a sequence not used yet reports 1 as its last value). */
+    /** Outbox ids handed out so far, in both lanes (a sequence not used yet reports its start as its last value). */
     static long outboxIds() {
-        return Db.count("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM outbox_id_seq");
+        return Db.count("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM outbox_id_seq") + bulkOutboxIds();
+    }
+
+    /** Outbox ids handed out in the bulk lane (V17) so far. */
+    static long bulkOutboxIds() {
+        return Db.count("SELECT CASE WHEN is_called THEN last_value - outbox_bulk_lane_start() + 1 ELSE 0 END FROM outbox_bulk_id_seq");
     }
 
     private static void refuse(String body, String error) {
