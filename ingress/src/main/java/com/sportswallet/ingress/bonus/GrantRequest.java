@@ -42,6 +42,12 @@ public record GrantRequest(String requestId, String bonusType, String currency, 
             throw ApiException.badRequest("invalid_request_id", "request_id must be 1-" + REQUEST_ID_CHARS_MAX
                     + " characters of [A-Za-z0-9._:@-], starting with a letter or digit");
         }
+        if (id.asText().startsWith(com.sportswallet.money.Promotions.REQUEST_ID_PREFIX)) {
+            // A promotion's claims are recorded as the grant "promotion:<id>": an operator's grant under that id would
+            // be answered as a replay of it, or take its players' slots in bonus_grant_player.
+            throw ApiException.badRequest("invalid_request_id", "request_id may not start with \""
+                    + com.sportswallet.money.Promotions.REQUEST_ID_PREFIX + "\": the ids of promotions' claims");
+        }
         JsonNode type = body.get("bonus_type");
         if (type == null || !type.isTextual() || !BONUS_TYPES.contains(type.asText())) {
             throw ApiException.badRequest("invalid_bonus_type", "bonus_type must be one of " + BONUS_TYPES.stream().sorted().toList());

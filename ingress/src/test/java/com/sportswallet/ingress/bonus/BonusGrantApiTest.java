@@ -92,6 +92,7 @@ class BonusGrantApiTest {
         refuse(good.replace("\"EUR\"", "\"eur\""), "invalid_currency");
         refuse(good.replace("\"request_id\":\"" + id + "\"", "\"request_id\":\"bad id\""), "invalid_request_id");
         refuse(good.replace("\"request_id\":\"" + id + "\"", "\"request_id\":\"" + "x".repeat(101) + "\""), "invalid_request_id");
+        refuse(good.replace("\"request_id\":\"" + id + "\"", "\"request_id\":\"promotion:" + id + "\""), "invalid_request_id");
         refuse(good.replace("\"amount\":100", "\"amount\":0"), "invalid_amount");
         refuse(good.replace("\"amount\":100", "\"amount\":\"100\""), "invalid_amount");
         refuse(good.replace("\"amount\":100", "\"amount\":1.5"), "invalid_amount");

@@ -263,6 +263,25 @@ class BonusGrantEndToEndTest {
             }
             assertTrue(reasons.getOrDefault("garbage-" + tag, "").startsWith("unparseable"), reasons::toString);
             assertTrue(reasons.getOrDefault("nobody-" + tag, "").startsWith("no recorded player"), reasons::toString);
+            // Each with its wallet.alert (DESIGN.md: a record sent to a DLQ), naming the DLQ and the record's key.
+            Map<String, String> alerted = new HashMap<>();
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+                List<TopicPartition> parts = new ArrayList<>();
+                consumer.partitionsFor(Topics.WALLET_EVENTS).forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
+                consumer.assign(parts);
+                consumer.seekToBeginning(parts);
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (alerted.size() < 2 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        JsonNode data = CloudEventJson.mapper().readTree(r.value()).path("data");
+                        if (data.path("record_key").asText().endsWith(tag)) {
+                            alerted.put(data.path("record_key").asText(), data.path("dlq_topic").asText() + " " + data.path("reason").asText());
+                        }
+                    }
+                }
+            }
+            String expected = Topics.BONUS_GRANTS_DLQ + " " + com.sportswallet.outbox.SystemAlert.COMMAND_DEAD_LETTERED;
+            assertEquals(Map.of("garbage-" + tag, expected, "nobody-" + tag, expected), alerted, "one alert per dead-lettered record");
         }
     }
 

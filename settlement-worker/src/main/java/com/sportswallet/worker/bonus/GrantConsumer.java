@@ -32,6 +32,7 @@ import com.sportswallet.contracts.BonusGrantCommand;
 import com.sportswallet.contracts.CreditCommand;
 import com.sportswallet.contracts.Topics;
 import com.sportswallet.money.BonusChunks;
+import com.sportswallet.worker.settlement.DeadLetterAlert;
 
 /**
  * The granting consumer (issue 14): reads {@code bonus.grants} in its own group
@@ -39,7 +40,8 @@ import com.sportswallet.money.BonusChunks;
  * delays a settlement credit. Per poll: the records' players still PENDING, by grant, go through the
  * {@link Granter} (a chunk recorded, the provider called outside any transaction, the bonuses
  * recorded); then the poison records (unparseable, or naming no recorded player) go to
- * {@code bonus.grants.dlq} with the reason in headers; then the offsets are committed. A record
+ * {@code bonus.grants.dlq} with the reason in headers, each with its {@code wallet.alert}
+ * ({@link DeadLetterAlert}, {@code dlq_topic} bonus.grants.dlq); then the offsets are committed. A record
  * whose player is already chunked, granted or rejected does nothing: the database is the truth,
  * the record the trigger.
  *
@@ -208,6 +210,22 @@ public final class GrantConsumer implements Runnable, AutoCloseable {
         }
         for (Map.Entry<String, List<String>> grant : pendingByGrant.entrySet()) {
             granter.grantPending(grant.getKey(), grant.getValue());
+        }
+        if (!poison.isEmpty()) {
+            // Each record dead-lettered gets its wallet.alert (DESIGN.md), committed before the DLQ send: a retry
+            // after a failed send writes the same alert again, which consumers drop by its id.
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    for (int i = 0; i < poison.size(); i++) {
+                        DeadLetterAlert.append(c, poison.get(i), reasons.get(i), Topics.BONUS_GRANTS_DLQ);
+                    }
+                    c.commit();
+                } catch (Throwable e) {
+                    c.rollback();
+                    throw e;
+                }
+            }
         }
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (int i = 0; i < poison.size(); i++) {

@@ -14,7 +14,8 @@ import com.sportswallet.outbox.Outbox;
 import com.sportswallet.outbox.SystemAlert;
 
 /**
- * The {@code wallet.alert} a dead-lettered command owes (DESIGN.md: "command sent to the DLQ"):
+ * The {@code wallet.alert} a dead-lettered command owes (DESIGN.md: "command sent to the DLQ"), a
+ * settlement command or a bonus grant record alike:
  * reason {@value SystemAlert#COMMAND_DEAD_LETTERED}, under the record's key (the player, so it
  * follows the player's other events), or {@code _system} for a record without a usable key;
  * {@code data}: {@code dlq_topic}, {@code dlq_reason}, {@code source} (topic-partition@offset, as
@@ -22,19 +23,24 @@ import com.sportswallet.outbox.SystemAlert;
  * poison, its key unproven; consumers deduplicate it by id, which its source names, so the same
  * record dead-lettered again (a retried batch, a replay) is the same alert.
  */
-final class DeadLetterAlert {
+public final class DeadLetterAlert {
     private static final Logger LOG = Logger.getLogger(DeadLetterAlert.class);
     static final URI SOURCE = URI.create("/wallet/settlement-worker");
 
     private DeadLetterAlert() {
     }
 
-    /** Appends the alert for {@code record}, dead-lettered for {@code reason}, in the caller's transaction. */
+    /** Appends the alert for {@code record}, dead-lettered to settlement.commands.dlq for {@code reason}, in the caller's transaction. */
     static void append(Connection c, ConsumerRecord<String, String> record, String reason) throws SQLException {
+        append(c, record, reason, Topics.SETTLEMENT_COMMANDS_DLQ);
+    }
+
+    /** Appends the alert for {@code record}, dead-lettered to {@code dlqTopic} for {@code reason}, in the caller's transaction. */
+    public static void append(Connection c, ConsumerRecord<String, String> record, String reason, String dlqTopic) throws SQLException {
         String source = record.topic() + "-" + record.partition() + "@" + record.offset();
         Instant now = Instant.now();
         ObjectNode data = SystemAlert.data(SystemAlert.keyFor(record.key()), SystemAlert.COMMAND_DEAD_LETTERED, now)
-                .put("dlq_topic", Topics.SETTLEMENT_COMMANDS_DLQ)
+                .put("dlq_topic", dlqTopic)
                 .put("dlq_reason", SystemAlert.cut(reason))
                 .put("source", source)
                 .put("record_key", SystemAlert.cut(record.key()));
