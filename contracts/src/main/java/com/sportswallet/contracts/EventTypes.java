@@ -12,6 +12,8 @@ public final class EventTypes {
     public static final String DEPOSIT = "wallet.deposit";
     public static final String WITHDRAWAL = "wallet.withdrawal";
     public static final String PLAYER_STATUS_CHANGED = "wallet.player.status-changed";
+    /** A player's self-exclusion set or extended (issue 15): data.excluded_until (null: indefinite), data.reason. */
+    public static final String PLAYER_EXCLUDED = "wallet.player.excluded";
     public static final String ALERT = "wallet.alert";
     /** Bonus lifecycle facts on wallet.events (issue 14): each carries player_seq like every wallet.events record. */
     public static final String BONUS_GRANTED = "wallet.bonus.granted";
@@ -33,6 +35,8 @@ public final class EventTypes {
     public static final String CRM_DEPOSIT = "crm.player.deposit";
     public static final String CRM_WITHDRAWAL = "crm.player.withdrawal";
     public static final String CRM_STATUS_CHANGED = "crm.player.status-changed";
+    /** From wallet.player.excluded (issue 15): excluded_until, null when indefinite. */
+    public static final String CRM_PLAYER_EXCLUDED = "crm.player.excluded";
     public static final String CRM_BONUS_GRANTED = "crm.player.bonus-granted";
 
     public static final String BONUS_WAGERING_PROGRESS = "bonus.wagering.progress";

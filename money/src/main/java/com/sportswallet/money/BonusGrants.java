@@ -28,6 +28,7 @@ public final class BonusGrants {
     public static final URI SOURCE = URI.create("/wallet/bonus-grants");
     private static final NamedSql RECORD_PLAYERS = NamedSql.load("bonus-grant-players");
     private static final NamedSql WALLETS = NamedSql.load("bonus-grant-wallets");
+    private static final NamedSql EXCLUDED = NamedSql.load("bonus-grant-excluded");
     private static final NamedSql INSERT_GRANT = NamedSql.load("bonus-grant-insert");
     private static final NamedSql STATUS = NamedSql.load("bonus-grant-status");
     private static final NamedSql PLAYER_BONUSES = NamedSql.load("bonus-player-list");
@@ -104,6 +105,24 @@ public final class BonusGrants {
             }
         }
         return currencies;
+    }
+
+    /**
+     * The named players self-excluded at {@code at} (issue 15): a grant's record-time rejection
+     * {@code excluded}. A read without locks, in the grant's transaction: an exclusion committed
+     * later orders after the grant.
+     */
+    public static Set<String> excluded(Connection c, Collection<String> playerIds, Instant at) throws SQLException {
+        Set<String> excluded = new HashSet<>();
+        try (NamedSql.Bound s = EXCLUDED.prepare(c)) {
+            s.setArray("player_ids", "text", playerIds.toArray()).set("at", at);
+            try (ResultSet rs = s.statement().executeQuery()) {
+                while (rs.next()) {
+                    excluded.add(rs.getString(1));
+                }
+            }
+        }
+        return excluded;
     }
 
     /** Records the grant once (insert-if-absent on its request_id); false when a grant with that id exists already. */

@@ -216,7 +216,7 @@ public final class Promotions {
     }
 
     /** What a claim did. Anything but {@link Claimed} with {@code created} wrote nothing the caller should keep: it rolls back. */
-    public sealed interface ClaimResult permits Claimed, UnknownPromotion, UnknownPlayer, CurrencyMismatch, Expired, SoldOut {
+    public sealed interface ClaimResult permits Claimed, UnknownPromotion, UnknownPlayer, CurrencyMismatch, Expired, SoldOut, Excluded {
     }
 
     /**
@@ -241,6 +241,10 @@ public final class Promotions {
     }
 
     public record SoldOut() implements ClaimResult {
+    }
+
+    /** The player is self-excluded (issue 15): no claim. */
+    public record Excluded() implements ClaimResult {
     }
 
     /**
@@ -336,6 +340,10 @@ public final class Promotions {
             }
         }
         long playerSeq = WalletEvents.advance(c, walletId, 0).playerSeq();
+        // Read after the wallet lock: an exclusion committed before it is seen (its PUT holds that lock to its commit).
+        if (Exclusions.inForce(c, playerId, now)) {
+            return new Excluded();
+        }
         WalletEvents.append(c, BonusClaimed.of(playerId, currency, now, promotionId, requestId, bonusType, amount, claimsLeft),
                 requestId + "#" + playerId, Position.only(playerSeq), now);
         return new Claimed(true, promotionId, playerId, slot, now, requestId, bonusType, amount, currency, expiresAt, claimsLeft);

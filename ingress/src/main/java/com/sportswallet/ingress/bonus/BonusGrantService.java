@@ -21,6 +21,7 @@ import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.sportswallet.ingress.rest.ApiException;
+import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.BonusGrants;
 
 import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
@@ -39,6 +40,8 @@ public class BonusGrantService {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    BonusClock clock;
     @ConfigProperty(name = RECORD_TIMEOUT_PROPERTY)
     int recordTimeoutSeconds;
 
@@ -62,10 +65,11 @@ public class BonusGrantService {
             Set<String> distinct = new LinkedHashSet<>();
             r.entries().forEach(e -> distinct.add(e.playerId()));
             Map<String, String> currencies = BonusGrants.walletCurrencies(c, distinct);
-            // The first entry of a player is judged; every later one is a duplicate. No player
-            // exclusion exists yet (issue 12's self-exclusion is not built): excluded stays 0.
+            Set<String> excludedPlayers = BonusGrants.excluded(c, distinct, clock.instant());
+            // The first entry of a player is judged; every later one is a duplicate.
             int unknown = 0;
             int currency = 0;
+            int excluded = 0;
             int duplicate = 0;
             Set<String> seen = new HashSet<>();
             List<BonusGrants.Entry> accepted = new ArrayList<>();
@@ -76,13 +80,15 @@ public class BonusGrantService {
                     unknown++;
                 } else if (!currencies.get(e.playerId()).equals(r.currency())) {
                     currency++;
+                } else if (excludedPlayers.contains(e.playerId())) {
+                    excluded++;
                 } else {
                     accepted.add(e);
                 }
             }
             int total = r.entries().size();
             boolean inserted = BonusGrants.insertGrant(c, new BonusGrants.Grant(r.requestId(), requestHash, r.bonusType(), r.currency(),
-                    r.expiresAt(), total, unknown, currency, 0, duplicate));
+                    r.expiresAt(), total, unknown, currency, excluded, duplicate));
             if (!inserted) {
                 BonusGrants.Status earlier = BonusGrants.status(c, r.requestId());
                 if (earlier == null || !Arrays.equals(earlier.requestHash(), requestHash)) {

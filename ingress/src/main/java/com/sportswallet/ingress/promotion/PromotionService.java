@@ -77,6 +77,9 @@ public class PromotionService {
             if (result instanceof Promotions.Expired e) {
                 throw new ApiException(409, "expired", "promotion " + promotionId + " expired at " + e.expiresAt());
             }
+            if (result instanceof Promotions.Excluded) {
+                throw new ApiException(422, "excluded", "player " + playerId + " is self-excluded: no promotion claims");
+            }
             throw new ApiException(409, "sold_out", "promotion " + promotionId + " has no claim left");
         }
     }

@@ -22,6 +22,7 @@ import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Claim;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.rest.ApiException;
+import com.sportswallet.money.Exclusions;
 import com.sportswallet.money.Ledger;
 import com.sportswallet.money.Spend;
 import com.sportswallet.money.WalletEvents;
@@ -56,6 +57,8 @@ public class OperatorWalletService {
     /** The one algorithm of a deposit's or withdrawal's request hash (SHA-256 of player id and amount): hash_version 1. */
     static final int REQUEST_HASH_VERSION = 1;
 
+    @Inject
+    BonusClock clock;
     @Inject
     DataSource dataSource;
     @Inject
@@ -147,6 +150,11 @@ public class OperatorWalletService {
             Ledger.Moved moved;
             if (m == Movement.DEPOSIT) {
                 moved = Ledger.apply(c, walletId, amount, m.operation, ledgerKey);
+                // Read after the deposit's statement locked the wallet: an exclusion committed before it is seen (its PUT
+                // holds that lock to its commit). Refused: everything this transaction wrote rolls back, the claim too.
+                if (Exclusions.inForce(c, playerId, clock.instant())) {
+                    throw new ApiException(422, "excluded", "player " + playerId + " is self-excluded: no deposits (withdrawals still work)");
+                }
             } else {
                 // A withdrawal may spend pending money: the path is chosen from the unlocked read above.
                 boolean fast = Spend.fastPath(wallet.get("settled_balance").asLong(), amount);

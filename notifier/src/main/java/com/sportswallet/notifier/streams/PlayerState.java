@@ -21,12 +21,17 @@ import org.apache.kafka.common.serialization.Serializer;
  * <li>{@code lastActivity}: the latest {@code occurred_at} of the player's bet events, deposits and
  * withdrawals (null when there is none yet);</li>
  * <li>{@code wageredTotal}: the stake of settled bets counted for wagering (see {@link BetState}).</li>
+ * <li>{@code excludedUntilMs}: the latest end of the player's self-exclusions (issue 15; a maximum:
+ * an exclusion is only ever extended), {@link Long#MAX_VALUE} when indefinite, 0 when never
+ * excluded. Marketing outputs of a fact that occurred before it are suppressed.</li>
  * </ul>
+ * Stored as version 2; version 1 (before exclusions) reads with {@code excludedUntilMs} 0.
  * Mutable: the processor reads, changes and writes it back within one record.
  */
 public final class PlayerState {
-    private static final byte VERSION = 1;
-    private static final int SIZE = 1 + 7 * Long.BYTES + Integer.BYTES + 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_1 = 1;
+    private static final int SIZE = 1 + 8 * Long.BYTES + Integer.BYTES + 1;
 
     long bets;
     long stakeTotal;
@@ -38,6 +43,7 @@ public final class PlayerState {
     long lastActivitySecond;
     int lastActivityNano;
     boolean hasActivity;
+    long excludedUntilMs;
 
     public long bets() {
         return bets;
@@ -67,6 +73,20 @@ public final class PlayerState {
         return hasActivity ? Instant.ofEpochSecond(lastActivitySecond, lastActivityNano) : null;
     }
 
+    /** Extends the player's exclusion to {@code until} ({@link Instant#MAX}: indefinite); an earlier end changes nothing. */
+    void excludeUntil(Instant until) {
+        long ms = until == null || until.equals(Instant.MAX) ? Long.MAX_VALUE : until.toEpochMilli();
+        excludedUntilMs = Math.max(excludedUntilMs, ms);
+    }
+
+    /** Whether a fact that occurred at {@code at} fell inside the player's exclusion (a fact without a time: the exclusion as it stands). */
+    boolean excludedAt(Instant at) {
+        if (excludedUntilMs == 0) {
+            return false;
+        }
+        return at == null || at.toEpochMilli() < excludedUntilMs;
+    }
+
     void touch(Instant occurredAt) {
         if (occurredAt == null) {
             return;
@@ -81,14 +101,15 @@ public final class PlayerState {
     byte[] toBytes() {
         ByteBuffer b = ByteBuffer.allocate(SIZE);
         b.put(VERSION).putLong(bets).putLong(stakeTotal).putLong(winTotal).putLong(refundTotal).putLong(net)
-                .putLong(wageredTotal).putLong(lastActivitySecond).putInt(lastActivityNano).put((byte) (hasActivity ? 1 : 0));
+                .putLong(wageredTotal).putLong(lastActivitySecond).putInt(lastActivityNano).put((byte) (hasActivity ? 1 : 0))
+                .putLong(excludedUntilMs);
         return b.array();
     }
 
     static PlayerState fromBytes(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         byte version = b.get();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_1) {
             throw new IllegalStateException("unknown PlayerState version " + version);
         }
         PlayerState p = new PlayerState();
@@ -101,6 +122,9 @@ public final class PlayerState {
         p.lastActivitySecond = b.getLong();
         p.lastActivityNano = b.getInt();
         p.hasActivity = b.get() == 1;
+        if (version == VERSION) {
+            p.excludedUntilMs = b.getLong();
+        }
         return p;
     }
 
@@ -113,7 +137,7 @@ public final class PlayerState {
     @Override
     public String toString() {
         return "PlayerState{bets=" + bets + ", stakeTotal=" + stakeTotal + ", winTotal=" + winTotal + ", refundTotal="
-                + refundTotal + ", net=" + net + ", wageredTotal=" + wageredTotal + ", lastActivity=" + lastActivity() + "}";
+                + refundTotal + ", net=" + net + ", wageredTotal=" + wageredTotal + ", lastActivity=" + lastActivity() + ", excludedUntilMs=" + excludedUntilMs + "}";
     }
 
     @Override

@@ -19,7 +19,7 @@ import com.sportswallet.contracts.CloudEventJson;
 record WalletEvent(String id, String type, Instant time, String subject, String playerId, String currency, long amount,
         Long balanceAfter, Long sequence, String betId, String transactionId, Instant occurredAt, String reversedOperation,
         String reversedTransactionId, boolean cashout, String status, String reason, String timeText, String occurredAtText,
-        Long playerSeq, Long stake, Instant reversedOccurredAt, Bonus bonus) {
+        Long playerSeq, Long stake, Instant reversedOccurredAt, Bonus bonus, Instant excludedUntil) {
 
     /**
      * The bonus fields of a {@code wallet.bonus.*} fact, or of a bet on a bonus (issue 14): null when
@@ -92,7 +92,8 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
                 b.cashout, b.status, b.reason, b.timeText, b.occurredAtText != null ? b.occurredAtText : b.timeText, b.playerSeq,
                 b.stake, instant(b.reversedOccurredAtText),
                 b.bonusId == null && b.promotionId == null ? null
-                        : new Bonus(b.bonusId, b.bonusType, b.bonusStake, b.expiresAt, b.promotionId, b.promotionClaimsLeft));
+                        : new Bonus(b.bonusId, b.bonusType, b.bonusStake, b.expiresAt, b.promotionId, b.promotionClaimsLeft),
+                !b.excludedUntilSeen ? null : b.excludedUntilText == null ? Instant.MAX : instant(b.excludedUntilText));
     }
 
     private static final class Builder {
@@ -122,6 +123,9 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
         String expiresAt;
         String promotionId;
         Long promotionClaimsLeft;
+        /** data.excluded_until of wallet.player.excluded: present (seen) and null means indefinite. */
+        boolean excludedUntilSeen;
+        String excludedUntilText;
     }
 
     private static void data(JsonParser p, Builder b) throws IOException, Unusable {
@@ -161,6 +165,10 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
                 case "expires_at" -> b.expiresAt = text(p, t);
                 case "promotion_id" -> b.promotionId = text(p, t);
                 case "promotion_claims_left" -> b.promotionClaimsLeft = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
+                case "excluded_until" -> {
+                    b.excludedUntilSeen = true;
+                    b.excludedUntilText = text(p, t);
+                }
                 default -> p.skipChildren();
             }
         }

@@ -25,7 +25,9 @@ import com.sportswallet.contracts.EventTypes;
  * big win ({@code wallet.bet.won}, cash-outs included, amount &gt;= threshold), negative balance
  * (a {@code wallet.alert} with reason negative_balance, or any debit whose balance_after &lt; 0;
  * once per wallet version: the alert and the rollback that caused it name the same sequence),
- * deposit, withdrawal, status change.</li>
+ * deposit, withdrawal, status change, self-exclusion. The marketing ones (first bet, big win,
+ * bonus granted) are suppressed for a fact that occurred while the player was self-excluded
+ * ({@link PlayerState#excludedAt}; issue 15).</li>
  * <li><b>bonus.events</b>: {@code bonus.wagering.progress} on every settlement decision (won,
  * lost, refunded, rolled back). Each bet event carries the bet's {@code stake} (and a rollback the
  * reversed settlement's time), so its wagering share derives from the event alone, in any order;
@@ -115,13 +117,24 @@ final class WalletEventProcessor implements Processor<String, byte[], String, St
             }
             case EventTypes.PLAYER_STATUS_CHANGED ->
                 emitCrm(EventTypes.CRM_STATUS_CHANGED, e, player, 0, g -> g.writeStringField("status", e.status()));
+            case EventTypes.PLAYER_EXCLUDED -> {
+                p.excludeUntil(e.excludedUntil());
+                Instant until = e.excludedUntil();
+                emitCrm(EventTypes.CRM_PLAYER_EXCLUDED, e, player, 0, g -> {
+                    if (until == null || until.equals(Instant.MAX)) {
+                        g.writeNullField("excluded_until");
+                    } else {
+                        g.writeStringField("excluded_until", until.toString());
+                    }
+                });
+            }
             case EventTypes.ALERT -> {
                 if (NEGATIVE_BALANCE_REASON.equals(e.reason())) {
                     negativeBalance(e, player);
                 }
             }
             case EventTypes.BONUS_GRANTED -> {
-                if (e.bonus() != null) {
+                if (e.bonus() != null && !p.excludedAt(e.occurredAt())) {
                     emitCrm(EventTypes.CRM_BONUS_GRANTED, e, player, e.amount(), Outputs.bonusFields(e.bonus()));
                 }
             }
@@ -150,7 +163,7 @@ final class WalletEventProcessor implements Processor<String, byte[], String, St
         p.stakeTotal += stake;
         p.net += e.amount();
         p.touch(e.occurredAt());
-        if (p.bets == 1) {
+        if (p.bets == 1 && !p.excludedAt(e.occurredAt())) {
             emitCrm(EventTypes.CRM_FIRST_BET, e, player, stake, Outputs.NONE);
         }
         if (e.stake() != null || e.betId() == null) {
@@ -177,7 +190,8 @@ final class WalletEventProcessor implements Processor<String, byte[], String, St
         }
         p.net += e.amount();
         p.touch(e.occurredAt());
-        if ((kind == BetState.Kind.WIN || kind == BetState.Kind.CASHOUT) && e.amount() >= settings.bigWinThreshold()) {
+        if ((kind == BetState.Kind.WIN || kind == BetState.Kind.CASHOUT) && e.amount() >= settings.bigWinThreshold()
+                && !p.excludedAt(e.occurredAt())) {
             boolean cashout = kind == BetState.Kind.CASHOUT;
             emitCrm(EventTypes.CRM_BIG_WIN, e, player, e.amount(), g -> {
                 g.writeStringField("bet_id", e.betId());

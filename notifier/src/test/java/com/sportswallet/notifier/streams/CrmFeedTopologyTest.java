@@ -155,6 +155,35 @@ class CrmFeedTopologyTest {
         }
     }
 
+    /**
+     * Issue 15: a self-exclusion is a crm.player.excluded, and the marketing facts (first bet, big
+     * win, bonus granted) that occur while it is in force are suppressed; those after its end, and
+     * the non-marketing ones (deposit, withdrawal, status), still go.
+     */
+    @Test
+    void anExclusionIsAnnouncedAndSuppressesMarketingFactsWhileInForce() {
+        try (TopologyHarness h = new TopologyHarness()) {
+            Instant until = T.plusSeconds(3_600);
+            Ev excluded = excluded("p1", until, 1, T).seq(1);
+            Ev firstBet = placed("p1", betId("m1"), 100, T.plusSeconds(10)).seq(2);
+            Ev bigWin = won("p1", betId("m1"), settlementId("bet/win", "w1"), 1_000_000, false, T.plusSeconds(20)).seq(3);
+            Ev granted = bonusGranted("p1", "b-1", "freebet_freemoney", 500, T.plusSeconds(86_400), T.plusSeconds(30)).seq(4);
+            Ev wd = withdrawal("p1", "wd-1", 700, 1_800, 2, T.plusSeconds(40)).seq(5);
+            Ev bigWinAfter = won("p1", betId("m2"), settlementId("bet/win", "w2"), 1_000_000, false, until.plusSeconds(1)).seq(6);
+            Ev other = excluded("p2", null, 1, T).seq(1);
+            Ev otherGranted = bonusGranted("p2", "b-2", "freebet_freemoney", 500, T.plusSeconds(86_400), T.plusSeconds(86_000)).seq(2);
+            h.pipeAll(List.of(excluded, firstBet, bigWin, granted, wd, bigWinAfter, other, otherGranted));
+
+            List<JsonNode> crm = h.crmEvents();
+            List<String> types = crm.stream().map(n -> n.get("data").get("player_id").asText() + " " + n.get("type").asText()).toList();
+            assertEquals(List.of("p1 " + EventTypes.CRM_PLAYER_EXCLUDED, "p1 " + EventTypes.CRM_WITHDRAWAL, "p1 " + EventTypes.CRM_BIG_WIN,
+                    "p2 " + EventTypes.CRM_PLAYER_EXCLUDED), types, "no first bet, big win or bonus granted while excluded; an indefinite exclusion never ends");
+            assertEquals(until.toString(), crm.get(0).get("data").get("excluded_until").asText());
+            assertTrue(crm.get(3).get("data").get("excluded_until").isNull(), "indefinite");
+            assertEquals(CloudEventJson.stableId(EventTypes.CRM_PLAYER_EXCLUDED, excluded.id()), crm.get(0).get("id").asText());
+        }
+    }
+
     @Test
     void bonusGrantedFreebetRedeemedAndPromotionSoldOut() {
         try (TopologyHarness h = new TopologyHarness()) {

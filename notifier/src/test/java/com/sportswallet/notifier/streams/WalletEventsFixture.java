@@ -215,6 +215,17 @@ public final class WalletEventsFixture {
         return event(EventTypes.PLAYER_STATUS_CHANGED, player + "#" + statusVersion, player, d, at);
     }
 
+    /** wallet.player.excluded (issue 15): until null means indefinitely. */
+    public static Ev excluded(String player, Instant until, long exclusionVersion, Instant at) {
+        ObjectNode d = data(player, 0, at).put("reason", "asked by the player");
+        if (until == null) {
+            d.putNull("excluded_until");
+        } else {
+            d.put("excluded_until", until.toString());
+        }
+        return event(EventTypes.PLAYER_EXCLUDED, player + "#exclusion#" + exclusionVersion, player, d, at);
+    }
+
     /** wallet.bonus.granted (issue 14): the bonus amount as amount; no money moved. */
     public static Ev bonusGranted(String player, String bonusId, String bonusType, long amount, Instant expiresAt, Instant at) {
         ObjectNode d = data(player, amount, at).put("bonus_id", bonusId).put("bonus_type", bonusType).put("expires_at", expiresAt.toString())
