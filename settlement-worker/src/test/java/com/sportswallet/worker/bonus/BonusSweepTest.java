@@ -108,7 +108,7 @@ class BonusSweepTest {
         ds = pg;
         // A relay of this test's own (shard locks let it run beside any other), so the events reach Kafka.
         relay = new OutboxRelay(ds, new KafkaProducer<>(KafkaSettings.outboxProducer(TestInfra.get().bootstrapServers(), "bonus-sweep-test",
-                5000))), new OutboxRelay.Config(500, 100, 5000, 1000), null);
+                5000)), new OutboxRelay.Config(500, 100, 5000, 1000), null);
         relay.start();
     }
 
