@@ -6,10 +6,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -18,6 +14,7 @@ import org.jboss.logging.Logger;
 import com.sportswallet.contracts.bonus.ProviderBonusApi;
 import com.sportswallet.money.BonusExpiry;
 import com.sportswallet.money.BonusRevoke;
+import com.sportswallet.worker.PeriodicRounds;
 
 /**
  * The bonus sweeps (issue 14), a plain class on its own thread beside the consumers: every interval,
@@ -65,9 +62,7 @@ public final class BonusSweeper implements AutoCloseable {
     private final Config config;
     private final Clock clock;
     private final Listener listener;
-    private final ScheduledExecutorService executor;
-    private volatile boolean closed;
-    private volatile ScheduledFuture<?> rounds;
+    private final PeriodicRounds rounds = new PeriodicRounds("bonus-sweep");
 
     public BonusSweeper(DataSource dataSource, ProviderBonusApi provider, Config config, Clock clock, Listener listener) {
         this.dataSource = dataSource;
@@ -76,31 +71,25 @@ public final class BonusSweeper implements AutoCloseable {
         this.clock = clock;
         this.listener = listener == null ? new Listener() {
         } : listener;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bonus-sweep");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Runs a round every {@code intervalMs}, the first one interval after the start. */
     public BonusSweeper start() {
-        rounds = executor.scheduleWithFixedDelay(this::round, config.intervalMs(), config.intervalMs(), TimeUnit.MILLISECONDS);
+        rounds.start(this::round, config.intervalMs(), config.intervalMs());
         return this;
     }
 
     /** True while rounds are scheduled (liveness): a round catches every exception. */
     public boolean alive() {
-        ScheduledFuture<?> r = rounds;
-        return !closed && r != null && !r.isDone();
+        return rounds.alive();
     }
 
     private void round() {
         try {
-            while (!closed && revokeBatch() == config.batchMax()) {
+            while (!rounds.closed() && revokeBatch() == config.batchMax()) {
                 // a full batch: more may be left
             }
-            while (!closed && expireBatch() == config.batchMax()) {
+            while (!rounds.closed() && expireBatch() == config.batchMax()) {
                 // a full batch: more may have expired
             }
         } catch (InterruptedException e) {
@@ -183,15 +172,6 @@ public final class BonusSweeper implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        rounds.close();
     }
 }

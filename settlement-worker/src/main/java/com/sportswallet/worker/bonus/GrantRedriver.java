@@ -4,16 +4,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
 import com.sportswallet.money.BonusChunks;
+import com.sportswallet.worker.PeriodicRounds;
 
 /**
  * Finishes what the granting consumer left (issue 14), from the database, on its own thread: at
@@ -55,9 +52,7 @@ public final class GrantRedriver implements AutoCloseable {
     private final Granter granter;
     private final Config config;
     private final Listener listener;
-    private final ScheduledExecutorService executor;
-    private volatile boolean closed;
-    private volatile ScheduledFuture<?> rounds;
+    private final PeriodicRounds rounds = new PeriodicRounds("bonus-grant-redrive");
     /** Only the scheduler's thread reads and writes it. */
     private boolean started;
 
@@ -67,23 +62,17 @@ public final class GrantRedriver implements AutoCloseable {
         this.config = config;
         this.listener = listener == null ? new Listener() {
         } : listener;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bonus-grant-redrive");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** The first round at once (what a crash left), then one every {@code intervalMs}. */
     public GrantRedriver start() {
-        rounds = executor.scheduleWithFixedDelay(this::round, 0, config.intervalMs(), TimeUnit.MILLISECONDS);
+        rounds.start(this::round, 0, config.intervalMs());
         return this;
     }
 
     /** True while rounds are scheduled (liveness). */
     public boolean alive() {
-        ScheduledFuture<?> r = rounds;
-        return !closed && r != null && !r.isDone();
+        return rounds.alive();
     }
 
     private void round() {
@@ -118,7 +107,7 @@ public final class GrantRedriver implements AutoCloseable {
             }
         }
         for (String chunk : chunks) {
-            if (closed) {
+            if (rounds.closed()) {
                 return 0;
             }
             granter.redrive(chunk);
@@ -129,7 +118,7 @@ public final class GrantRedriver implements AutoCloseable {
             pending = BonusChunks.stalePending(c, config.pendingAfterMs(), config.playersMax());
         }
         for (Map.Entry<String, List<String>> grant : pending.entrySet()) {
-            if (closed) {
+            if (rounds.closed()) {
                 break;
             }
             LOG.infof("granting %d players of grant %s left PENDING for over %d ms (their bonus.grants records did not take them)",
@@ -141,15 +130,6 @@ public final class GrantRedriver implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        rounds.close();
     }
 }

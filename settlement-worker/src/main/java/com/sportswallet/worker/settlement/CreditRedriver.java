@@ -3,16 +3,13 @@ package com.sportswallet.worker.settlement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
 import com.sportswallet.money.CreditRedrive;
+import com.sportswallet.worker.PeriodicRounds;
 
 /**
  * Applies credits left PENDING longer than a bound from the database, whatever became of their
@@ -56,25 +53,18 @@ public final class CreditRedriver implements AutoCloseable {
     private final DataSource dataSource;
     private final Config config;
     private final Listener listener;
-    private final ScheduledExecutorService executor;
-    private volatile boolean closed;
-    private volatile ScheduledFuture<?> rounds;
+    private final PeriodicRounds rounds = new PeriodicRounds("credit-redrive");
 
     public CreditRedriver(DataSource dataSource, Config config, Listener listener) {
         this.dataSource = dataSource;
         this.config = config;
         this.listener = listener == null ? new Listener() {
         } : listener;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "credit-redrive");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Runs a round every {@code intervalMs}, the first one interval after the start. */
     public CreditRedriver start() {
-        rounds = executor.scheduleWithFixedDelay(this::round, config.intervalMs(), config.intervalMs(), TimeUnit.MILLISECONDS);
+        rounds.start(this::round, config.intervalMs(), config.intervalMs());
         return this;
     }
 
@@ -83,14 +73,13 @@ public final class CreditRedriver implements AutoCloseable {
      * an Error ends the schedule, silently, and nothing restarts it.
      */
     public boolean alive() {
-        ScheduledFuture<?> r = rounds;
-        return !closed && r != null && !r.isDone();
+        return rounds.alive();
     }
 
     /** Batches until one comes back short (nothing more stranded, or the rest held by others); a failure waits for the next round. */
     private void round() {
         try {
-            while (!closed && redriveBatch() == config.batchMax()) {
+            while (!rounds.closed() && redriveBatch() == config.batchMax()) {
                 // a full batch: more may be stranded
             }
         } catch (Exception e) {
@@ -132,15 +121,6 @@ public final class CreditRedriver implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        rounds.close();
     }
 }

@@ -59,6 +59,7 @@ import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.outbox.OutboxRelay;
 import com.sportswallet.providersim.ProviderSimulator;
 import com.sportswallet.testkit.TestInfra;
+import com.sportswallet.testkit.TopicsReady;
 
 /**
  * The worker's bonus sweeps (issue 14) on the real database, Kafka and the provider simulator (in this
@@ -99,7 +100,10 @@ class BonusSweepTest {
     static void prepare() throws Exception {
         TestInfra.get().migrate();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers()))) {
-            Topics.ensure(admin, TopicSettings.defaults().withPartitions(3), Duration.ofSeconds(30));
+            TopicSettings settings = TopicSettings.defaults().withPartitions(3);
+            Topics.ensure(admin, settings, Duration.ofSeconds(30));
+            // The relay's first sends follow at once: the partitions must be served first (TopicsReady says why).
+            TopicsReady.await(admin, Topics.newTopics(settings).stream().map(org.apache.kafka.clients.admin.NewTopic::name).toList());
         }
         PGSimpleDataSource pg = new PGSimpleDataSource();
         pg.setUrl(TestInfra.get().jdbcUrl());

@@ -33,6 +33,7 @@ import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.WalletEvents;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.testkit.TestInfra;
+import com.sportswallet.testkit.TopicsReady;
 
 /**
  * The worker's real surroundings for plain (non-Quarkus) tests: the migrated test database,
@@ -53,7 +54,10 @@ final class WorkerFixtures {
         }
         TestInfra.get().migrate();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers()))) {
-            Topics.ensure(admin, TopicSettings.defaults().withPartitions(3), Duration.ofSeconds(30));
+            TopicSettings settings = TopicSettings.defaults().withPartitions(3);
+            Topics.ensure(admin, settings, Duration.ofSeconds(30));
+            // Whoever created them (this call, or a worker app a moment before), their partitions may not be served yet.
+            TopicsReady.await(admin, Topics.newTopics(settings).stream().map(org.apache.kafka.clients.admin.NewTopic::name).toList());
         }
         // The relay, as in the services, so wallet.credit.applied events reach Kafka.
         relay = new com.sportswallet.outbox.OutboxRelay(dataSource(), producer(), new com.sportswallet.outbox.OutboxRelay.Config(500, 100, 5000, 1000), null);
@@ -72,7 +76,10 @@ final class WorkerFixtures {
             String n = Long.toString(SEQ.incrementAndGet());
             Lane lane = new Lane("settlement.commands.test-" + n, "settlement-worker-test-" + n);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.get().bootstrapServers()))) {
-                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(lane.topic, 3, (short) 1))).all().get();
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(lane.topic, 3, (short) 1))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                // The test's first send follows at once: before its partitions are served it got NotLeaderOrFollower,
+                // then its batch expired (CreditRedriveTest, 2 of 5 CI runs).
+                TopicsReady.await(admin, List.of(lane.topic));
             }
             return lane;
         }
