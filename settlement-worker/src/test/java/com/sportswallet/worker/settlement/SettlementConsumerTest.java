@@ -114,11 +114,14 @@ class SettlementConsumerTest {
             sender.start();
             Thread.sleep(300);
             Running second = WorkerFixtures.start(lane, WorkerFixtures.dataSource(), dlq, null); // rebalance under load
-            Thread.sleep(700);
-            first.close(); // and another one
-            sender.join(60_000);
-            assertEquals(1500, awaitDecided(credits));
-            second.close();
+            try {
+                Thread.sleep(700);
+                first.close(); // and another one
+                sender.join(60_000);
+                assertEquals(1500, awaitDecided(credits));
+            } finally {
+                second.close(); // even on a failure: a consumer left running would apply the next test's credits
+            }
         }
         assertBalances(expectedBalances(credits));
     }
