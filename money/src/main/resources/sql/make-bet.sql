@@ -4,8 +4,11 @@
 -- tombstone inserts nothing) and its selections; then the player's status again, read FOR SHARE
 -- (after the bet rows: the lock order) and held to the commit: a status change, which locks the
 -- player row before the wallet, either committed before this read (the make sees it: 1005) or
--- waits for the make to commit (its event comes after the bet's). Arrays are bound whole (one
--- parameter each).
+-- waits for the make to commit (its event comes after the bet's); then the make's session (issue 15),
+-- read FOR SHARE after the player row (the lock order) and held to the commit, its state at the
+-- clock's instant :now (never now()): an end or extension, an UPDATE of that row, committed before
+-- this read (the make sees it: 1007) or waits for the make. :session_id NULL (sessions not required)
+-- reads nothing. Arrays are bound whole (one parameter each).
 INSERT INTO sport (id, name) SELECT * FROM unnest(:sport_ids::text[], :sport_names::text[]) ORDER BY 1 ON CONFLICT DO NOTHING;
 INSERT INTO category (id, sport_id, name) SELECT * FROM unnest(:category_ids::text[], :category_sport_ids::text[], :category_names::text[])
 ORDER BY 1 ON CONFLICT DO NOTHING;
@@ -21,3 +24,5 @@ INSERT INTO bet_selection (bet_id, position, selection_id, event_id, market_name
 SELECT :bet_id, * FROM unnest(:selection_positions::int[], :selection_ids::text[], :selection_event_ids::text[], :selection_markets::text[],
 :selection_outcomes::text[], :selection_odds::text[], :selection_live::boolean[]);
 SELECT status FROM player WHERE id = :player_id FOR SHARE;
+SELECT CASE WHEN player_id <> :player_id THEN 'OTHER_PLAYER' WHEN ended_at IS NOT NULL THEN 'ENDED' WHEN expires_at <= :now THEN 'EXPIRED'
+ELSE 'OPEN' END FROM player_session WHERE id = :session_id FOR SHARE;

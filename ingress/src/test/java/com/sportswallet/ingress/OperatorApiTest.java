@@ -43,9 +43,11 @@ public class OperatorApiTest {
         return given().header("Authorization", "Bearer " + TestKeys.operatorToken()).contentType("application/json");
     }
 
+    /** A new player with its CASH wallet in {@code currency} and an open session (bet/make needs one: issue 15). */
     public static String createPlayer(String currency) {
         String id = newPlayerId();
         operator().body("{\"currency\":\"" + currency + "\"}").put("/operator/players/" + id).then().statusCode(201);
+        PlayerSessions.open(id);
         return id;
     }
 

@@ -17,6 +17,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.money.Sessions;
 
 /**
  * How long a win takes to land: makes and wins at a steady, normal rate through the real
@@ -63,12 +64,22 @@ public final class CreditLatencyBench {
         send(http, HttpRequest.newBuilder(URI.create(url + "/operator/players/" + player + "/deposits")).header("Authorization", "Bearer " + operator)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + run + "\",\"amount\":" + 100L * wins + "}")));
 
+        // A make needs an open session of its player (issue 15).
+        HttpResponse<String> opened = http.send(HttpRequest.newBuilder(URI.create(url + "/operator/players/" + player + "/sessions"))
+                .timeout(REQUEST_TIMEOUT).header("Authorization", "Bearer " + operator).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"ttl_seconds\":" + Sessions.TTL_SECONDS_MAX + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (opened.statusCode() != 201) {
+            throw new IllegalStateException("opening a session for " + player + ": HTTP " + opened.statusCode() + " " + opened.body());
+        }
+        String session = JSON.readTree(opened.body()).path("session_id").asText();
         long intervalNanos = 1_000_000_000L / ratePerSecond;
         long next = System.nanoTime();
         for (int i = 0; i < wins; i++) {
             String makeTx = "lat-" + run + "-" + i;
             ObjectNode tx = JSON.createObjectNode().put("id", makeTx).put("amount", 100).put("currency", "EUR").put("operation", "bet");
-            ObjectNode make = JSON.createObjectNode().put("amount", 100).put("currency", "EUR").put("player_id", player);
+            ObjectNode make = JSON.createObjectNode().put("amount", 100).put("currency", "EUR").put("player_id", player)
+                    .put("session_id", session);
             make.set("transaction", tx);
             callback(http, url, provider, "bet/make", make);
             String betId = CloudEventJson.stableId("bet/make", makeTx);

@@ -86,6 +86,7 @@ public final class LoadGen {
         if (!o.skipSetup) {
             setup(o, client, players, flows);
         }
+        openSessions(o, client, players, flows);
         t = System.nanoTime();
         int signed = presign(o, flows);
         System.out.printf(Locale.ROOT, "presigned %d callback bodies in %.1f s (%d threads; untimed)%n", signed,
@@ -182,6 +183,28 @@ public final class LoadGen {
             System.out.printf(Locale.ROOT, "setup: %d grants through the provider's bonus API; makes with a bonus %s, %d left cash"
                     + " (no bonus left for them) in %.1f s (untimed)%n", b.grants(), b.byType(), b.leftCash(), (System.nanoTime() - t) / 1e9);
         }
+    }
+
+    /**
+     * Opens a session for every player (also with the setup skipped: sessions are per run) and names it in
+     * every make of the plan, before anything is signed (issue 15: a make without one is 1007).
+     */
+    private static void openSessions(LoadGenOptions o, HttpClient client, List<String> players, List<FlowPlan.Flow> flows) throws Exception {
+        String token = Tokens.operatorToken(Tokens.readPrivateKey(o.keysDir.resolve("operator-private.pem")), o.operatorId);
+        long t = System.nanoTime();
+        List<String> all = new ArrayList<>(players);
+        flows.forEach(f -> all.add(f.playerId())); // the hot player too
+        Map<String, String> sessions = PlayerSessions.open(client, o.ingresses::next, token, all);
+        for (FlowPlan.Flow f : flows) {
+            for (FlowPlan.Step s : f.steps()) {
+                for (FlowPlan.Call c : s.calls()) {
+                    if (FlowPlan.MAKE.equals(c.endpoint) && c.payload != null) {
+                        Payloads.withSession(c.payload, sessions.get(c.playerId));
+                    }
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "setup: %d sessions opened in %.1f s (untimed)%n", sessions.size(), (System.nanoTime() - t) / 1e9);
     }
 
     /** Signs every call that is not a duplicate, in parallel; returns how many. */

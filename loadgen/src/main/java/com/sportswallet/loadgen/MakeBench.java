@@ -190,12 +190,22 @@ public final class MakeBench {
         if (!o.skipSetup) {
             setup(o, client, bodies);
         }
+        // Every run opens its players' sessions (untimed; with the setup skipped too): a make needs one (issue 15).
+        // --setup-only opens them as well, for scripts/bench-make's pgbench, which names each player's newest one.
+        long t = System.nanoTime();
+        List<String> players = new ArrayList<>();
+        for (int i = 1; i <= o.players; i++) {
+            players.add(o.playerPrefix + i);
+        }
+        String operatorToken = Tokens.operatorToken(Tokens.readPrivateKey(o.keysDir.resolve("operator-private.pem")), o.operatorId);
+        Map<String, String> sessions = PlayerSessions.open(client, o.ingresses::next, operatorToken, players);
+        System.out.printf(Locale.ROOT, "opened %d sessions in %.1f s (untimed)%n", sessions.size(), (System.nanoTime() - t) / 1e9);
         if (o.setupOnly) {
             return;
         }
         PrivateKey providerKey = Tokens.readPrivateKey(o.keysDir.resolve("provider-private.pem"));
-        long t = System.nanoTime();
-        byte[][] signed = presign(o, providerKey, bodies);
+        t = System.nanoTime();
+        byte[][] signed = presign(o, providerKey, bodies, sessions);
         System.out.printf(Locale.ROOT, "presigned %d make bodies in %.1f s (%d threads; untimed)%n", signed.length,
                 (System.nanoTime() - t) / 1e9, Parallel.cores());
         Result result = run(o, client, signed);
@@ -248,22 +258,23 @@ public final class MakeBench {
     // ------------------------------------------------------------------ pre-signing
 
     /** Signs {@code count} make bodies in parallel on every core, before anything is timed. */
-    static byte[][] presign(Options o, PrivateKey key, int count) throws Exception {
+    static byte[][] presign(Options o, PrivateKey key, int count, Map<String, String> sessions) throws Exception {
         byte[][] out = new byte[count][];
         String runId = Long.toString(System.currentTimeMillis(), 36);
         long iat = Instant.now().getEpochSecond();
-        Parallel.forEach(count, Parallel.cores(), i -> out[i] = makeBody(o, key, runId, i, iat));
+        Parallel.forEach(count, Parallel.cores(), i -> out[i] = makeBody(o, key, runId, i, iat, sessions));
         return out;
     }
 
     /** Body number {@code i}: a realistic single-selection make, signed: {@code {"payload":"<jwt>"}}. */
-    static byte[] makeBody(Options o, PrivateKey key, String runId, int i, long iat) {
+    static byte[] makeBody(Options o, PrivateKey key, String runId, int i, long iat, Map<String, String> sessions) {
         SplittableRandom random = new SplittableRandom(runId.hashCode() * 1_000_003L + i);
         String txId = "mb-" + runId + "-" + i;
         String player = o.playerPrefix + (1 + random.nextInt(o.players));
         int sport = 1 + random.nextInt(Payloads.SPORTS.length);
         int event = 1 + random.nextInt(Payloads.EVENTS_PER_SPORT);
-        ObjectNode payload = Payloads.make(o.operatorId, o.currency, player, txId, o.stake, sport, event, iat);
+        ObjectNode payload = Payloads.withSession(Payloads.make(o.operatorId, o.currency, player, txId, o.stake, sport, event, iat),
+                sessions.get(player));
         return Tokens.callbackBody(key, o.operatorId, iat, UUID.randomUUID().toString(), payload);
     }
 

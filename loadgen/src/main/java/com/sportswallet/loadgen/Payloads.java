@@ -68,11 +68,16 @@ final class Payloads {
                 .put("amount", stake)
                 .put("currency", currency)
                 .put("player_id", player)
-                .put("session_id", "session-" + player)
+                .putNull("session_id") // the player's session, set by withSession once the setup opened it (PlayerSessions)
                 .put("potential_win", stake * ODDS_PERCENT / 100);
         payload.set("transaction", transaction);
         payload.set("betslip", betslip);
         return payload;
+    }
+
+    /** Names {@code sessionId}, the player's open session (issue 15: a make without one is 1007), in a make. */
+    static ObjectNode withSession(ObjectNode make, String sessionId) {
+        return make.put("session_id", sessionId);
     }
 
     /**

@@ -11,10 +11,12 @@ import com.sportswallet.contracts.Topics;
  * the same files with pgbench), one round trip each:
  * <ol>
  * <li>{@link #CLAIM_AND_WALLET_READ}: the idempotency claim, then the player's wallet, currency,
- * status and settled balance, read without a lock (it only chooses the path, {@link Spend});</li>
+ * status and settled balance, read without a lock (it only chooses the path, {@link Spend}), and
+ * the make's session's state at the clock's instant (so 1007 answers before 2002; a refusal only);</li>
  * <li>{@link #BET} (or {@link #BET_THEN_SAVEPOINT} on the fast path): the betslip's reference rows,
- * the bet and its selections, and the player's status read again under a share lock held to the
- * commit (so a status change is ordered wholly before or after the make);</li>
+ * the bet and its selections, the player's status read again under a share lock held to the
+ * commit (so a status change is ordered wholly before or after the make), and the session's state
+ * read again under a share lock after it (so an end or an extension is too: {@link Sessions});</li>
  * <li>{@link #DEBIT} ({@link #debit}): the conditional debit with its ledger entry, event and stored answer;</li>
  * <li>commit (the caller's).</li>
  * </ol>
@@ -29,6 +31,8 @@ public final class BetMake {
     public static final int BET_STATEMENT_INDEX = 4;
     /** The index of the player's status, read {@code FOR SHARE}, among {@link #BET}'s statements (a result set). */
     public static final int STATUS_STATEMENT_INDEX = 6;
+    /** The index of the session's state, read {@code FOR SHARE}, among {@link #BET}'s statements (a result set; no row: no such session). */
+    public static final int SESSION_STATEMENT_INDEX = 7;
     public static final NamedSql DEBIT = NamedSql.load("make-debit");
 
     private BetMake() {

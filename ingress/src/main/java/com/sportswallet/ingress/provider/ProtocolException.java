@@ -8,6 +8,8 @@ package com.sportswallet.ingress.provider;
 public class ProtocolException extends RuntimeException {
     public static final int PLAYER_BLOCKED = 1005;
     public static final int PLAYER_NOT_FOUND = 1006;
+    /** A make whose session is missing, unknown, another player's, ended or expired (issue 15; make only). */
+    public static final int SESSION_INVALID = 1007;
     public static final int NOT_ENOUGH_MONEY = 2001;
     public static final int INVALID_CURRENCY = 2002;
     public static final int PARENT_NOT_FOUND = 2003;

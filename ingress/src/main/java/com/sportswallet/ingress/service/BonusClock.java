@@ -7,9 +7,10 @@ import java.time.Instant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The one clock that decides a bonus's expiry (issue 14): its instant is passed into the SQL that
- * redeems, releases or expires a bonus, never PostgreSQL's own {@code now()}, so a test moves it
- * instead of waiting for a date.
+ * The wallet's one decision clock: a bonus's expiry (issue 14) and a player session's (issue 15). Its
+ * instant is passed into the SQL that redeems, releases or expires a bonus, and that opens, extends,
+ * ends or checks a session, never PostgreSQL's own {@code now()}, so a test moves it instead of
+ * waiting for a date. (Named for its first use; limits and exclusion are to take their time from it too.)
  */
 @ApplicationScoped
 public class BonusClock {

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.ingress.OperatorApiTest;
+import com.sportswallet.ingress.PlayerSessions;
 import com.sportswallet.ingress.model.Answer.Applied;
 import com.sportswallet.ingress.model.Answer.BalanceBody;
 import com.sportswallet.ingress.model.Answer.DiscardBalance;
@@ -126,8 +127,14 @@ final class RealWallet implements AutoCloseable {
     Observed send(Call call) {
         Op op = call.op();
         if (op instanceof Op.CreatePlayer c) {
-            return observed(OperatorApiTest.operator().body("{\"currency\":\"" + c.currency() + "\"}")
+            Observed created = observed(OperatorApiTest.operator().body("{\"currency\":\"" + c.currency() + "\"}")
                     .put("/operator/players/" + c.player()));
+            if (created.status() == 201) {
+                // bet/make needs an open session of its player (issue 15); the model leaves sessions out, so every
+                // player gets one at its creation, and the makes name it (Provider.make).
+                PlayerSessions.open(c.player());
+            }
+            return created;
         }
         if (op instanceof Op.Deposit d) {
             return observed(OperatorApiTest.deposit(d.player(), d.key(), d.amount()));

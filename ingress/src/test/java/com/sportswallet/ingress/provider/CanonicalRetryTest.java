@@ -108,10 +108,10 @@ class CanonicalRetryTest {
         for (long[] pair : pairs) {
             String tx = txId();
             Map<String, Object> first = Provider.make(player, tx, STAKE, "EUR");
-            first.put("session_id", pair[0]);
+            first.put("ext_reference", pair[0]); // a field the make ignores (session_id must name an open session)
             Provider.call("bet/make", first).then().statusCode(200);
             Map<String, Object> other = Provider.make(player, tx, STAKE, "EUR");
-            other.put("session_id", pair[1]);
+            other.put("ext_reference", pair[1]);
             String before = ProviderJwtTest.footprint();
             Response r = Provider.call("bet/make", other);
             if (r.statusCode() != 400 || !r.asString().contains("\"code\":2004")) {

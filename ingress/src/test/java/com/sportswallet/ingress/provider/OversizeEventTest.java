@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sportswallet.ingress.Db;
 import com.sportswallet.ingress.OperatorApiTest;
+import com.sportswallet.ingress.PlayerSessions;
 import com.sportswallet.ingress.TestKeys;
 import com.sportswallet.testkit.RealInfraResource;
 
@@ -43,6 +44,7 @@ class OversizeEventTest {
         String unique = Long.toString(System.nanoTime(), 36);
         String id = unique + "x".repeat(Math.max(0, length - unique.length()));
         OperatorApiTest.operator().body("{\"currency\":\"EUR\"}").put("/operator/players/" + id).then().statusCode(201);
+        PlayerSessions.open(id);
         OperatorApiTest.deposit(id, "f" + unique, 10_000).then().statusCode(200);
         return id;
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.PlayerSessions;
 
 import io.restassured.response.Response;
 
@@ -85,7 +86,7 @@ public final class Provider {
         p.put("amount", amount);
         p.put("currency", currency);
         p.put("player_id", playerId);
-        p.put("session_id", "session-1");
+        p.put("session_id", PlayerSessions.of(playerId));
         p.put("potential_win", amount * 185 / 100);
         p.put("transaction", transaction);
         p.put("betslip", betslip);

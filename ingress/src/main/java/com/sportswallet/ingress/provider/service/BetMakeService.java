@@ -34,9 +34,11 @@ import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.service.MoneySettings;
+import com.sportswallet.ingress.service.SessionSettings;
 import com.sportswallet.money.BetMake;
 import com.sportswallet.money.Bonuses;
 import com.sportswallet.money.NamedSql;
+import com.sportswallet.money.Sessions;
 import com.sportswallet.money.Spend;
 import com.sportswallet.money.WalletEvents;
 import com.sportswallet.outbox.Outbox;
@@ -50,15 +52,16 @@ import io.micrometer.core.instrument.MeterRegistry;
  * the JVM share two cores:
  * <ol>
  * <li>the idempotency claim on ("bet/make", transaction.id), and the player's wallet, currency and
- * status (1006, 1005, 2002: PROTOCOL.md's precedence), and its settled balance read without a lock, which chooses
- * the path ({@link Spend}). A duplicate replays the first answer instead; a concurrent duplicate
- * waits on the claim's unique key until the first commits;</li>
+ * status and the session's state (1006, 1005, 1007, 2002: PROTOCOL.md's precedence), and its settled balance read
+ * without a lock, which chooses the path ({@link Spend}). A duplicate replays the first answer instead; a concurrent
+ * duplicate waits on the claim's unique key until the first commits;</li>
  * <li>the betslip's reference data (sport, category, tournament, event), insert-if-absent in a
  * fixed order with rows sorted by id, so concurrent makes naming the same new sport neither fail
  * nor deadlock; then the bet (unique on the provider's make id: a discard tombstone makes it
  * 2004) and its selections; the player's status again, {@code FOR SHARE} until the commit (a
- * block committed since round trip 1 is 1005 here; a later one waits for this make); on the fast
- * path (the settled balance covered the stake) a savepoint;</li>
+ * block committed since round trip 1 is 1005 here; a later one waits for this make); the session's
+ * state again, {@code FOR SHARE} until the commit (an end committed since round trip 1 is 1007 here;
+ * a later one waits for this make); on the fast path (the settled balance covered the stake) a savepoint;</li>
  * <li>ONE statement that debits the stake only if the settled balance covers it (the check and the
  * debit are one step, and it advances the player's {@code player_seq} by one under the same row
  * lock), writes the ledger entry, the {@code wallet.bet.placed} outbox row and the stored answer,
@@ -97,6 +100,8 @@ public class BetMakeService {
     MeterRegistry meters;
     @Inject
     BonusClock clock;
+    @Inject
+    SessionSettings sessions;
 
     /** The fields of a make that decide it, read and checked before the transaction starts. */
     record MakeRequest(String transactionId, String playerId, long amount, String currency, String betslipId,
@@ -163,18 +168,23 @@ public class BetMakeService {
     public Answer make(ObjectNode payload) throws SQLException {
         MakeRequest r = parse(payload);
         PayloadHash requestHash = PayloadHash.of(payload);
+        // The session is decided at one instant of the wallet's clock, passed into both of its reads. Its id is read
+        // only when sessions are required: with SESSIONS_REQUIRED=false the field is not looked at, whatever its form.
+        boolean sessionRequired = sessions.required();
+        SessionCheck session = new SessionCheck(sessionRequired ? Payload.optionalText(payload, "session_id") : null, sessionRequired,
+                clock.instant());
         try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c)) {
-            WalletRead wallet = claimAndCheckWallet(c, r, requestHash);
+            WalletRead wallet = claimAndCheckWallet(c, r, requestHash, session);
             if (wallet == null) {
                 return replay(c, r, requestHash);
             }
             String betId = Callbacks.operatorId(ENDPOINT, r.transactionId());
             if (r.bonus() != null) {
-                return bonusMake(c, wallet, betId, r);
+                return bonusMake(c, wallet, betId, r, session);
             }
             // The path is chosen before the first wallet statement, from round trip 1's unlocked read.
             boolean fast = Spend.fastPath(wallet.balance(), r.amount());
-            insertBet(c, betId, r, fast);
+            insertBet(c, betId, r, fast, session);
             Spend.Spent<String> spent = Spend.debit(c, wallet.id(), fast, money.creditFlipMax(), () -> debit(c, wallet.id(), betId, r));
             if (spent.flipCapped()) {
                 meters.counter(MoneySettings.FLIP_CAPPED_METRIC, "endpoint", ENDPOINT).increment();
@@ -196,10 +206,10 @@ public class BetMakeService {
      * A bonus that cannot be redeemed is 3001, a freebet stake above its amount 4002: the
      * transaction rolls back, nothing is written.
      */
-    private Answer bonusMake(Connection c, WalletRead wallet, String betId, MakeRequest r) throws SQLException {
+    private Answer bonusMake(Connection c, WalletRead wallet, String betId, MakeRequest r, SessionCheck session) throws SQLException {
         BonusUse bonus = r.bonus();
         Instant now = Instant.now();
-        insertBet(c, betId, r, false);
+        insertBet(c, betId, r, false, session);
         Bonuses.Redeemed redeemed = null;
         if (bonus.id() != null) {
             redeemed = Bonuses.redeem(c, bonus.id(), bonus.type(), r.playerId(), betId, r.currency(), r.amount(), bonus.potentialComboboostWin(),
@@ -275,14 +285,42 @@ public class BetMakeService {
     record WalletRead(long id, long balance) {
     }
 
+    /**
+     * How a make's session is checked (issue 15): {@code sessionId} is the payload's when sessions are
+     * required (SESSIONS_REQUIRED), null otherwise (the statements then read no session); {@code now}
+     * is the wallet clock's instant both reads compare expiry with.
+     */
+    record SessionCheck(String sessionId, boolean required, Instant now) {
+        /** Throws 1007 unless the session's state (as the make's statements report it) lets the make through. */
+        void require(String state, MakeRequest r) {
+            if (!required) {
+                return;
+            }
+            Sessions.Check check = sessionId == null ? Sessions.Check.UNKNOWN : Sessions.Check.of(state);
+            String message = switch (check) {
+                case OPEN -> null;
+                case UNKNOWN -> sessionId == null ? "a make needs the session_id of an open session" : "session " + sessionId + " is unknown";
+                case OTHER_PLAYER -> "session " + sessionId + " is not player " + r.playerId() + "'s";
+                case ENDED -> "session " + sessionId + " has ended";
+                case EXPIRED -> "session " + sessionId + " has expired";
+            };
+            if (message != null) {
+                throw new ProtocolException(ProtocolException.SESSION_INVALID, message);
+            }
+        }
+    }
+
     /** Round trip 1. The wallet when this request claimed its key (and the player may bet), null when the key was taken. */
-    private static WalletRead claimAndCheckWallet(Connection c, MakeRequest r, PayloadHash requestHash) throws SQLException {
+    private static WalletRead claimAndCheckWallet(Connection c, MakeRequest r, PayloadHash requestHash, SessionCheck session)
+            throws SQLException {
         try (NamedSql.Bound s = BetMake.CLAIM_AND_WALLET_READ.prepare(c)) {
             PreparedStatement ps = s.set("endpoint", ENDPOINT)
                     .set("key", r.transactionId())
                     .set("request_hash", requestHash.bytes())
                     .set("hash_version", requestHash.version())
                     .set("player_id", r.playerId())
+                    .set("session_id", session.sessionId())
+                    .set("now", session.now())
                     .statement();
             ps.execute();
             boolean claimed = ps.getUpdateCount() == 1;
@@ -296,10 +334,12 @@ public class BetMakeService {
                 if (!rs.next()) {
                     throw new ProtocolException(ProtocolException.PLAYER_NOT_FOUND, "player " + r.playerId() + " not found");
                 }
-                // PROTOCOL.md's precedence: 1006, then 1005, then 2002.
+                // PROTOCOL.md's precedence: 1006, then 1005, then 1007, then 2002.
                 if (!"ACTIVE".equals(rs.getString(2))) {
                     throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
                 }
+                // An unlocked read: it may refuse (a session never comes back), round trip 2 decides an acceptance.
+                session.require(rs.getString(5), r);
                 if (!rs.getString(1).equals(r.currency())) {
                     throw new ProtocolException(ProtocolException.INVALID_CURRENCY,
                             "currency " + r.currency() + " is not the player's wallet currency");
@@ -314,8 +354,8 @@ public class BetMakeService {
         return Callbacks.answerOf(IdempotencyStore.existing(c, ENDPOINT, r.transactionId(), requestHash), r.transactionId());
     }
 
-    /** Round trip 2: reference data, the bet and its selections (and, on the fast path, the savepoint). */
-    private static void insertBet(Connection c, String betId, MakeRequest r, boolean fast) throws SQLException {
+    /** Round trip 2: reference data, the bet and its selections, the status and session under share locks (and, on the fast path, the savepoint). */
+    private static void insertBet(Connection c, String betId, MakeRequest r, boolean fast, SessionCheck session) throws SQLException {
         Betslip slip = r.betslip();
         List<Betslip.Selection> selections = slip.selections;
         try (NamedSql.Bound s = (fast ? BetMake.BET_THEN_SAVEPOINT : BetMake.BET).prepare(c)) {
@@ -335,6 +375,8 @@ public class BetMakeService {
                     .set("bet_id", betId)
                     .set("transaction_id", r.transactionId())
                     .set("player_id", r.playerId())
+                    .set("session_id", session.sessionId())
+                    .set("now", session.now())
                     .set("currency", r.currency())
                     .set("stake", r.amount())
                     .set("betslip_id", r.betslipId())
@@ -367,6 +409,15 @@ public class BetMakeService {
                 if (!"ACTIVE".equals(rs.getString(1))) {
                     throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
                 }
+            }
+            // The session under the share lock: an end committed since round trip 1 read it refuses the make here;
+            // one that comes later waits for this make's commit. No result row: no such session (or none asked for).
+            ps.getMoreResults();
+            try (ResultSet rs = ps.getResultSet()) {
+                if (rs == null) {
+                    throw new IllegalStateException("the session read returned no result set for " + r.playerId());
+                }
+                session.require(rs.next() ? rs.getString(1) : null, r);
             }
         }
     }

@@ -1,0 +1,104 @@
+package com.sportswallet.ingress.session;
+
+import java.sql.SQLException;
+import java.util.regex.Pattern;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.rest.ApiException;
+import com.sportswallet.ingress.rest.JsonInput;
+import com.sportswallet.money.Sessions;
+
+/**
+ * Player sessions (issue 15; docs/PROTOCOL.md, "Player sessions"). Same auth as the rest of the
+ * operator API: an RS256 JWT with "operator" in its groups. bet/make needs an open session of its
+ * player (1007 otherwise) while SESSIONS_REQUIRED is true.
+ * <ul>
+ * <li>{@code POST /operator/players/{id}/sessions} {@code {"ttl_seconds": N}}: 201 the new session
+ * ({@code session_id}, {@code expires_at} = now + N seconds); 404 {@code player_not_found}.</li>
+ * <li>{@code PUT .../sessions/{session_id}} {@code {"ttl_seconds": N}}: 200, the session now expires
+ * no earlier than N seconds from now (never earlier than before); 409 {@code session_ended} or
+ * {@code session_expired} (a session never comes back: open a new one); 404 {@code session_not_found}.</li>
+ * <li>{@code DELETE .../sessions/{session_id}}: 200 the ended session (a repeat answers it again);
+ * 404 {@code session_not_found}.</li>
+ * </ul>
+ * {@code ttl_seconds} is an integer in 1..86,400 ({@link Sessions#TTL_SECONDS_MAX}), else 400
+ * {@code invalid_ttl_seconds}, nothing written.
+ */
+@Path("/operator/players/{id}/sessions")
+@RolesAllowed("operator")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class SessionResource {
+    /** The wallet's session ids are UUIDs; anything else can name no session (404, never a database error). */
+    private static final Pattern SESSION_ID = Pattern.compile("[0-9a-f-]{36}");
+
+    @Inject
+    SessionService service;
+
+    @POST
+    public Response open(@PathParam("id") String id, byte[] body) throws SQLException {
+        String playerId = JsonInput.playerId(id);
+        long ttl = ttlSeconds(JsonInput.object(body));
+        return Response.status(201).entity(view(service.open(playerId, ttl)).toString()).build();
+    }
+
+    @PUT
+    @Path("/{session_id}")
+    public Response extend(@PathParam("id") String id, @PathParam("session_id") String sessionId, byte[] body) throws SQLException {
+        String playerId = JsonInput.playerId(id);
+        long ttl = ttlSeconds(JsonInput.object(body));
+        return Response.ok(view(service.extend(playerId, sessionId(playerId, sessionId), ttl)).toString()).build();
+    }
+
+    @DELETE
+    @Path("/{session_id}")
+    public Response end(@PathParam("id") String id, @PathParam("session_id") String sessionId) throws SQLException {
+        String playerId = JsonInput.playerId(id);
+        return Response.ok(view(service.end(playerId, sessionId(playerId, sessionId))).toString()).build();
+    }
+
+    static long ttlSeconds(ObjectNode body) {
+        JsonNode ttl = body.get("ttl_seconds");
+        if (ttl == null || !ttl.isIntegralNumber() || !ttl.canConvertToLong() || ttl.longValue() < Sessions.TTL_SECONDS_MIN
+                || ttl.longValue() > Sessions.TTL_SECONDS_MAX) {
+            throw ApiException.badRequest("invalid_ttl_seconds",
+                    "ttl_seconds must be an integer number of seconds in " + Sessions.TTL_SECONDS_MIN + ".." + Sessions.TTL_SECONDS_MAX);
+        }
+        return ttl.longValue();
+    }
+
+    private static String sessionId(String playerId, String sessionId) {
+        if (sessionId == null || !SESSION_ID.matcher(sessionId).matches()) {
+            throw SessionService.notFound(playerId, sessionId);
+        }
+        return sessionId;
+    }
+
+    private static ObjectNode view(Sessions.Session s) {
+        ObjectNode body = CloudEventJson.mapper().createObjectNode()
+                .put("session_id", s.id())
+                .put("player_id", s.playerId())
+                .put("created_at", s.createdAt().toString())
+                .put("expires_at", s.expiresAt().toString());
+        if (s.endedAt() == null) {
+            body.putNull("ended_at");
+        } else {
+            body.put("ended_at", s.endedAt().toString());
+        }
+        return body;
+    }
+}
