@@ -27,6 +27,7 @@ public final class Sessions {
     private static final NamedSql OPEN = NamedSql.load("session-open");
     private static final NamedSql EXTEND = NamedSql.load("session-extend");
     private static final NamedSql END = NamedSql.load("session-end");
+    private static final NamedSql END_ALL = NamedSql.load("session-end-all");
     private static final NamedSql READ = NamedSql.load("session-read");
 
     private Sessions() {
@@ -89,6 +90,17 @@ public final class Sessions {
         try (NamedSql.Bound s = END.prepare(c)) {
             s.set("session_id", sessionId).set("player_id", playerId).set("now", now);
             return one(s);
+        }
+    }
+
+    /** Ends every open session of the player at {@code now} (a self-exclusion; issue 15); returns how many. */
+    public static int endAll(Connection c, String playerId, Instant now) throws SQLException {
+        try (NamedSql.Bound s = END_ALL.prepare(c)) {
+            s.set("player_id", playerId).set("now", now);
+            try (java.sql.ResultSet rs = s.statement().executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 

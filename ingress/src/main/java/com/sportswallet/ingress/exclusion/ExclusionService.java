@@ -19,6 +19,7 @@ import com.sportswallet.contracts.event.Position;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.Exclusions;
+import com.sportswallet.money.Sessions;
 import com.sportswallet.money.WalletEvents;
 
 /**
@@ -62,6 +63,8 @@ public class ExclusionService {
                         + (current.indefinitely() ? "indefinitely" : "until " + current.until())
                         + ": a self-exclusion can be extended, never shortened or lifted before it ends");
             }
+            // The player's open sessions end with it (after the player row, before the wallet: the lock order).
+            Sessions.endAll(c, playerId, at);
             // The wallet after the player row (the lock order): the event's player_seq.
             long walletId;
             String currency;

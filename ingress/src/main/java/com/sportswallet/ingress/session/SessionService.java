@@ -12,6 +12,7 @@ import jakarta.transaction.Transactional;
 
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
+import com.sportswallet.money.Exclusions;
 import com.sportswallet.money.Sessions;
 
 /**
@@ -30,8 +31,12 @@ public class SessionService {
     @Transactional(rollbackOn = Exception.class)
     public Sessions.Session open(String playerId, long ttlSeconds) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            Sessions.Session s = Sessions.open(c, playerId, ttlSeconds, clock.instant());
+            Instant now = clock.instant();
+            Sessions.Session s = Sessions.open(c, playerId, ttlSeconds, now);
             if (s == null) {
+                if (Exclusions.inForce(c, playerId, now)) {
+                    throw new ApiException(422, "excluded", "player " + playerId + " is self-excluded: no sessions");
+                }
                 throw ApiException.notFound("player " + playerId + " not found");
             }
             return s;

@@ -4,6 +4,7 @@ import static com.sportswallet.ingress.OperatorApiTest.createPlayer;
 import static com.sportswallet.ingress.OperatorApiTest.deposit;
 import static com.sportswallet.ingress.OperatorApiTest.operator;
 import static com.sportswallet.ingress.OperatorApiTest.withdraw;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,7 +29,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.ingress.OperatorApiTest;
 import com.sportswallet.ingress.OutboxKafkaTest;
+import com.sportswallet.ingress.PlayerSessions;
+import com.sportswallet.ingress.provider.Provider;
 import com.sportswallet.ingress.Db;
 import com.sportswallet.ingress.TestKeys;
 import com.sportswallet.ingress.service.BonusClock;
@@ -50,6 +54,32 @@ import io.restassured.response.Response;
 public class ExclusionTest {
     @Inject
     BonusClock clock;
+
+    /**
+     * The make path: a player with an open bet is excluded; the exclusion ends the open session, a new
+     * make is 1005 saying why (even naming a session opened before), a new session is 422, and the open
+     * bet still settles.
+     */
+    @Test
+    void anExcludedPlayerCannotBetOrOpenASessionButTheirBetsStillSettle() {
+        String player = createPlayer("EUR"); // with a session (PlayerSessions)
+        deposit(player, "dep-" + UUID.randomUUID(), 1_000).then().statusCode(200);
+        String tx = Provider.txId();
+        Provider.call("bet/make", Provider.make(player, tx, 300, "EUR")).then().statusCode(200);
+        String session = PlayerSessions.of(player);
+        put(player, "null").then().statusCode(201);
+        assertEquals(1, Db.count("SELECT count(*) FROM player_session WHERE id = '" + session + "' AND ended_at IS NOT NULL"), "its session ended");
+
+        long bets = Db.count("SELECT count(*) FROM bet WHERE player_id = '" + player + "'");
+        Response refused = Provider.call("bet/make", Provider.make(player, Provider.txId(), 100, "EUR"));
+        refused.then().statusCode(400).body("code", equalTo(1005)).body("message", containsString("self-excluded"));
+        assertEquals(bets, Db.count("SELECT count(*) FROM bet WHERE player_id = '" + player + "'"), "nothing written");
+        operator().body("{\"ttl_seconds\":60}").post("/operator/players/" + player + "/sessions").then().statusCode(422)
+                .body("error", equalTo("excluded"));
+
+        Provider.call("bet/win", Provider.win(Provider.operatorId("bet/make", tx), Provider.txId(), 900, "EUR")).then().statusCode(200);
+        assertEquals(1_600, OperatorApiTest.balance(player), "the win credited: 1,000 - 300 + 900");
+    }
 
     @Test
     void anExclusionIsExtendedNeverShortenedAndRefusesDepositsGrantsAndClaimsButNotWithdrawals() throws Exception {

@@ -338,6 +338,9 @@ public class BetMakeService {
                 if (!"ACTIVE".equals(rs.getString(2))) {
                     throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
                 }
+                if (rs.getBoolean(6)) {
+                    throw excluded(r);
+                }
                 // An unlocked read: it may refuse (a session never comes back), round trip 2 decides an acceptance.
                 session.require(rs.getString(5), r);
                 if (!rs.getString(1).equals(r.currency())) {
@@ -347,6 +350,14 @@ public class BetMakeService {
                 return new WalletRead(rs.getLong(3), rs.getLong(4));
             }
         }
+    }
+
+    /**
+     * 1005 for a self-excluded player (issue 15): the protocol has no code of its own for it, so the
+     * block's code with a message that says which (PROTOCOL.md, "Self-exclusion").
+     */
+    private static ProtocolException excluded(MakeRequest r) {
+        return new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is self-excluded: no bets");
     }
 
     /** The key was taken: the stored answer (same payload) or 2004 (another payload). */
@@ -408,6 +419,9 @@ public class BetMakeService {
                 }
                 if (!"ACTIVE".equals(rs.getString(1))) {
                     throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
+                }
+                if (rs.getBoolean(2)) {
+                    throw excluded(r);
                 }
             }
             // The session under the share lock: an end committed since round trip 1 read it refuses the make here;
