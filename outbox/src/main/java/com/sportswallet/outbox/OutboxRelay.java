@@ -57,9 +57,12 @@ import com.sportswallet.contracts.CloudEventJson;
  * <p>One round: claim up to {@code batchSizeMax} rows of the owned shards in id order (skipping
  * parked keys and keys waiting for a retry), send them (idempotent producer, acks=all), wait for the acknowledgements
  * (bounded by {@code sendTimeoutMs}), delete the rows Kafka acknowledged, commit. The claim takes the
- * live lane first and fills up from the bulk lane (V17: a mass grant's rows, ids from 2^62), which
- * gets at least {@link Config#bulkRowsMin()} rows of every round: a grant of 100,000 players holds
- * back the credits decided after it by one round, not by the whole grant. <b>Each partition
+ * live lane first, then at most {@link Config#bulkRowsPerRound()} rows of the bulk lane (V17: a mass
+ * grant's rows, ids from 2^62), every round: a grant of 100,000 players holds back the credits
+ * decided after it by one short round, not by the whole grant. (With the bulk lane filling rounds
+ * up to batchSizeMax, credit latency p99 during a 100k grant was 1,862 ms against 126 ms idle:
+ * every round carried 500 grant records ahead of the next credit. The grant itself is granted at
+ * a few hundred per second, far below what a quarter of a round per round publishes.) <b>Each partition
  * gets one batch per round</b> (the producer of {@link KafkaSettings#outboxProducer} holds a round's
  * records until its flush; the round sends for at most {@link KafkaSettings#outboxRoundSendWindowMs}
  * and at most {@link KafkaSettings#OUTBOX_BATCH_BYTES} per partition, the rest waits for the next
@@ -147,11 +150,12 @@ public final class OutboxRelay implements AutoCloseable {
         }
 
         /**
-         * The bulk lane's share of a round when the live lane fills it (a quarter of
-         * {@code batchSizeMax}, at least 1): a grant still drains under a steady live load. A round
-         * claims at most {@code batchSizeMax + bulkRowsMin()} rows.
+         * The bulk lane's rows per round (a quarter of {@code batchSizeMax}, at least 1), whatever the
+         * live lane holds: short rounds keep the live lane's wait short while a grant drains, and a
+         * round that took this many runs the next one at once. A round claims at most
+         * {@code batchSizeMax + bulkRowsPerRound()} rows.
          */
-        public int bulkRowsMin() {
+        public int bulkRowsPerRound() {
             return Math.max(1, batchSizeMax / 4);
         }
 
@@ -253,6 +257,8 @@ public final class OutboxRelay implements AutoCloseable {
     private boolean contended;
     /** Whether the last round left sendable rows for the next one (its send window or a partition's batch was full). */
     private boolean leftForNextRound;
+    /** Whether the last claim took a full share of the bulk lane (more may wait: the next round goes at once). */
+    private boolean bulkLaneFull;
 
     /**
      * @param producer made from {@link KafkaSettings#outboxProducer} with {@code config}'s send timeout:
@@ -307,7 +313,8 @@ public final class OutboxRelay implements AutoCloseable {
             try {
                 int sent = drainOnce();
                 backoffMs = config.pollIntervalMs();
-                if (sent < config.batchSizeMax() && !leftForNextRound && awaitWakeUp(nextWaitMs()) && config.lingerMs() > 0) {
+                boolean more = sent >= config.batchSizeMax() || leftForNextRound || bulkLaneFull;
+                if (!more && awaitWakeUp(nextWaitMs()) && config.lingerMs() > 0) {
                     sleep(config.lingerMs());
                 }
             } catch (Exception e) {
@@ -464,7 +471,9 @@ public final class OutboxRelay implements AutoCloseable {
         Array shards = c.createArrayOf("integer", owned);
         Array waiting = c.createArrayOf("text", waitingKeys().toArray());
         claimLane(c, CLAIM_LIVE_SQL, shards, waiting, config.batchSizeMax(), rows);
-        claimLane(c, CLAIM_BULK_SQL, shards, waiting, Math.max(config.batchSizeMax() - rows.size(), config.bulkRowsMin()), rows);
+        int live = rows.size();
+        claimLane(c, CLAIM_BULK_SQL, shards, waiting, config.bulkRowsPerRound(), rows);
+        bulkLaneFull = rows.size() - live == config.bulkRowsPerRound();
         return rows;
     }
 
