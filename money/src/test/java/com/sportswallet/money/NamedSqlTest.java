@@ -33,7 +33,7 @@ class NamedSqlTest {
     @Test
     void thenJoinsStatementsIntoOneRoundTrip() {
         NamedSql both = NamedSql.load("idempotency-claim").then(NamedSql.load("make-wallet-read"));
-        assertEquals(List.of("endpoint", "key", "request_hash", "hash_version", "now", "session_id", "player_id"), both.parameters());
+        assertEquals(List.of("endpoint", "key", "request_hash", "hash_version", "now", "session_id", "now", "player_id"), both.parameters());
         assertEquals(2, both.jdbc().split(";\n").length);
     }
 
