@@ -29,22 +29,26 @@ public final class Exclusions {
         }
     }
 
+    /** An exclusion set or extended: its version (which names its event) and the player's CASH wallet. */
+    public record Changed(long version, long walletId, String currency) {
+    }
+
     /**
      * Sets the exclusion when it is allowed at {@code at}: a new one (none in force), or an extension
      * of the one in force. Takes the player row's lock.
      *
      * @param until the end, or null with {@code indefinitely}
-     * @return the change's exclusion_version, or null when nothing changed (shortening, lifting, the
-     *         same end, or no such player: {@link #read} tells which)
+     * @return the change (its exclusion_version and the player's CASH wallet), or null when nothing
+     *         changed (shortening, lifting, the same end, or no such player: {@link #read} tells which)
      */
-    public static Long set(Connection c, String playerId, Instant until, boolean indefinitely, String reason, Instant at) throws SQLException {
+    public static Changed set(Connection c, String playerId, Instant until, boolean indefinitely, String reason, Instant at) throws SQLException {
         if (indefinitely == (until != null)) {
             throw new IllegalArgumentException("an exclusion has an end or is indefinite, not both");
         }
         try (NamedSql.Bound s = SET.prepare(c)) {
             s.set("player_id", playerId).set("until", until).set("indefinitely", indefinitely).set("reason", reason).set("at", at);
             try (ResultSet rs = s.statement().executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
+                return rs.next() ? new Changed(rs.getLong(1), rs.getLong(2), rs.getString(3)) : null;
             }
         }
     }

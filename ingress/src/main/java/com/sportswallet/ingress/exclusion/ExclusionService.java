@@ -1,8 +1,6 @@
 package com.sportswallet.ingress.exclusion;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 
@@ -50,8 +48,8 @@ public class ExclusionService {
             throw ApiException.badRequest("invalid_until", "until must be after now (" + at + ") or null (indefinite)");
         }
         try (Connection c = dataSource.getConnection()) {
-            Long version = Exclusions.set(c, playerId, r.until(), r.indefinitely(), r.reason(), at);
-            if (version == null) {
+            Exclusions.Changed changed = Exclusions.set(c, playerId, r.until(), r.indefinitely(), r.reason(), at);
+            if (changed == null) {
                 Exclusions.Exclusion current = Exclusions.read(c, playerId, at);
                 if (current == null) {
                     throw ApiException.notFound("player " + playerId + " not found");
@@ -66,21 +64,9 @@ public class ExclusionService {
             // The player's open sessions end with it (after the player row, before the wallet: the lock order).
             Sessions.endAll(c, playerId, at);
             // The wallet after the player row (the lock order): the event's player_seq.
-            long walletId;
-            String currency;
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, currency FROM wallet WHERE player_id = ? AND kind = 'CASH'")) {
-                ps.setString(1, playerId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw ApiException.notFound("player " + playerId + " has no wallet");
-                    }
-                    walletId = rs.getLong(1);
-                    currency = rs.getString(2);
-                }
-            }
-            long playerSeq = WalletEvents.advance(c, walletId, 0).playerSeq();
-            WalletEvents.append(c, PlayerExcluded.of(playerId, currency, at, r.until(), r.reason()), playerId + "#exclusion#" + version,
-                    Position.only(playerSeq), at);
+            long playerSeq = WalletEvents.advance(c, changed.walletId(), 0).playerSeq();
+            WalletEvents.append(c, PlayerExcluded.of(playerId, changed.currency(), at, r.until(), r.reason()),
+                    playerId + "#exclusion#" + changed.version(), Position.only(playerSeq), at);
             return new Result(201, view(playerId, Exclusions.read(c, playerId, at)));
         }
     }
