@@ -14,6 +14,11 @@ public final class EventTypes {
     public static final String PLAYER_STATUS_CHANGED = "wallet.player.status-changed";
     /** A player's self-exclusion set or extended (issue 15): data.excluded_until (null: indefinite), data.reason. */
     public static final String PLAYER_EXCLUDED = "wallet.player.excluded";
+    /**
+     * An accepted make or deposit took a player's usage exactly to a limit in force (issue 15): data.limit_kind
+     * (wager, loss, deposit), data.period (day, week, month), data.period_start, data.limit, data.usage.
+     */
+    public static final String LIMIT_REACHED = "wallet.limit.reached";
     public static final String ALERT = "wallet.alert";
     /** Bonus lifecycle facts on wallet.events (issue 14): each carries player_seq like every wallet.events record. */
     public static final String BONUS_GRANTED = "wallet.bonus.granted";
@@ -37,6 +42,8 @@ public final class EventTypes {
     public static final String CRM_STATUS_CHANGED = "crm.player.status-changed";
     /** From wallet.player.excluded (issue 15): excluded_until, null when indefinite. */
     public static final String CRM_PLAYER_EXCLUDED = "crm.player.excluded";
+    /** From wallet.limit.reached (issue 15): the limit and the period it was reached in. */
+    public static final String CRM_LIMIT_REACHED = "crm.player.limit-reached";
     public static final String CRM_BONUS_GRANTED = "crm.player.bonus-granted";
 
     public static final String BONUS_WAGERING_PROGRESS = "bonus.wagering.progress";

@@ -14,7 +14,7 @@ import com.sportswallet.contracts.CloudEventJson;
  * {@link Position}, known only under the wallet lock, and added by whoever appends the record.
  */
 public sealed interface WalletFact permits BetPlaced, BetSettled, BetDiscarded, BetRolledBack, BonusBet, BonusChanged, BonusGranted,
-        BonusClaimed, BonusEnded, CreditApplied, MoneyMoved, StatusChanged, PlayerExcluded, Alert {
+        BonusClaimed, BonusEnded, CreditApplied, MoneyMoved, StatusChanged, PlayerExcluded, LimitReached, Alert {
     /** The CloudEvent type ({@link com.sportswallet.contracts.EventTypes}). */
     String type();
 
