@@ -9,7 +9,8 @@
 -- read FOR SHARE after the player row (the lock order) and held to the commit, its state at the
 -- clock's instant :now (never now()): an end or extension, an UPDATE of that row, committed before
 -- this read (the make sees it: 1007) or waits for the make. :session_id NULL (sessions not required)
--- reads nothing. Arrays are bound whole (one parameter each).
+-- reads nothing. The bet records the local :day its stake books to (issue 15: usage-book.sql books it
+-- in round trip 3, after the wallet lock). Arrays are bound whole (one parameter each).
 INSERT INTO sport (id, name) SELECT * FROM unnest(:sport_ids::text[], :sport_names::text[]) ORDER BY 1 ON CONFLICT DO NOTHING;
 INSERT INTO category (id, sport_id, name) SELECT * FROM unnest(:category_ids::text[], :category_sport_ids::text[], :category_names::text[])
 ORDER BY 1 ON CONFLICT DO NOTHING;
@@ -18,9 +19,9 @@ ORDER BY 1 ON CONFLICT DO NOTHING;
 INSERT INTO sport_event (id, tournament_id, name, scheduled)
 SELECT * FROM unnest(:event_ids::text[], :event_tournament_ids::text[], :event_names::text[], :event_scheduled::bigint[])
 ORDER BY 1 ON CONFLICT DO NOTHING;
-INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state, betslip_id, potential_win)
+INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state, betslip_id, potential_win, usage_day)
 VALUES (:bet_id, :transaction_id, :player_id, (SELECT id FROM wallet WHERE player_id = :player_id AND kind = 'CASH'), :currency, :stake,
-'OPEN', :betslip_id, :potential_win) ON CONFLICT DO NOTHING;
+'OPEN', :betslip_id, :potential_win, :day) ON CONFLICT DO NOTHING;
 INSERT INTO bet_selection (bet_id, position, selection_id, event_id, market_name, outcome_name, odds, live)
 SELECT :bet_id, * FROM unnest(:selection_positions::int[], :selection_ids::text[], :selection_event_ids::text[], :selection_markets::text[],
 :selection_outcomes::text[], :selection_odds::text[], :selection_live::boolean[]);

@@ -3,7 +3,8 @@
 -- advances the player's player_seq, and writes the ledger entry, the wallet.bet.placed outbox row
 -- (the event built by the caller, its data completed from this statement's RETURNING) and the
 -- stored answer (the caller's money body up to its balance, the available balance appended). No
--- row when the settled balance does not cover the stake.
+-- row when the settled balance does not cover the stake. BetMake.DEBIT_AND_BOOK sends usage-book.sql
+-- after it in the same round trip: a statement that starts once this one holds the wallet row lock.
 WITH w AS (
   UPDATE wallet SET balance = balance - :stake, version = version + 1, player_seq = player_seq + 1, updated_at = now()
   WHERE id = :wallet_id AND balance >= :stake RETURNING id, balance, version, player_seq, pending),

@@ -17,7 +17,9 @@ import com.sportswallet.contracts.Topics;
  * the bet and its selections, the player's status read again under a share lock held to the
  * commit (so a status change is ordered wholly before or after the make), and the session's state
  * read again under a share lock after it (so an end or an extension is too: {@link Sessions});</li>
- * <li>{@link #DEBIT} ({@link #debit}): the conditional debit with its ledger entry, event and stored answer;</li>
+ * <li>{@link #DEBIT_AND_BOOK} ({@link #debit}): the conditional debit with its ledger entry, event and stored
+ * answer, then the stake's limit usage booked, read beside the limits in force (a statement that starts once the
+ * debit holds the wallet row lock: {@link Limits});</li>
  * <li>commit (the caller's).</li>
  * </ol>
  * Never commits.
@@ -34,6 +36,23 @@ public final class BetMake {
     /** The index of the session's state, read {@code FOR SHARE}, among {@link #BET}'s statements (a result set; no row: no such session). */
     public static final int SESSION_STATEMENT_INDEX = 7;
     public static final NamedSql DEBIT = NamedSql.load("make-debit");
+    /** The debit, then the stake's usage booked ({@link Limits#BOOK}): one round trip. */
+    public static final NamedSql DEBIT_AND_BOOK = DEBIT.then(Limits.BOOK);
+    /** The limits a make is checked against (a freebet's stake books none). */
+    public static final java.util.List<String> LIMIT_KINDS = java.util.List.of("wager", "loss");
+
+    /**
+     * What round trip 3 did: the stored answer (null when the settled balance did not cover the
+     * stake) and the usage after the stake was booked, beside the limits in force. The usage counts
+     * the stake whether the debit was made or not: the caller refuses (4001 before 2001, PROTOCOL.md's
+     * precedence) or backs out to its savepoint before it accepts anything.
+     */
+    public record Debited(String answer, java.util.List<Limits.Usage> usage) {
+        /** 4001: the stake takes a wager or loss usage above a limit in force. */
+        public boolean overLimit() {
+            return usage.stream().anyMatch(Limits.Usage::exceedsBet);
+        }
+    }
 
     private BetMake() {
     }
@@ -42,25 +61,34 @@ public final class BetMake {
      * Round trip 3: debits {@code stake} from the wallet if its settled balance covers it, with the
      * ledger entry (key {@code endpoint:key}), the event (its data completed with the balance,
      * version, player_seq and available balance the debit produced) and the stored answer ({@code
-     * bodyUpToBalance} followed by the available balance and {@code '}'}).
-     *
-     * @return the answer as stored, or null when the settled balance does not cover the stake
+     * bodyUpToBalance} followed by the available balance and {@code '}'}); then books the stake as
+     * wager and loss usage to the local {@code day}'s periods and reads the limits in force at {@code at}.
      */
-    public static String debit(Connection c, long walletId, long stake, String endpoint, String key, String playerId, String eventId,
-            String event, String bodyUpToBalance) throws SQLException {
-        try (NamedSql.Bound s = DEBIT.prepare(c)) {
+    public static Debited debit(Connection c, long walletId, long stake, String endpoint, String key, String playerId, String eventId,
+            String event, String bodyUpToBalance, java.time.LocalDate day, java.time.Instant at) throws SQLException {
+        try (NamedSql.Bound s = DEBIT_AND_BOOK.prepare(c)) {
             s.set("stake", stake)
                     .set("wallet_id", walletId)
                     .set("ledger_key", endpoint + ":" + key)
                     .set("topic", Topics.WALLET_EVENTS)
-                    .set("player_id", playerId)
                     .set("event_id", eventId)
                     .set("event", event)
                     .set("body_up_to_balance", bodyUpToBalance)
                     .set("endpoint", endpoint)
                     .set("key", key);
-            try (ResultSet rs = s.statement().executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+            Limits.Booking b = Limits.Booking.make(stake);
+            Limits.bindBook(s, playerId, day, b.wager(), b.loss(), b.deposit(), at);
+            java.sql.PreparedStatement ps = s.statement();
+            ps.execute();
+            String answer;
+            try (ResultSet rs = ps.getResultSet()) {
+                answer = rs.next() ? rs.getString(1) : null;
+            }
+            if (!ps.getMoreResults()) {
+                throw new IllegalStateException("the usage booking returned no result set");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                return new Debited(answer, Limits.usage(rs));
             }
         }
     }

@@ -146,6 +146,14 @@ public final class NamedSql {
             return this;
         }
 
+        /** A date (a limit period's local day: the caller decides it from its clock and LIMITS_TIME_ZONE). */
+        public Bound set(String parameter, java.time.LocalDate value) throws SQLException {
+            for (int i : positions(parameter)) {
+                ps.setObject(i, value, Types.DATE);
+            }
+            return this;
+        }
+
         public Bound set(String parameter, boolean value) throws SQLException {
             for (int i : positions(parameter)) {
                 ps.setBoolean(i, value);

@@ -17,6 +17,8 @@ public class ProtocolException extends RuntimeException {
     public static final int INVALID_JWT = 2005;
     /** A make's bonus that we never granted, or that is not usable now (another player's, used, revoked, expired, another type or currency). */
     public static final int BONUS_INVALID = 3001;
+    /** A make whose cash stake would take the player's wager or loss usage of a day, week or month above a limit in force (issue 15). */
+    public static final int LIMIT_EXCEEDED = 4001;
     /** A freebet make whose stake is above its bonus's amount. */
     public static final int BONUS_LIMIT_EXCEEDED = 4002;
 

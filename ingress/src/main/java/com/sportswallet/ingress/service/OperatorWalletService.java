@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -22,7 +24,9 @@ import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Claim;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
 import com.sportswallet.ingress.rest.ApiException;
+import com.sportswallet.ingress.limits.LimitEvents;
 import com.sportswallet.money.Exclusions;
+import com.sportswallet.money.Limits;
 import com.sportswallet.money.Ledger;
 import com.sportswallet.money.Spend;
 import com.sportswallet.money.WalletEvents;
@@ -63,6 +67,8 @@ public class OperatorWalletService {
     DataSource dataSource;
     @Inject
     MoneySettings money;
+    @Inject
+    LimitSettings limits;
     @Inject
     MeterRegistry meters;
 
@@ -148,6 +154,8 @@ public class OperatorWalletService {
             String currency = wallet.get("currency").asText();
             String ledgerKey = m.operation + ":" + key;
             Ledger.Moved moved;
+            List<Limits.Usage> usage = List.of();
+            Instant limitsAt = null;
             if (m == Movement.DEPOSIT) {
                 moved = Ledger.apply(c, walletId, amount, m.operation, ledgerKey);
                 // Read after the deposit's statement locked the wallet: an exclusion committed before it is seen (its PUT
@@ -155,6 +163,17 @@ public class OperatorWalletService {
                 if (Exclusions.inForce(c, playerId, clock.instant())) {
                     throw new ApiException(422, "excluded", "player " + playerId + " is self-excluded: no deposits (withdrawals still work)");
                 }
+                // Its usage (issue 15), after the wallet row (the lock order), checked against the deposit limits in force.
+                limitsAt = clock.instant();
+                LocalDate day = Limits.day(limitsAt, limits.timeZone());
+                usage = Limits.book(c, playerId, day, Limits.Booking.deposit(amount), limitsAt);
+                for (Limits.Usage u : usage) {
+                    if (u.exceedsDeposit()) {
+                        throw new ApiException(422, "limit_exceeded", "a deposit of " + amount + " exceeds the player's " + u.period()
+                                + " deposit limit of " + u.depositLimit() + " (deposited " + (u.deposit() - amount) + ")");
+                    }
+                }
+                Limits.storeDepositBooked(c, ledgerKey, day, Limits.checked(usage, Limits.DEPOSIT_KINDS));
             } else {
                 // A withdrawal may spend pending money: the path is chosen from the unlocked read above.
                 boolean fast = Spend.fastPath(wallet.get("settled_balance").asLong(), amount);
@@ -176,6 +195,8 @@ public class OperatorWalletService {
             String transactionId = CloudEventJson.stableId(m.endpoint, key);
             WalletEvents.append(c, MoneyMoved.of(m.eventType, playerId, currency, signedAmount, now, transactionId), key,
                     Position.moved(moved.playerSeq(), moved.balanceAfter(), moved.version(), moved.available()), now);
+            LimitEvents.appendReached(c, walletId, playerId, currency, Limits.reached(usage, Limits.DEPOSIT_KINDS), ledgerKey, transactionId,
+                    limitsAt);
 
             ObjectNode body = CloudEventJson.mapper().createObjectNode()
                     .put("id", key)

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +34,13 @@ import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.ingress.service.BonusClock;
+import com.sportswallet.ingress.limits.LimitEvents;
+import com.sportswallet.ingress.service.LimitSettings;
 import com.sportswallet.ingress.service.MoneySettings;
 import com.sportswallet.ingress.service.SessionSettings;
 import com.sportswallet.money.BetMake;
 import com.sportswallet.money.Bonuses;
+import com.sportswallet.money.Limits;
 import com.sportswallet.money.NamedSql;
 import com.sportswallet.money.Sessions;
 import com.sportswallet.money.Spend;
@@ -102,6 +106,8 @@ public class BetMakeService {
     BonusClock clock;
     @Inject
     SessionSettings sessions;
+    @Inject
+    LimitSettings limits;
 
     /** The fields of a make that decide it, read and checked before the transaction starts. */
     record MakeRequest(String transactionId, String playerId, long amount, String currency, String betslipId,
@@ -173,6 +179,8 @@ public class BetMakeService {
         boolean sessionRequired = sessions.required();
         SessionCheck session = new SessionCheck(sessionRequired ? Payload.optionalText(payload, "session_id") : null, sessionRequired,
                 clock.instant());
+        // The limits are decided at the same instant; the stake books to its local day's periods (issue 15).
+        LocalDate day = Limits.day(session.now(), limits.timeZone());
         try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c)) {
             WalletRead wallet = claimAndCheckWallet(c, r, requestHash, session);
             if (wallet == null) {
@@ -180,19 +188,20 @@ public class BetMakeService {
             }
             String betId = Callbacks.operatorId(ENDPOINT, r.transactionId());
             if (r.bonus() != null) {
-                return bonusMake(c, wallet, betId, r, session);
+                return bonusMake(c, wallet, betId, r, session, day);
             }
             // The path is chosen before the first wallet statement, from round trip 1's unlocked read.
             boolean fast = Spend.fastPath(wallet.balance(), r.amount());
-            insertBet(c, betId, r, fast, session);
-            Spend.Spent<String> spent = Spend.debit(c, wallet.id(), fast, money.creditFlipMax(), () -> debit(c, wallet.id(), betId, r));
+            insertBet(c, betId, r, fast, session, day);
+            Spend.Spent<BetMake.Debited> spent = Spend.debit(c, wallet.id(), fast, money.creditFlipMax(),
+                    () -> debit(c, wallet.id(), betId, r, null, Instant.now(), day, session.now()));
             if (spent.flipCapped()) {
                 meters.counter(MoneySettings.FLIP_CAPPED_METRIC, "endpoint", ENDPOINT).increment();
             }
             if (spent.debited() == null) {
                 throw new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount());
             }
-            return new Answer(200, spent.debited());
+            return accepted(c, wallet.id(), betId, r, spent.debited(), session.now());
         }
     }
 
@@ -206,10 +215,11 @@ public class BetMakeService {
      * A bonus that cannot be redeemed is 3001, a freebet stake above its amount 4002: the
      * transaction rolls back, nothing is written.
      */
-    private Answer bonusMake(Connection c, WalletRead wallet, String betId, MakeRequest r, SessionCheck session) throws SQLException {
+    private Answer bonusMake(Connection c, WalletRead wallet, String betId, MakeRequest r, SessionCheck session, LocalDate day)
+            throws SQLException {
         BonusUse bonus = r.bonus();
         Instant now = Instant.now();
-        insertBet(c, betId, r, false, session);
+        insertBet(c, betId, r, false, session, day);
         Bonuses.Redeemed redeemed = null;
         if (bonus.id() != null) {
             redeemed = Bonuses.redeem(c, bonus.id(), bonus.type(), r.playerId(), betId, r.currency(), r.amount(), bonus.potentialComboboostWin(),
@@ -234,9 +244,10 @@ public class BetMakeService {
             appendRedeemed(c, r, betId, bonus, redeemed, bonusStake, Position.of(playerSeq, advanced.available()), now);
             return Callbacks.answer(c, ENDPOINT, r.transactionId(), body, playerSeq);
         }
-        // A comboboost: the cash stake as any make debits it (the slow path, which may spend pending money).
-        Spend.Spent<String> spent = Spend.debit(c, wallet.id(), false, money.creditFlipMax(),
-                () -> debit(c, wallet.id(), betId, r, bonus, now));
+        // A comboboost: the cash stake as any make debits it (the slow path, which may spend pending money), and
+        // books it against the limits as any make does (a freebet above debits and books no cash).
+        Spend.Spent<BetMake.Debited> spent = Spend.debit(c, wallet.id(), false, money.creditFlipMax(),
+                () -> debit(c, wallet.id(), betId, r, bonus, now, day, session.now()));
         if (spent.debited() == null) {
             throw new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount());
         }
@@ -244,7 +255,20 @@ public class BetMakeService {
             WalletEvents.Advanced advanced = WalletEvents.advance(c, wallet.id(), 0);
             appendRedeemed(c, r, betId, bonus, redeemed, 0, Position.of(advanced.playerSeq(), advanced.available()), now);
         }
-        return new Answer(200, spent.debited());
+        return accepted(c, wallet.id(), betId, r, spent.debited(), session.now());
+    }
+
+    /**
+     * An accepted cash make (issue 15): when a limit was in force, the bet records the limits it was
+     * checked against and the usage it left, and each limit its usage reached exactly gets its
+     * {@code wallet.limit.reached} event (after the make's own events: the next player_seq values).
+     */
+    private static Answer accepted(Connection c, long walletId, String betId, MakeRequest r, BetMake.Debited debited, Instant at)
+            throws SQLException {
+        Limits.storeMakeChecked(c, betId, Limits.checked(debited.usage(), BetMake.LIMIT_KINDS));
+        LimitEvents.appendReached(c, walletId, r.playerId(), r.currency(), Limits.reached(debited.usage(), BetMake.LIMIT_KINDS), betId,
+                r.transactionId(), at);
+        return new Answer(200, debited.answer());
     }
 
     private static void appendRedeemed(Connection c, MakeRequest r, String betId, BonusUse bonus, Bonuses.Redeemed redeemed, long bonusStake,
@@ -366,7 +390,8 @@ public class BetMakeService {
     }
 
     /** Round trip 2: reference data, the bet and its selections, the status and session under share locks (and, on the fast path, the savepoint). */
-    private static void insertBet(Connection c, String betId, MakeRequest r, boolean fast, SessionCheck session) throws SQLException {
+    private static void insertBet(Connection c, String betId, MakeRequest r, boolean fast, SessionCheck session, LocalDate day)
+            throws SQLException {
         Betslip slip = r.betslip();
         List<Betslip.Selection> selections = slip.selections;
         try (NamedSql.Bound s = (fast ? BetMake.BET_THEN_SAVEPOINT : BetMake.BET).prepare(c)) {
@@ -388,6 +413,7 @@ public class BetMakeService {
                     .set("player_id", r.playerId())
                     .set("session_id", session.sessionId())
                     .set("now", session.now())
+                    .set("day", day)
                     .set("currency", r.currency())
                     .set("stake", r.amount())
                     .set("betslip_id", r.betslipId())
@@ -442,15 +468,14 @@ public class BetMakeService {
     }
 
     /**
-     * Round trip 3: the conditional debit with its ledger entry, event and stored answer.
+     * Round trip 3: the conditional debit with its ledger entry, event and stored answer, then the stake booked to the
+     * limit usage of its {@code day}, checked against the limits in force at {@code at}.
      *
-     * @return the answer as stored, or null when the balance does not cover the stake
+     * @return what the debit did, or null when the balance does not cover the stake
+     * @throws ProtocolException 4001 when the stake takes a usage above a limit in force (before 2001: the precedence)
      */
-    private static String debit(Connection c, long walletId, String betId, MakeRequest r) throws SQLException {
-        return debit(c, walletId, betId, r, null, Instant.now());
-    }
-
-    private static String debit(Connection c, long walletId, String betId, MakeRequest r, BonusUse bonus, Instant now) throws SQLException {
+    private static BetMake.Debited debit(Connection c, long walletId, String betId, MakeRequest r, BonusUse bonus, Instant now,
+            LocalDate day, Instant at) throws SQLException {
         // The event without its position: the debit completes it from its own RETURNING.
         WalletFact placed = bonus == null ? BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId())
                 : BonusBet.of(BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId()), bonus.id(), bonus.type(), 0,
@@ -466,7 +491,26 @@ public class BetMakeService {
             throw new IllegalStateException("the money body must end with its balance: " + body);
         }
         String bodyUpToBalance = body.substring(0, body.length() - "null}".length());
-        return BetMake.debit(c, walletId, r.amount(), ENDPOINT, r.transactionId(), r.playerId(), eventId, event, bodyUpToBalance);
+        BetMake.Debited debited = BetMake.debit(c, walletId, r.amount(), ENDPOINT, r.transactionId(), r.playerId(), eventId, event,
+                bodyUpToBalance, day, at);
+        if (debited.overLimit()) {
+            throw new ProtocolException(ProtocolException.LIMIT_EXCEEDED, overLimitMessage(r, debited));
+        }
+        return debited.answer() == null ? null : debited;
+    }
+
+    /** Which limit a refused stake would break, in the provider's message. */
+    private static String overLimitMessage(MakeRequest r, BetMake.Debited debited) {
+        for (Limits.Usage u : debited.usage()) {
+            for (String kind : BetMake.LIMIT_KINDS) {
+                Long limit = u.limit(kind);
+                if (limit != null && u.used(kind) > limit) {
+                    return "a stake of " + r.amount() + " exceeds the player's " + u.period() + " " + kind + " limit of " + limit + " (usage "
+                            + (u.used(kind) - r.amount()) + ")";
+                }
+            }
+        }
+        throw new IllegalStateException("no limit exceeded");
     }
 
     /**

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 
 import javax.sql.DataSource;
 
@@ -25,6 +26,7 @@ import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.Bonuses;
+import com.sportswallet.money.Limits;
 import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.WalletEvents;
 
@@ -45,7 +47,7 @@ public class DiscardService {
     private static final int ROUNDS_MAX = 2;
 
     private static final String DISCARD_SQL = "UPDATE bet SET state = 'DISCARDED', updated_at = now() WHERE id = ? AND state = 'OPEN'"
-            + " AND (?::text IS NULL OR player_id = ?) RETURNING player_id, wallet_id, currency, stake, bonus_id, bonus_type, bonus_stake";
+            + " AND (?::text IS NULL OR player_id = ?) RETURNING player_id, wallet_id, currency, stake, bonus_id, bonus_type, bonus_stake, usage_day";
     private static final String TOMBSTONE_SQL = "INSERT INTO bet (id, provider_tx_id, state) VALUES (?, ?, 'DISCARDED') ON CONFLICT DO NOTHING";
     private static final String STATE_SQL = "SELECT b.state, b.player_id, w.balance + w.pending FROM bet b"
             + " LEFT JOIN wallet w ON w.id = b.wallet_id WHERE b.id = ?";
@@ -126,6 +128,7 @@ public class DiscardService {
         String bonusId;
         String bonusType;
         long bonusStake;
+        LocalDate usageDay;
         try (PreparedStatement ps = c.prepareStatement(DISCARD_SQL)) {
             ps.setString(1, betId);
             ps.setString(2, extPlayerId);
@@ -141,6 +144,7 @@ public class DiscardService {
                 bonusId = rs.getString(5);
                 bonusType = rs.getString(6);
                 bonusStake = rs.getLong(7);
+                usageDay = rs.getObject(8, LocalDate.class);
             }
         }
         // A bonus bet's bonus is released (before the credit and the wallet: the lock order); a freebet has no cash stake to return.
@@ -151,6 +155,8 @@ public class DiscardService {
         }
         WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, stake, 1 + bonusEvents);
         long playerSeq = wallet.playerSeq() - bonusEvents;
+        // The make's usage taken back in the make's own period, after the wallet row (the lock order).
+        Limits.bookUnchecked(c, playerId, usageDay, Limits.Booking.make(stake).reversed(), clock.instant());
         Instant now = Instant.now();
         if (stake > 0) {
             WalletEvents.appendCreditCommand(c, discardId, walletId, playerId, betId, PendingCredit.DISCARD, stake, currency, playerSeq, now);

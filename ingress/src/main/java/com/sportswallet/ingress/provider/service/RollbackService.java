@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 
 import javax.sql.DataSource;
@@ -26,6 +27,7 @@ import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.service.MoneySettings;
 import com.sportswallet.money.Bonuses;
+import com.sportswallet.money.Limits;
 import com.sportswallet.money.CreditBatch;
 import com.sportswallet.money.Ledger;
 import com.sportswallet.money.PendingCredit;
@@ -62,7 +64,7 @@ public class RollbackService {
     private static final String REOPEN_SQL = "UPDATE bet SET state = 'OPEN', updated_at = now() WHERE id = ? AND latest_settlement_id = ?"
             + " AND state IN ('WON', 'CASHED_OUT', 'LOST', 'REFUNDED') RETURNING player_id, wallet_id, currency, stake, bonus_id, bonus_type, bonus_stake";
     private static final String REVERSE_SQL = "UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = ? AND state = 'ACTIVE'"
-            + " RETURNING kind, amount, created_at";
+            + " RETURNING kind, amount, created_at, usage_day, usage_wager, usage_loss";
     private static final String BET_SQL = "SELECT player_id, wallet_id, currency FROM bet WHERE id = ?";
     private static final String TOMBSTONE_SQL = "INSERT INTO settlement (id, bet_id, kind, state) VALUES (?, ?, 'TOMBSTONE', 'TOMBSTONE')"
             + " ON CONFLICT DO NOTHING";
@@ -122,6 +124,8 @@ public class RollbackService {
                 }
                 if (reopened) {
                     Reversed reversed = reverse(c, parentId, rollbackId, transactionId, betId, playerId, walletId, currency, stake, bonus);
+                    // What the settlement booked to the limit usage, taken back in its own period, after the wallet row.
+                    Limits.bookUnchecked(c, playerId, reversed.usageDay(), reversed.usage().reversed(), clock.instant());
                     reversedAmount = reversed.amount();
                     balance = reversed.available();
                     playerSeq = reversed.playerSeq();
@@ -164,7 +168,7 @@ public class RollbackService {
     }
 
     /** What a reversal did: the settlement's amount, and the wallet's available balance and player_seq after it. */
-    private record Reversed(long amount, long available, long playerSeq) {
+    private record Reversed(long amount, long available, long playerSeq, LocalDate usageDay, Limits.Booking usage) {
     }
 
     /** A reopened bet's bonus (id null for a global_comboboost, which has no granted bonus). */
@@ -177,6 +181,8 @@ public class RollbackService {
         String kind;
         long amount;
         Instant reversedAt;
+        LocalDate usageDay;
+        Limits.Booking usage;
         try (PreparedStatement ps = c.prepareStatement(REVERSE_SQL)) {
             ps.setString(1, parentId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -188,6 +194,8 @@ public class RollbackService {
                 amount = rs.getLong(2);
                 // The settlement's decision instant: its event's occurred_at (the settlement writes both alike).
                 reversedAt = rs.getObject(3, OffsetDateTime.class).toInstant();
+                usageDay = rs.getObject(4, LocalDate.class);
+                usage = new Limits.Booking(rs.getLong(5), rs.getLong(6), 0);
             }
         }
         Instant now = Instant.now();
@@ -201,7 +209,7 @@ public class RollbackService {
             Reversal.Locked locked = Reversal.lockCredits(c, parentId, walletId, money.creditFlipMax());
             cancelled = "PENDING".equals(locked.reversedStatus()) && PendingCredit.cancel(c, parentId);
             if (!cancelled) {
-                return reverseApplied(c, locked, rolled, walletId);
+                return reverseApplied(c, locked, rolled, walletId, usageDay, usage);
             }
         }
         // Cancelled while still pending (it leaves pending), or nothing to take back: no settled money
@@ -213,7 +221,7 @@ public class RollbackService {
         if (rebindFailed) {
             WalletEvents.append(c, rolled.rebindAlert(), rollbackId + ":bonus", Position.of(wallet.playerSeq(), wallet.available()), now);
         }
-        return new Reversed(amount, wallet.available(), wallet.playerSeq());
+        return new Reversed(amount, wallet.available(), wallet.playerSeq(), usageDay, usage);
     }
 
     /** What a rollback's event says, known before it is known whether the credit was cancelled or debited. */
@@ -238,7 +246,8 @@ public class RollbackService {
      * ROLLBACK_SHORTFALL ({@link Reversal}). The rolled-back event, then its alert when the balance
      * ends below zero or the write-off took a part.
      */
-    private Reversed reverseApplied(Connection c, Reversal.Locked locked, Rolled r, long walletId) throws SQLException {
+    private Reversed reverseApplied(Connection c, Reversal.Locked locked, Rolled r, long walletId, LocalDate usageDay, Limits.Booking usage)
+            throws SQLException {
         CreditBatch.applyLocked(c, locked.otherPending());
         Reversal.Debited debited = Reversal.debit(c, walletId, r.currency(), r.amount(), money.rollbackShortfall(),
                 ENDPOINT + ":" + r.transactionId());
@@ -254,9 +263,9 @@ public class RollbackService {
             // The wallet row is this transaction's already: one more player_seq for the alert.
             WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, 0);
             WalletEvents.append(c, r.rebindAlert(), r.rollbackId() + ":bonus", Position.of(wallet.playerSeq(), wallet.available()), r.now());
-            return new Reversed(r.amount(), wallet.available(), wallet.playerSeq());
+            return new Reversed(r.amount(), wallet.available(), wallet.playerSeq(), usageDay, usage);
         }
-        return new Reversed(r.amount(), moved.available(), moved.playerSeq());
+        return new Reversed(r.amount(), moved.available(), moved.playerSeq(), usageDay, usage);
     }
 
     private static String reversedOperation(String settlementKind) {

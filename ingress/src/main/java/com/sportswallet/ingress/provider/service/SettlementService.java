@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -26,7 +27,9 @@ import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.ingress.service.BonusClock;
+import com.sportswallet.ingress.service.LimitSettings;
 import com.sportswallet.money.Bonuses;
+import com.sportswallet.money.Limits;
 import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.WalletEvents;
 
@@ -69,8 +72,9 @@ public class SettlementService {
             + " RETURNING player_id, wallet_id, stake, bonus_id, bonus_type, bonus_stake";
     private static final String DIAGNOSE_SQL = "SELECT state, currency, stake + bonus_stake FROM bet WHERE id = ?";
     // created_at is the decision's instant, equal to its event's occurred_at: a rollback names it exactly.
-    private static final String SETTLEMENT_SQL = "INSERT INTO settlement (id, bet_id, kind, amount, state, created_at)"
-            + " VALUES (?, ?, ?, ?, 'ACTIVE', ?) ON CONFLICT DO NOTHING";
+    // It records what it books to the limit usage of its local day (issue 15), which a rollback takes back.
+    private static final String SETTLEMENT_SQL = "INSERT INTO settlement (id, bet_id, kind, amount, state, created_at, usage_day, usage_wager,"
+            + " usage_loss) VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
     @Inject
     DataSource dataSource;
@@ -78,6 +82,8 @@ public class SettlementService {
     CallbackBudget budget;
     @Inject
     BonusClock clock;
+    @Inject
+    LimitSettings limits;
 
     record SettleRequest(String transactionId, String betId, long amount, String currency, boolean cashout) {
     }
@@ -169,12 +175,18 @@ public class SettlementService {
             };
             // Microseconds: what timestamptz keeps, so the row and the event name the same instant.
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            Instant at = clock.instant();
+            LocalDate usageDay = Limits.day(at, limits.timeZone());
+            Limits.Booking usage = Limits.Booking.settlement(state, cash);
             try (PreparedStatement ps = c.prepareStatement(SETTLEMENT_SQL)) {
                 ps.setString(1, settlementId);
                 ps.setString(2, r.betId());
                 ps.setString(3, state);
                 ps.setLong(4, cash);
                 ps.setObject(5, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                ps.setObject(6, usageDay);
+                ps.setLong(7, usage.wager());
+                ps.setLong(8, usage.loss());
                 if (ps.executeUpdate() == 0) {
                     throw ProtocolException.badRequest("transaction " + settlementId + " was rolled back before it arrived");
                 }
@@ -192,6 +204,8 @@ public class SettlementService {
             // takes the events' places, and the row returns the available balance the answer shows.
             WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, credits ? cash : 0, 1 + bonusEvents);
             long decisionSeq = wallet.playerSeq() - bonusEvents;
+            // The limit usage rows after the wallet row (the lock order); a settlement is never refused by a limit.
+            Limits.bookUnchecked(c, playerId, usageDay, usage, at);
             if (credits) {
                 WalletEvents.appendCreditCommand(c, settlementId, walletId, playerId, r.betId(), kind.creditKind, cash, currency,
                         decisionSeq, now);
