@@ -91,6 +91,8 @@ public final class MakeBench {
         String operatorId = "demo-operator";
         String currency = "EUR";
         String playerPrefix = "bench-";
+        /** Setup sets a wager and a loss limit of every period on every player (issue 15), far above what any run stakes. */
+        boolean limits;
         Path out;
         /** 0: estimated from concurrency/rate and seconds. */
         int bodies = 0;
@@ -112,6 +114,9 @@ public final class MakeBench {
             "  --ingress URL[,URL...]    several ingresses: each request goes to the next one in turn (round-robin)",
             "  --keys-dir DIR            provider-private.pem and operator-private.pem, PKCS#8 (.local/keys)",
             "  --players N               bench players bench-1..bench-N (1000)",
+            "  --player-prefix P         the bench players' id prefix: P1..PN (bench-)",
+            "  --limits                  setup also sets a wager and a loss limit of every period on every player, far",
+            "                            above what a run stakes (issue 15: each make then books and checks them)",
             "  --concurrency N           worker threads, each one request at a time (64)",
             "  --duration-seconds S      measured phase, seconds (20)",
             "  --warmup-seconds S        warm-up before it, not recorded, seconds (5)",
@@ -130,8 +135,10 @@ public final class MakeBench {
 
     static Options parse(String[] args) {
         Options o = new Options();
-        Args.parse(args, USAGE, Set.of("--setup-only", "--skip-setup"), (name, value) -> {
+        Args.parse(args, USAGE, Set.of("--setup-only", "--skip-setup", "--limits"), (name, value) -> {
             switch (name) {
+                case "--limits" -> o.limits = true;
+                case "--player-prefix" -> o.playerPrefix = value;
                 case "--setup-only" -> o.setupOnly = true;
                 case "--skip-setup" -> o.skipSetup = true;
                 case "--url", "--ingress" -> {
@@ -238,6 +245,9 @@ public final class MakeBench {
 
     // ------------------------------------------------------------------ setup
 
+    /** The bench players' limits with --limits: 10^15 minor units, which no run's stakes reach (so no make is refused). */
+    static final long LIMIT_VALUE = 1_000_000_000_000_000L;
+
     /** Creates bench-1..N (EUR) and tops up each balance to cover many runs; untimed. */
     static void setup(Options o, HttpClient client, int bodies) throws Exception {
         String token = Tokens.operatorToken(Tokens.readPrivateKey(o.keysDir.resolve("operator-private.pem")), o.operatorId);
@@ -253,6 +263,12 @@ public final class MakeBench {
                 "bench-fund-" + runId + "-");
         System.out.printf(Locale.ROOT, "setup: %d players %s1..%d (%d created, %d topped up to %d minor units) in %.1f s (untimed)%n",
                 o.players, o.playerPrefix, o.players, s.created(), s.funded(), target, (System.nanoTime() - t) / 1e9);
+        if (o.limits) {
+            t = System.nanoTime();
+            PlayerSetup.limits(client, o.ingresses::next, token, players, LIMIT_VALUE);
+            System.out.printf(Locale.ROOT, "setup: wager and loss limits of %d per day, week and month on %d players in %.1f s (untimed)%n",
+                    LIMIT_VALUE, o.players, (System.nanoTime() - t) / 1e9);
+        }
     }
 
     // ------------------------------------------------------------------ pre-signing

@@ -78,6 +78,23 @@ final class PlayerSetup {
         return new Summary(players.size(), created.get(), funded.get());
     }
 
+    /**
+     * Sets a wager and a loss limit of {@code value} for the day, week and month on every player
+     * (issue 15; PUT /operator/players/{id}/limits: a first limit takes effect at once, the same one
+     * again changes nothing).
+     */
+    static void limits(HttpClient client, Supplier<String> urls, String token, List<String> players, long value) throws Exception {
+        ObjectNode periods = JSON.createObjectNode().put("day", value).put("week", value).put("month", value);
+        String body = JSON.createObjectNode().<ObjectNode>set("wager", periods).<ObjectNode>set("loss", periods).toString();
+        Parallel.forEach(players.size(), THREADS, i -> {
+            String url = urls.get() + "/operator/players/" + players.get(i) + "/limits";
+            HttpResponse<String> r = call(client, token, "PUT", url, body);
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("PUT " + url + ": HTTP " + r.statusCode() + " " + r.body());
+            }
+        });
+    }
+
     private static HttpResponse<String> call(HttpClient client, String token, String method, String url, String body)
             throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url))
