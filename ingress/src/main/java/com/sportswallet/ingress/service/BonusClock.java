@@ -9,8 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * The wallet's one decision clock: a bonus's expiry (issue 14) and a player session's (issue 15). Its
  * instant is passed into the SQL that redeems, releases or expires a bonus, and that opens, extends,
- * ends or checks a session, never PostgreSQL's own {@code now()}, so a test moves it instead of
- * waiting for a date. (Named for its first use; limits and exclusion are to take their time from it too.)
+ * ends or checks a session, decides a self-exclusion, a limit's cooling-off and the period a fact's
+ * limit usage books to, never PostgreSQL's own {@code now()}, so a test moves it instead of waiting
+ * for a date. (Named for its first use.)
  */
 @ApplicationScoped
 public class BonusClock {

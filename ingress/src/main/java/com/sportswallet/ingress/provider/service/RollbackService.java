@@ -124,7 +124,10 @@ public class RollbackService {
                 }
                 if (reopened) {
                     Reversed reversed = reverse(c, parentId, rollbackId, transactionId, betId, playerId, walletId, currency, stake, bonus);
-                    // What the settlement booked to the limit usage, taken back in its own period, after the wallet row.
+                    // What the settlement booked to the limit usage, taken back in its own period, after the wallet row. (After
+                    // the write-off account too, when a shortfall was absorbed: usage rows are only ever locked by a
+                    // transaction that holds their player's wallet row, which this one does, so no order among the two
+                    // can deadlock.)
                     Limits.bookUnchecked(c, playerId, reversed.usageDay(), reversed.usage().reversed(), clock.instant());
                     reversedAmount = reversed.amount();
                     balance = reversed.available();
