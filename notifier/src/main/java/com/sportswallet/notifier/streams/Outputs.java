@@ -29,7 +29,9 @@ import com.sportswallet.contracts.EventTypes;
  * {@code occurred_at} (DESIGN.md), plus per type: big-win {@code bet_id}, {@code is_cashout};
  * bonus-granted {@code bonus_id}, {@code bonus_type}, {@code expires_at} (amount: the bonus);
  * negative-balance {@code source_type}, {@code balance_after}, {@code sequence}; status-changed
- * {@code status};</li>
+ * {@code status}; excluded {@code excluded_until}; limit-reached {@code limit_kind}, {@code period},
+ * {@code period_start}, {@code limit}, {@code usage}, {@code transaction_id} (the make or deposit that
+ * reached it);</li>
  * <li>bonus {@code data}: {@code player_id}, {@code wagered_total}, {@code since}, {@code bet_id},
  * {@code source_event_id} (DESIGN.md), plus {@code source_type}, {@code occurred_at}; freebet-redeemed
  * {@code player_id}, {@code bonus_id}, {@code bonus_type}, {@code bet_id}, {@code amount} (the bonus
@@ -38,7 +40,8 @@ import com.sportswallet.contracts.EventTypes;
  * </ul>
  * crm {@code amount} is the money of the fact as a CRM reads it, in minor units: first-bet the
  * stake, big-win the win, deposit the deposit, withdrawal the amount withdrawn (all positive),
- * negative-balance the balance reached (negative), status-changed 0.
+ * negative-balance the balance reached (negative), status-changed, excluded and limit-reached 0 (a
+ * limit's money is in its own {@code limit} and {@code usage}).
  */
 public final class Outputs {
     static final String SOURCE_TEXT = "/wallet/notifier";
@@ -100,6 +103,29 @@ public final class Outputs {
             g.writeStringField("bonus_type", b.bonusType());
             g.writeStringField("expires_at", b.expiresAt());
         };
+    }
+
+    /**
+     * crm.player.limit-reached's own fields (issue 15): which limit, in which period, and the usage that
+     * reached it (equal to the limit: the ingress writes the event only when a usage lands exactly on it).
+     */
+    static Extra limitFields(WalletEvent.Limit l, String transactionId) {
+        return g -> {
+            g.writeStringField("limit_kind", l.kind());
+            g.writeStringField("period", l.period());
+            g.writeStringField("period_start", l.periodStart());
+            writeNumberOrNull(g, "limit", l.limit());
+            writeNumberOrNull(g, "usage", l.usage());
+            g.writeStringField("transaction_id", transactionId);
+        };
+    }
+
+    private static void writeNumberOrNull(JsonGenerator g, String field, Long value) throws IOException {
+        if (value == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, value);
+        }
     }
 
     /** bonus.freebet.redeemed: a freebet staked on a bet; amount is the bonus stake (no cash moved). */

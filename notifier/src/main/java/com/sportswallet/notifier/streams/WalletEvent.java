@@ -19,7 +19,7 @@ import com.sportswallet.contracts.CloudEventJson;
 record WalletEvent(String id, String type, Instant time, String subject, String playerId, String currency, long amount,
         Long balanceAfter, Long sequence, String betId, String transactionId, Instant occurredAt, String reversedOperation,
         String reversedTransactionId, boolean cashout, String status, String reason, String timeText, String occurredAtText,
-        Long playerSeq, Long stake, Instant reversedOccurredAt, Bonus bonus, Instant excludedUntil) {
+        Long playerSeq, Long stake, Instant reversedOccurredAt, Bonus bonus, Instant excludedUntil, Limit limit) {
 
     /**
      * The bonus fields of a {@code wallet.bonus.*} fact, or of a bet on a bonus (issue 14): null when
@@ -27,6 +27,14 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
      * of a limited promotion (0 on the claim that took its last slot).
      */
     record Bonus(String bonusId, String bonusType, Long bonusStake, String expiresAt, String promotionId, Long promotionClaimsLeft) {
+    }
+
+    /**
+     * The fields of a {@code wallet.limit.reached} (issue 15): null when the event names no
+     * {@code limit_kind}. {@code periodStart} is the source's text of a local date (in the ingress's
+     * LIMITS_TIME_ZONE), kept as text: the notifier passes it on and never computes with it.
+     */
+    record Limit(String kind, String period, String periodStart, Long limit, Long usage) {
     }
 
     /** The source's own text of {@link #time()}, written back unchanged into outputs (no re-formatting). */
@@ -93,7 +101,8 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
                 b.stake, instant(b.reversedOccurredAtText),
                 b.bonusId == null && b.promotionId == null ? null
                         : new Bonus(b.bonusId, b.bonusType, b.bonusStake, b.expiresAt, b.promotionId, b.promotionClaimsLeft),
-                !b.excludedUntilSeen ? null : b.excludedUntilText == null ? Instant.MAX : instant(b.excludedUntilText));
+                !b.excludedUntilSeen ? null : b.excludedUntilText == null ? Instant.MAX : instant(b.excludedUntilText),
+                b.limitKind == null ? null : new Limit(b.limitKind, b.period, b.periodStart, b.limit, b.usage));
     }
 
     private static final class Builder {
@@ -126,6 +135,11 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
         /** data.excluded_until of wallet.player.excluded: present (seen) and null means indefinite. */
         boolean excludedUntilSeen;
         String excludedUntilText;
+        String limitKind;
+        String period;
+        String periodStart;
+        Long limit;
+        Long usage;
     }
 
     private static void data(JsonParser p, Builder b) throws IOException, Unusable {
@@ -169,6 +183,11 @@ record WalletEvent(String id, String type, Instant time, String subject, String 
                     b.excludedUntilSeen = true;
                     b.excludedUntilText = text(p, t);
                 }
+                case "limit_kind" -> b.limitKind = text(p, t);
+                case "period" -> b.period = text(p, t);
+                case "period_start" -> b.periodStart = text(p, t);
+                case "limit" -> b.limit = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
+                case "usage" -> b.usage = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
                 default -> p.skipChildren();
             }
         }

@@ -25,9 +25,10 @@ import com.sportswallet.contracts.EventTypes;
  * big win ({@code wallet.bet.won}, cash-outs included, amount &gt;= threshold), negative balance
  * (a {@code wallet.alert} with reason negative_balance, or any debit whose balance_after &lt; 0;
  * once per wallet version: the alert and the rollback that caused it name the same sequence),
- * deposit, withdrawal, status change, self-exclusion. The marketing ones (first bet, big win,
- * bonus granted) are suppressed for a fact that occurred while the player was self-excluded
- * ({@link PlayerState#excludedAt}; issue 15).</li>
+ * deposit, withdrawal, status change, self-exclusion, limit reached. The marketing ones (first bet,
+ * big win, bonus granted) are suppressed for a fact that occurred while the player was self-excluded
+ * ({@link PlayerState#excludedAt}; issue 15); a limit reached is not marketing but responsible gaming,
+ * and goes whatever the exclusion.</li>
  * <li><b>bonus.events</b>: {@code bonus.wagering.progress} on every settlement decision (won,
  * lost, refunded, rolled back). Each bet event carries the bet's {@code stake} (and a rollback the
  * reversed settlement's time), so its wagering share derives from the event alone, in any order;
@@ -127,6 +128,15 @@ final class WalletEventProcessor implements Processor<String, byte[], String, St
                         g.writeStringField("excluded_until", until.toString());
                     }
                 });
+            }
+            case EventTypes.LIMIT_REACHED -> {
+                // Responsible gaming, not marketing: emitted even while the player is excluded. No
+                // aggregate changes: the make or deposit that reached the limit has its own event.
+                if (e.limit() != null) {
+                    emitCrm(EventTypes.CRM_LIMIT_REACHED, e, player, 0, Outputs.limitFields(e.limit(), e.transactionId()));
+                } else {
+                    LOG.warnf("skipping wallet.limit.reached %s: no limit_kind", e.id());
+                }
             }
             case EventTypes.ALERT -> {
                 if (NEGATIVE_BALANCE_REASON.equals(e.reason())) {

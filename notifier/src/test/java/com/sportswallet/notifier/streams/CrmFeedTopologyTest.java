@@ -184,6 +184,80 @@ class CrmFeedTopologyTest {
         }
     }
 
+    /**
+     * Issue 15: each wallet.limit.reached is a crm.player.limit-reached naming the limit, its period and
+     * the usage that reached it; responsible gaming, not marketing, so it goes while the player is
+     * excluded too. A re-sent one is dropped like any wallet event, and its id is stable.
+     */
+    @Test
+    void aLimitReachedIsACrmEventEvenWhileExcluded() {
+        try (TopologyHarness h = new TopologyHarness()) {
+            java.time.LocalDate day = java.time.LocalDate.of(2026, 12, 2);
+            java.time.LocalDate week = java.time.LocalDate.of(2026, 11, 30);
+            Instant until = T.plusSeconds(3_600);
+            String bet = betId("m1");
+            Ev excluded = excluded("p1", until, 1, T).seq(1);
+            Ev placed = placed("p1", bet, 5_000, T.plusSeconds(10)).seq(2);
+            // One make can reach two limits at once: one event each, in period order, after the make's own.
+            Ev wagerDay = limitReached("p1", bet, bet, "wager", "day", day, 5_000, 95_000, T.plusSeconds(10)).seq(3);
+            Ev wagerWeek = limitReached("p1", bet, bet, "wager", "week", week, 20_000, 95_000, T.plusSeconds(10)).seq(4);
+            String depositTx = CloudEventJson.stableId("deposits", "dep-1");
+            Ev deposit = deposit("p2", "dep-1", 10_000, 10_000, 1, T.plusSeconds(20)).seq(1);
+            Ev depositMonth = limitReached("p2", "dep-1", depositTx, "deposit", "month", day.withDayOfMonth(1), 10_000, 10_000,
+                    T.plusSeconds(20)).seq(2);
+            h.pipeAll(List.of(excluded, placed, wagerDay, wagerWeek, deposit, depositMonth, wagerDay));
+
+            List<TestRecord<String, String>> records = h.crmRecords();
+            List<JsonNode> crm = TopologyHarness.parse(records.stream().map(TestRecord::value).toList());
+            assertEquals(List.of("p1 " + EventTypes.CRM_PLAYER_EXCLUDED, "p1 " + EventTypes.CRM_LIMIT_REACHED,
+                    "p1 " + EventTypes.CRM_LIMIT_REACHED, "p2 " + EventTypes.CRM_DEPOSIT, "p2 " + EventTypes.CRM_LIMIT_REACHED),
+                    records.stream().map(r -> r.key() + " " + TopologyHarness.parse(List.of(r.value())).get(0).get("type").asText())
+                            .toList(),
+                    "keyed by player; no first bet while excluded, but both limits reached; the re-sent one dropped");
+
+            JsonNode e = crm.get(1);
+            assertEquals(CloudEventJson.stableId(EventTypes.CRM_LIMIT_REACHED, wagerDay.id()), e.get("id").asText(),
+                    "id derives from the source id");
+            assertEquals(CloudEventJson.stableId(EventTypes.LIMIT_REACHED, bet + "#limit#wager-day"), wagerDay.id(),
+                    "the fixture's id is the ingress's");
+            assertEquals("/wallet/notifier", e.get("source").asText());
+            assertEquals("p1", e.get("subject").asText());
+            assertEquals(T.plusSeconds(10), Instant.parse(e.get("time").asText()), "time is the source event's time");
+            assertEquals("2", e.get("sourceoffset").asText(), "the wallet.events offset of the limit's own record");
+            assertEquals(0, e.get("sourceindex").asInt());
+            JsonNode d = e.get("data");
+            assertEquals("p1", d.get("player_id").asText());
+            assertEquals(0, d.get("amount").asLong(), "no money moved: the make has its own event");
+            assertEquals("EUR", d.get("currency").asText());
+            assertEquals(wagerDay.id(), d.get("source_event_id").asText());
+            assertEquals(T.plusSeconds(10).toString(), d.get("occurred_at").asText());
+            assertEquals("wager", d.get("limit_kind").asText());
+            assertEquals("day", d.get("period").asText());
+            assertEquals("2026-12-02", d.get("period_start").asText(), "the local date, as the ingress wrote it");
+            assertEquals(5_000, d.get("limit").asLong());
+            assertEquals(5_000, d.get("usage").asLong());
+            assertEquals(bet, d.get("transaction_id").asText(), "the make that reached it");
+
+            JsonNode w = crm.get(2).get("data");
+            assertEquals(CloudEventJson.stableId(EventTypes.CRM_LIMIT_REACHED, wagerWeek.id()), crm.get(2).get("id").asText());
+            assertEquals(List.of("week", "2026-11-30", 20_000L), List.of(w.get("period").asText(), w.get("period_start").asText(),
+                    w.get("limit").asLong()));
+
+            JsonNode m = crm.get(4).get("data");
+            assertEquals(CloudEventJson.stableId(EventTypes.CRM_LIMIT_REACHED, depositMonth.id()), crm.get(4).get("id").asText());
+            assertEquals(List.of("deposit", "month", "2026-12-01", 10_000L, 10_000L, depositTx),
+                    List.of(m.get("limit_kind").asText(), m.get("period").asText(), m.get("period_start").asText(),
+                            m.get("limit").asLong(), m.get("usage").asLong(), m.get("transaction_id").asText()));
+
+            io.cloudevents.CloudEvent ce = CloudEventJson.parse(records.get(1).value().getBytes(StandardCharsets.UTF_8));
+            assertEquals(EventTypes.CRM_LIMIT_REACHED, ce.getType(), "a valid CloudEvent for the CloudEvents SDK");
+            assertEquals(CloudEventJson.CONTENT_TYPE,
+                    new String(records.get(1).headers().lastHeader(CloudEventJson.CONTENT_TYPE_HEADER).value(), StandardCharsets.UTF_8));
+            assertTrue(h.bonusEvents().isEmpty(), "a limit reached is no wagering");
+            assertEquals(1, h.player("p1").bets, "the limit events add nothing to the aggregates");
+        }
+    }
+
     @Test
     void bonusGrantedFreebetRedeemedAndPromotionSoldOut() {
         try (TopologyHarness h = new TopologyHarness()) {
@@ -224,7 +298,8 @@ class CrmFeedTopologyTest {
     @Test
     void theSameInputGivesByteIdenticalOutputsInAFreshTopology() {
         List<Ev> events = List.of(placed("p1", betId("b1"), 500, T), deposit("p1", "dep-1", 100_000, 100_500, 2, T),
-                won("p1", betId("b1"), settlementId("bet/win", "w1"), 200_000, false, T), statusChanged("p1", "BLOCKED", 2, T));
+                won("p1", betId("b1"), settlementId("bet/win", "w1"), 200_000, false, T), statusChanged("p1", "BLOCKED", 2, T),
+                limitReached("p1", betId("b1"), betId("b1"), "loss", "week", java.time.LocalDate.of(2026, 11, 30), 500, 100_000, T));
         List<TestRecord<String, String>> first;
         List<TestRecord<String, String>> second;
         try (TopologyHarness h = new TopologyHarness()) {
@@ -235,7 +310,7 @@ class CrmFeedTopologyTest {
             h.pipeAll(events);
             second = h.crmRecords();
         }
-        assertEquals(4, first.size());
+        assertEquals(5, first.size());
         assertEquals(first.stream().map(TestRecord::value).toList(), second.stream().map(TestRecord::value).toList());
         assertEquals(first.stream().map(TestRecord::timestamp).toList(), second.stream().map(TestRecord::timestamp).toList());
     }

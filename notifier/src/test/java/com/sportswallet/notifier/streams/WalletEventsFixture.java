@@ -226,6 +226,20 @@ public final class WalletEventsFixture {
         return event(EventTypes.PLAYER_EXCLUDED, player + "#exclusion#" + exclusionVersion, player, d, at);
     }
 
+    /**
+     * wallet.limit.reached (issue 15) as the ingress's LimitEvents writes it after the make or deposit
+     * {@code factId} (the bet id or the deposit's ledger key; {@code transactionId} its transaction):
+     * id = stableId(type, factId#limit#kind-period), data from the contracts' own record (usage = limit:
+     * the event is written when a usage lands exactly on its limit), and the position's
+     * {@code available_after} (set {@code player_seq} with {@link Ev#seq} or {@link #current}).
+     */
+    public static Ev limitReached(String player, String factId, String transactionId, String kind, String period,
+            java.time.LocalDate periodStart, long limit, long availableAfter, Instant at) {
+        ObjectNode d = com.sportswallet.contracts.event.LimitReached.of(player, EUR, at, kind, period, periodStart, limit, limit,
+                transactionId).data().put("available_after", availableAfter);
+        return event(EventTypes.LIMIT_REACHED, factId + "#limit#" + kind + "-" + period, player, d, at);
+    }
+
     /** wallet.bonus.granted (issue 14): the bonus amount as amount; no money moved. */
     public static Ev bonusGranted(String player, String bonusId, String bonusType, long amount, Instant expiresAt, Instant at) {
         ObjectNode d = data(player, amount, at).put("bonus_id", bonusId).put("bonus_type", bonusType).put("expires_at", expiresAt.toString())
