@@ -165,6 +165,9 @@ public final class LoadGen {
 
     // ------------------------------------------------------------------ setup and pre-signing
 
+    /** --limit-percent's day wager limit, in --stake-max units: a limited player's busier days meet it. */
+    static final long LIMIT_STAKES_PER_DAY = 4;
+
     private static void setup(LoadGenOptions o, HttpClient client, List<String> players, List<FlowPlan.Flow> flows) throws Exception {
         Map<String, Long> stakes = new HashMap<>();
         for (FlowPlan.Flow f : flows) {
@@ -177,6 +180,14 @@ public final class LoadGen {
                 p -> Math.max(floor, FUNDING_FACTOR * stakes.getOrDefault(p, 0L)), "lg-fund-" + o.runId + "-");
         System.out.printf(Locale.ROOT, "setup: %d players (%d created, %d topped up to at least %dx their planned stakes) in %.1f s"
                 + " (untimed)%n", s.players(), s.created(), s.funded(), FUNDING_FACTOR, (System.nanoTime() - t) / 1e9);
+        if (o.limitPercent > 0) {
+            t = System.nanoTime();
+            List<String> limited = players.subList(0, (int) Math.ceil(o.players * o.limitPercent / 100));
+            long limit = LIMIT_STAKES_PER_DAY * o.stakeMax;
+            PlayerSetup.limits(client, o.ingresses::next, token, limited, "{\"wager\":{\"day\":" + limit + "}}");
+            System.out.printf(Locale.ROOT, "setup: a day wager limit of %d on %d players in %.1f s (untimed)%n", limit, limited.size(),
+                    (System.nanoTime() - t) / 1e9);
+        }
         if (o.bonusPercent > 0) {
             t = System.nanoTime();
             BonusSetup.Summary b = BonusSetup.grantAndBind(client, o.ingresses::next, token, o, flows);

@@ -55,6 +55,11 @@ final class LoadGenOptions {
     double resignPercent = 50;
     /** % of makes placed with a bonus granted for them at setup (freebets and comboboosts; issue 14). */
     double bonusPercent = 0;
+    /**
+     * % of the players (the first ones, prefix1..) given a day wager limit of {@link LoadGen#LIMIT_STAKES_PER_DAY} x
+     * --stake-max at setup (issue 15): their makes past it are refused with 4001 and their flows stop there.
+     */
+    double limitPercent = 0;
     boolean resignKeepNumbers;
     long stakeMin = 100;
     long stakeMax = 10_000;
@@ -101,6 +106,8 @@ final class LoadGenOptions {
             "  --resign-percent P          % of duplicates sent as a re-signed copy (new jti and iat, the payload re-serialised:",
             "                              members reversed, informational integers as decimals), and % of the other callbacks",
             "                              whose retries are re-signed so, 0..100 (50)",
+            "  --limit-percent P           % of the players (the first ones) given a day wager limit of a few --stake-max at",
+            "                              setup: their makes past it are refused with 4001, their flows stop there (0)",
             "  --bonus-percent P           % of makes placed with a bonus: setup grants each player the freebets and comboboosts",
             "                              its flows use (operator grants through the provider, at most 3 per type and player;",
             "                              the rest stay cash makes), 0..100 (0)",
@@ -163,6 +170,7 @@ final class LoadGenOptions {
             }
             case "--rollback-percent" -> rollbackPercent = Args.doubleInRange(name, value, 0, 100);
             case "--bonus-percent" -> bonusPercent = Args.doubleInRange(name, value, 0, 100);
+            case "--limit-percent" -> limitPercent = Args.doubleInRange(name, value, 0, 100);
             case "--duplicate-percent" -> duplicatePercent = Args.doubleInRange(name, value, 0, 100);
             case "--hot-player-percent" -> hotPlayerPercent = Args.doubleInRange(name, value, 0, 100);
             case "--discard-race-percent" -> discardRacePercent = Args.doubleInRange(name, value, 0, 100);
@@ -236,6 +244,7 @@ final class LoadGenOptions {
                 .put("discard_after_settlement_percent", discardAfterSettlementPercent)
                 .put("resign_percent", resignPercent)
                 .put("bonus_percent", bonusPercent)
+                .put("limit_percent", limitPercent)
                 .put("resign_keep_numbers", resignKeepNumbers)
                 .put("stake_min", stakeMin)
                 .put("stake_max", stakeMax)

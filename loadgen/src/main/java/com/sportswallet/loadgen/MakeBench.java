@@ -265,7 +265,8 @@ public final class MakeBench {
                 o.players, o.playerPrefix, o.players, s.created(), s.funded(), target, (System.nanoTime() - t) / 1e9);
         if (o.limits) {
             t = System.nanoTime();
-            PlayerSetup.limits(client, o.ingresses::next, token, players, LIMIT_VALUE);
+            String periods = "{\"day\":" + LIMIT_VALUE + ",\"week\":" + LIMIT_VALUE + ",\"month\":" + LIMIT_VALUE + "}";
+            PlayerSetup.limits(client, o.ingresses::next, token, players, "{\"wager\":" + periods + ",\"loss\":" + periods + "}");
             System.out.printf(Locale.ROOT, "setup: wager and loss limits of %d per day, week and month on %d players in %.1f s (untimed)%n",
                     LIMIT_VALUE, o.players, (System.nanoTime() - t) / 1e9);
         }

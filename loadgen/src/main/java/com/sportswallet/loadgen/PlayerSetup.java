@@ -79,13 +79,10 @@ final class PlayerSetup {
     }
 
     /**
-     * Sets a wager and a loss limit of {@code value} for the day, week and month on every player
-     * (issue 15; PUT /operator/players/{id}/limits: a first limit takes effect at once, the same one
-     * again changes nothing).
+     * Sets the limits {@code body} asks for on every player (issue 15; PUT /operator/players/{id}/limits
+     * with that body: a first limit or a decrease takes effect at once, the same one again changes nothing).
      */
-    static void limits(HttpClient client, Supplier<String> urls, String token, List<String> players, long value) throws Exception {
-        ObjectNode periods = JSON.createObjectNode().put("day", value).put("week", value).put("month", value);
-        String body = JSON.createObjectNode().<ObjectNode>set("wager", periods).<ObjectNode>set("loss", periods).toString();
+    static void limits(HttpClient client, Supplier<String> urls, String token, List<String> players, String body) throws Exception {
         Parallel.forEach(players.size(), THREADS, i -> {
             String url = urls.get() + "/operator/players/" + players.get(i) + "/limits";
             HttpResponse<String> r = call(client, token, "PUT", url, body);

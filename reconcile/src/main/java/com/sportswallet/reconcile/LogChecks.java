@@ -37,12 +37,13 @@ import com.sportswallet.reconcile.LoadgenLog.Callback;
  * bet's latest, which a rollback reverses); an accepted discard of a bet that was never settled
  * discarded it; a discard answered {@code {}} (no player known: a tombstone) left no bet behind.
  * And every refusal is one the protocol gives there, judged on the final state: a make 2004 only
- * for a make its discard tombstoned, 2001 for want of money, 1006 / 1005 / 2002 only for a player
+ * for a make its discard tombstoned, 2001 for want of money, 4001 only for a player with a wager or
+ * loss limit (issue 15), 1006 / 1005 / 2002 only for a player
  * without a wallet / ever blocked / of another currency; a win, lost or refund 2003 only for an
  * unknown bet (or a tombstone), 2004 only when the bet was DISCARDED, had another settlement, the
  * settlement id was tombstoned, or a refund exceeded the stake; a rollback 2003 only for an unknown
  * bet; a discard only 2004 for another player's bet. A key that was accepted is never refused on
- * another line (a retry, re-signed or not, replays the first answer), except a make's 2001 before
+ * another line (a retry, re-signed or not, replays the first answer), except a make's 2001 or 4001 before
  * the accepted attempt; and no answer is an HTTP status other than 200 or 400 (a 5xx is retried
  * until it is one of them, or unknown).
  * A replayed duplicate can add nothing: each effect is keyed by the callback's own ids (unique
@@ -89,7 +90,7 @@ final class LogChecks {
     private final Map<String, Player> players = new HashMap<>();
 
     /** A player: its status, whether it ever changed, its CASH wallet's currency (null: no wallet). */
-    record Player(String status, long statusVersion, String currency) {
+    record Player(String status, long statusVersion, String currency, boolean limited) {
     }
 
     private LogChecks() {
@@ -405,7 +406,10 @@ final class LogChecks {
             if (line.status() != 400) {
                 seen.add(what + " answered HTTP " + line.status() + ": the protocol answers 200 or a 400 refusal (a 5xx is retried)");
             } else if (outcome == Outcome.ACCEPTED) {
-                if (!(line.endpoint().equals("bet/make") && Integer.valueOf(2001).equals(line.code()))) {
+                // A make refused for want of money (2001) or over a limit (4001) wrote nothing: a later copy may go, after a
+                // deposit or a credit, or a refund or discard that gave the limit room back.
+                if (!(line.endpoint().equals("bet/make") && (Integer.valueOf(2001).equals(line.code())
+                        || Integer.valueOf(4001).equals(line.code())))) {
                     seen.add(what + ", " + copy + " of the accepted request" + (line.resigned() ? " with a new token" : "") + ", was refused "
                             + line.code() + ": the same request replays its first answer");
                 }
@@ -432,6 +436,7 @@ final class LogChecks {
                 Player p = players.get(cb.playerId());
                 return switch (code) {
                     case 2001 -> null;
+                    case 4001 -> p != null && p.limited() ? null : "player " + cb.playerId() + " has no wager or loss limit";
                     case 2004 -> bet != null && !bet.real() ? null : "its make was not tombstoned by a discard (" + (bet == null ? "no bet"
                             : "bet " + cb.betId() + " is " + bet.state()) + ")";
                     case 1006 -> p == null || p.currency() == null ? null : "player " + cb.playerId() + " has a wallet";
@@ -487,7 +492,9 @@ final class LogChecks {
     private static final String LEDGER_SQL = "SELECT idempotency_key, wallet_id, amount FROM ledger_entry WHERE idempotency_key = ANY(?)";
     private static final String SETTLEMENTS_PER_BET_SQL = "SELECT bet_id, count(*) FROM settlement WHERE kind <> 'TOMBSTONE'"
             + " AND bet_id = ANY(?) GROUP BY bet_id";
-    private static final String PLAYERS_SQL = "SELECT p.id, p.status, p.status_version, w.currency FROM player p"
+    // limited: the player has, or had, a wager or loss limit (issue 15), so a make of theirs may be 4001.
+    private static final String PLAYERS_SQL = "SELECT p.id, p.status, p.status_version, w.currency, EXISTS (SELECT 1 FROM player_limit l"
+            + " WHERE l.player_id = p.id AND l.kind IN ('wager', 'loss')) FROM player p"
             + " LEFT JOIN wallet w ON w.player_id = p.id AND w.kind = 'CASH' WHERE p.id = ANY(?)";
 
     private void load(Connection c, java.util.Collection<List<Callback>> keys) throws SQLException {
@@ -551,7 +558,8 @@ final class LogChecks {
                 playerIds.add(b.playerId());
             }
         });
-        select(c, PLAYERS_SQL, playerIds, rs -> players.put(rs.getString(1), new Player(rs.getString(2), rs.getLong(3), rs.getString(4))));
+        select(c, PLAYERS_SQL, playerIds, rs -> players.put(rs.getString(1), new Player(rs.getString(2), rs.getLong(3), rs.getString(4),
+                rs.getBoolean(5))));
     }
 
     @FunctionalInterface
