@@ -29,7 +29,8 @@ import com.sportswallet.money.Limits;
  * <ul>
  * <li>{@code usage-rows-equal-their-facts}: every {@code limit_usage} row is the sum of the facts
  * booked to its (player, period, period_start) by the rules of {@link Limits.Booking}, and no facts
- * sum to anything but zero where no row exists. One query ({@link #USAGE_SQL}).</li>
+ * sum to anything but zero where no row exists; and what each settlement stored as booked is its
+ * kind's rule for its amount.</li>
  * <li>{@code accepted-within-limits}: every accepted make ({@code bet.limits_checked}) and deposit
  * ({@code ledger_entry.limits_checked}) stored, for each limit in force at its decision, a usage
  * after it at most that limit, in the stored shape; and that stored usage after is what the facts
@@ -77,6 +78,24 @@ final class LimitChecks {
                OR (b.player_id IS NULL AND (u.wager <> 0 OR u.loss <> 0 OR u.deposit <> 0))
                OR (u.player_id IS NOT NULL AND b.player_id IS NOT NULL AND (u.wager <> b.wager OR u.loss <> b.loss OR u.deposit <> b.deposit))
             ORDER BY 1, 2, 3
+            LIMIT ?
+            """;
+
+    /*
+     * Proves: what each settlement stored as booked is its kind's rule (Limits.Booking.settlement, of the
+     * cash it credits, its amount): a win or cash-out loss -amount, a refund wager and loss -amount, a
+     * lost nothing. USAGE_SQL adds up what settlements stored; this proves what they stored is what they
+     * should have booked, reversed ones included (their rollback took back exactly that).
+     */
+    private static final String SETTLEMENT_RULE_SQL = """
+            SELECT s.id, s.kind, s.amount, s.usage_wager, s.usage_loss, b.player_id,
+                   CASE s.kind WHEN 'REFUNDED' THEN -s.amount ELSE 0 END, CASE s.kind WHEN 'LOST' THEN 0 ELSE -s.amount END,
+                   count(*) OVER () AS total
+            FROM settlement s JOIN bet b ON b.id = s.bet_id
+            WHERE s.usage_day IS NOT NULL AND s.state IN ('ACTIVE', 'ROLLED_BACK')
+              AND (s.usage_wager <> CASE s.kind WHEN 'REFUNDED' THEN -s.amount ELSE 0 END
+                   OR s.usage_loss <> CASE s.kind WHEN 'LOST' THEN 0 ELSE -s.amount END)
+            ORDER BY s.id
             LIMIT ?
             """;
 
@@ -144,6 +163,9 @@ final class LimitChecks {
                 + ": " + (rs.getObject(4) == null ? "no usage row"
                         : "usage row wager " + rs.getLong(4) + ", loss " + rs.getLong(5) + ", deposit " + rs.getLong(6))
                 + ", but its " + rs.getLong(10) + " facts book wager " + rs.getLong(7) + ", loss " + rs.getLong(8) + ", deposit " + rs.getLong(9));
+        Sql.discrepancies(c, SETTLEMENT_RULE_SQL, usage, rs -> "settlement " + rs.getString(1) + " (" + rs.getString(2) + " " + rs.getLong(3)
+                + ", player " + rs.getString(6) + ") stored usage wager " + rs.getLong(4) + ", loss " + rs.getLong(5) + ", but its kind books wager "
+                + rs.getLong(7) + ", loss " + rs.getLong(8));
         results.add(usage.build());
 
         CheckResult.Builder within = CheckResult.builder(WITHIN_LIMITS, examples);
@@ -172,13 +194,6 @@ final class LimitChecks {
 
     /** One booking: its deltas, booked to the periods of {@code day}, at the wallet's {@code seq}. */
     private record Fact(String id, long seq, LocalDate day, long wager, long loss, long deposit) {
-        long used(String kind) {
-            return switch (kind) {
-                case "wager" -> wager;
-                case "loss" -> loss;
-                default -> deposit;
-            };
-        }
     }
 
     /** An accepted fact's stored limits_checked: the fact's own booking is {@code self}. */
@@ -316,30 +331,38 @@ final class LimitChecks {
         for (Map.Entry<String, Player> e : players.entrySet()) {
             Player p = e.getValue();
             placeSettlements(p);
+            // One walk in player_seq order: each period's running usage after every fact up to the stored one's player_seq.
             p.facts.sort(Comparator.comparingLong(Fact::seq));
+            p.checked.sort(Comparator.comparing(Checked::seq, Comparator.nullsFirst(Comparator.naturalOrder())));
+            Map<Long, List<Fact>> bySeq = new HashMap<>();
+            p.facts.forEach(f -> bySeq.computeIfAbsent(f.seq(), k -> new ArrayList<>(1)).add(f));
+            Map<Period, long[]> running = new HashMap<>();
+            int next = 0;
             for (Checked fact : p.checked) {
+                for (; fact.seq() != null && next < p.facts.size() && p.facts.get(next).seq() <= fact.seq(); next++) {
+                    Fact f = p.facts.get(next);
+                    for (String period : Limits.PERIODS) {
+                        long[] used = running.computeIfAbsent(Period.of(period, f.day()), k -> new long[3]);
+                        used[0] += f.wager();
+                        used[1] += f.loss();
+                        used[2] += f.deposit();
+                    }
+                }
                 for (Stored stored : parse(e.getKey(), fact, check)) {
                     checked++;
                     if (stored.after() > stored.limit()) {
                         check.add(fact.what() + " (player " + e.getKey() + "): " + stored.period() + " " + stored.kind() + " usage after "
                                 + stored.after() + " above its limit " + stored.limit());
                     }
-                    String why = whyNotRecomputed(p, fact, stored.period());
+                    String why = whyNotRecomputed(p, fact, stored.period(), bySeq);
                     if (why != null) {
                         skippedWhy.merge(why, 1L, Long::sum);
                         continue;
                     }
                     recomputed++;
                     Period period = Period.of(stored.period(), fact.day());
-                    long sum = 0;
-                    for (Fact f : p.facts) {
-                        if (f.seq() > fact.seq()) {
-                            break;
-                        }
-                        if (Period.of(stored.period(), f.day()).equals(period)) {
-                            sum += f.used(stored.kind());
-                        }
-                    }
+                    long[] used = running.getOrDefault(period, new long[3]);
+                    long sum = used[Limits.KINDS.indexOf(stored.kind())];
                     if (sum != stored.after()) {
                         check.add(fact.what() + " (player " + e.getKey() + ", player_seq " + fact.seq() + "): " + stored.period() + " "
                                 + period.start() + " " + stored.kind() + " usage after " + stored.after()
@@ -407,7 +430,7 @@ final class LimitChecks {
     }
 
     /** Why a stored usage after cannot be recomputed, or null when it can. */
-    private static String whyNotRecomputed(Player p, Checked fact, String period) {
+    private static String whyNotRecomputed(Player p, Checked fact, String period, Map<Long, List<Fact>> bySeq) {
         if (fact.day() == null) {
             return "a fact with limits_checked and no usage_day";
         }
@@ -419,8 +442,8 @@ final class LimitChecks {
         if (why != null) {
             return "a fact in its period not placed in player_seq order: " + why;
         }
-        for (Fact f : p.facts) {
-            if (f.seq() == fact.seq() && !f.id().equals(fact.self()) && Period.of(period, f.day()).equals(own)) {
+        for (Fact f : bySeq.getOrDefault(fact.seq(), List.of())) {
+            if (!f.id().equals(fact.self()) && Period.of(period, f.day()).equals(own)) {
                 return "another fact of its period at its own player_seq";
             }
         }

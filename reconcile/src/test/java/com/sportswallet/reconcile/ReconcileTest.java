@@ -634,6 +634,13 @@ class ReconcileTest {
         assertOnly(lost, "usage-rows-equal-their-facts", 1);
         assertTrue(lost.check("usage-rows-equal-their-facts").orElseThrow().examples().get(0).matches("player p3 month \\S+: no usage row,"
                 + " but its \\d+ facts book wager 50, .*"), () -> printed(lost));
+        // w3 (won 400, since rolled back by r3) stored a loss of -399: not what a win of 400 books. The rows still add up (its
+        // rollback took back what it stored); only the rule tells.
+        String w3 = CloudEventJson.stableId("bet/win", "w3");
+        Report rule = reconcile(c -> exec(c, "UPDATE settlement SET usage_loss = -399 WHERE id = '" + w3 + "'"), options);
+        assertOnly(rule, "usage-rows-equal-their-facts", 1);
+        assertEquals(List.of("settlement " + w3 + " (WON 400, player p2) stored usage wager 0, loss -399, but its kind books wager 0, loss -400"),
+                rule.check("usage-rows-equal-their-facts").orElseThrow().examples());
     }
 
     @Test
