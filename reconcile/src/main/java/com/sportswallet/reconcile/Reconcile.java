@@ -51,7 +51,8 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  * promotion's grant and every player of that grant a claim's;</li>
  * <li>{@code usage-rows-equal-their-facts}, {@code accepted-within-limits} ({@link LimitChecks}): every
  * limit usage row (player, period, start) is the sum of the facts booked to it (makes not discarded,
- * standing settlements, deposits) and no facts add up to non-zero without a row; every accepted make
+ * standing settlements, deposits) and no facts add up to non-zero without a row, each settlement
+ * having stored what its kind books; every accepted make
  * and deposit stored usages after it within the limits it was checked against, each equal to the sum
  * of the facts of its period up to its place in the player's {@code player_seq} order (periods whose
  * facts cannot all be placed are counted in a note, not recomputed);</li>
