@@ -49,6 +49,13 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
  * every GRANTED player holding that grant's bonus, every bonus a GRANTED player's; {@code promotion-claims}:
  * no promotion with more claims than claims_max (or slots other than claims_max), every claim in the
  * promotion's grant and every player of that grant a claim's;</li>
+ * <li>{@code usage-rows-equal-their-facts}, {@code accepted-within-limits} ({@link LimitChecks}): every
+ * limit usage row (player, period, start) is the sum of the facts booked to it (makes not discarded,
+ * standing settlements, deposits) and no facts add up to non-zero without a row, each settlement
+ * having stored what its kind books; every accepted make
+ * and deposit stored usages after it within the limits it was checked against, each equal to the sum
+ * of the facts of its period up to its place in the player's {@code player_seq} order (periods whose
+ * facts cannot all be placed are counted in a note, not recomputed);</li>
  * <li>{@code settlement-commands}, {@code ledger-events} ({@link KafkaChecks}): every command
  * matched by a decided credit (and every credit commanded), every ledger entry's event on
  * {@code wallet.events} (players' wallets: the house's write-off accounts have no events);</li>
@@ -224,6 +231,7 @@ public final class Reconcile {
             results.addAll(MoneyFactChecks.run(db, o.examples()));
             results.addAll(DecisionChecks.run(db, o.examples()));
             results.addAll(BonusChecks.run(db, o.examples()));
+            results.addAll(LimitChecks.run(db, o.examples(), notes));
             // Figures for the operator, not checks: what bonuses cost, and bets a rollback reopened without their bonus.
             for (BonusChecks.Cost cost : BonusChecks.costs(db, BONUS_COST_ROWS_MAX)) {
                 notes.println("reconcile: " + cost.describe());

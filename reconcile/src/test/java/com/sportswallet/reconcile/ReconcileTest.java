@@ -16,6 +16,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,8 +61,10 @@ import com.sportswallet.contracts.event.BetRolledBack;
 import com.sportswallet.contracts.event.BetSettled;
 import com.sportswallet.contracts.event.MoneyMoved;
 import com.sportswallet.contracts.event.Position;
+import com.sportswallet.money.BetMake;
 import com.sportswallet.money.CreditBatch;
 import com.sportswallet.money.Ledger;
+import com.sportswallet.money.Limits;
 import com.sportswallet.money.PendingCredit;
 import com.sportswallet.money.Reversal;
 import com.sportswallet.money.Spend;
@@ -118,7 +122,8 @@ class ReconcileTest {
         assertEquals(0, report.discrepancies());
         assertEquals(List.of("wallet-balance", "wallet-pending", "ledger-versions", "ledger-running-balance", "no-overdraft", "write-off",
                 "bets-debited-once", "credits-applied-once", "rollbacks-reversed-once", "credits-pending", "outbox-drained",
-                "credits-match-decisions", "bet-states", "bonus-bindings", "grant-totals", "promotion-claims", "settlement-commands", "ledger-events", "decision-events", "player-seq",
+                "credits-match-decisions", "bet-states", "bonus-bindings", "grant-totals", "promotion-claims",
+                "usage-rows-equal-their-facts", "accepted-within-limits", "settlement-commands", "ledger-events", "decision-events", "player-seq",
                 "available-after", "answered-balance", "dlq-explained", "consumer-lag", "events-order", "commands-order", "log-effects"),
                 report.checks().stream().map(CheckResult::name).toList());
         // Without a log, the same minus the per-callback check.
@@ -137,7 +142,7 @@ class ReconcileTest {
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals(0, status, String.join("\n", lines));
         assertEquals("discrepancies: 0", lines[lines.length - 1]);
-        assertEquals(28, lines.length);
+        assertEquals(30, lines.length);
         assertEquals("check wallet-balance: ok", lines[0]);
     }
 
@@ -365,9 +370,9 @@ class ReconcileTest {
 
     @Test
     void everyStoredAnswerIsCheckedAgainstTheEvents() throws Exception {
-        // 4 deposits, 2 withdrawals, 9 makes, 7 settlements, 5 rollbacks and 2 discards answered a balance, each with its
+        // 4 deposits, 2 withdrawals, 10 makes, 7 settlements, 5 rollbacks and 2 discards answered a balance, each with its
         // player_seq (the discard of a settled bet changed nothing and stored no answer).
-        assertEquals(29, World.count("SELECT count(*) FROM idempotency_record WHERE player_seq IS NOT NULL AND response_status = 200"
+        assertEquals(30, World.count("SELECT count(*) FROM idempotency_record WHERE player_seq IS NOT NULL AND response_status = 200"
                 + " AND response_body LIKE '%\"balance\":%'"));
         assertEquals(0, World.count("SELECT count(*) FROM idempotency_record WHERE player_seq IS NULL"));
         Report report = reconcile(null, options);
@@ -462,7 +467,11 @@ class ReconcileTest {
     @Test
     void aDiscardedBetWithoutItsStakeCredit() throws Exception {
         // m12 was never settled: a discard that turned it DISCARDED without writing the stake's credit.
-        Report report = reconcile(c -> exec(c, "UPDATE bet SET state = 'DISCARDED' WHERE provider_tx_id = 'm12'"), options);
+        // The discard took the stake's usage back (DiscardService books it apart from the credit).
+        Report report = reconcile(c -> {
+            exec(c, "UPDATE bet SET state = 'DISCARDED' WHERE provider_tx_id = 'm12'");
+            exec(c, "UPDATE limit_usage SET wager = wager - 30, loss = loss - 30 WHERE player_id = 'p1'");
+        }, options);
         assertOnly(report, "credits-match-decisions", 1);
         assertTrue(report.check("credits-match-decisions").orElseThrow().examples().get(0).endsWith("its stake was never credited back"),
                 () -> printed(report));
@@ -596,6 +605,98 @@ class ReconcileTest {
                 + "'s"), () -> printed(latest));
     }
 
+    // ------------------------------------------------------------------ limits (issue 15)
+
+    @Test
+    void everyStoredUsageAfterOfTheWorldIsRecomputedFromItsFacts() throws Exception {
+        // p1's 5 makes stored day and week wager and day loss (15 pairs), its deposit the day deposit (1). Every one is placed in
+        // player_seq order, the reversal of w13 too: m13's one rollback answer after w13 is r13's.
+        try (Connection c = ds.getConnection()) {
+            CheckResult.Builder check = CheckResult.builder(LimitChecks.WITHIN_LIMITS, 10);
+            assertEquals(new LimitChecks.Recomputed(16, 16, 0, "none skipped"), LimitChecks.recompute(c, check));
+            assertTrue(check.build().ok(), () -> check.build().examples().toString());
+        }
+        // m14 came after w13 (loss -25), its rollback r13 (+25) and the discard of m13 (-20 each): what it stored is that sum.
+        assertEquals("{\"day\": {\"loss\": [5000, 90], \"wager\": [10000, 340]}, \"week\": {\"wager\": [20000, 340]}}",
+                World.string("SELECT limits_checked::text FROM bet WHERE provider_tx_id = 'm14'"));
+    }
+
+    @Test
+    void aUsageRowThatIsNotTheSumOfItsFacts() throws Exception {
+        // p2's day wager: its make m3 (100); the row says 101.
+        Report report = reconcile(c -> exec(c, "UPDATE limit_usage SET wager = wager + 1 WHERE player_id = 'p2' AND period = 'day'"),
+                options);
+        assertOnly(report, "usage-rows-equal-their-facts", 1);
+        assertTrue(report.check("usage-rows-equal-their-facts").orElseThrow().examples().get(0).matches("player p2 day \\S+: usage row"
+                + " wager 101, loss 100, deposit 500, but its 2 facts book wager 100, loss 100, deposit 500"), () -> printed(report));
+        // p3's month row lost: its facts add up to something no row holds.
+        Report lost = reconcile(c -> exec(c, "DELETE FROM limit_usage WHERE player_id = 'p3' AND period = 'month'"), options);
+        assertOnly(lost, "usage-rows-equal-their-facts", 1);
+        assertTrue(lost.check("usage-rows-equal-their-facts").orElseThrow().examples().get(0).matches("player p3 month \\S+: no usage row,"
+                + " but its \\d+ facts book wager 50, .*"), () -> printed(lost));
+        // w3 (won 400, since rolled back by r3) stored a loss of -399: not what a win of 400 books. The rows still add up (its
+        // rollback took back what it stored); only the rule tells.
+        String w3 = CloudEventJson.stableId("bet/win", "w3");
+        Report rule = reconcile(c -> exec(c, "UPDATE settlement SET usage_loss = -399 WHERE id = '" + w3 + "'"), options);
+        assertOnly(rule, "usage-rows-equal-their-facts", 1);
+        assertEquals(List.of("settlement " + w3 + " (WON 400, player p2) stored usage wager 0, loss -399, but its kind books wager 0, loss -400"),
+                rule.check("usage-rows-equal-their-facts").orElseThrow().examples());
+    }
+
+    @Test
+    void aMakeAcceptedAboveItsLimit() throws Exception {
+        // m2 stored its day wager usage after (300) beside a limit of 250: it should have been refused with 4001.
+        Report report = reconcile(c -> exec(c, "UPDATE bet SET limits_checked = jsonb_set(limits_checked, '{day,wager,0}', '250')"
+                + " WHERE provider_tx_id = 'm2'"), options);
+        assertOnly(report, "accepted-within-limits", 1);
+        assertEquals(List.of("make m2 (player p1): day wager usage after 300 above its limit 250"),
+                report.check("accepted-within-limits").orElseThrow().examples());
+        // A stored pair of another shape, or of a kind a make is not checked against, is no proof: reported too.
+        Report malformed = reconcile(c -> exec(c, "UPDATE bet SET limits_checked = '{\"day\": {\"deposit\": [3000, 100]}}'"
+                + " WHERE provider_tx_id = 'm1'"), options);
+        assertOnly(malformed, "accepted-within-limits", 1);
+    }
+
+    @Test
+    void aStoredUsageAfterThatItsFactsDoNotAddUpTo() throws Exception {
+        // m14 stored a day loss usage after of 89, within its limit: the facts up to its player_seq add up to 90 (w13's -25 taken back by
+        // r13 included), so the figure was not the usage its make left.
+        Report report = reconcile(c -> exec(c, "UPDATE bet SET limits_checked = jsonb_set(limits_checked, '{day,loss,1}', '89')"
+                + " WHERE provider_tx_id = 'm14'"), options);
+        assertOnly(report, "accepted-within-limits", 1);
+        String example = report.check("accepted-within-limits").orElseThrow().examples().get(0);
+        assertTrue(example.matches("make m14 \\(player p1, player_seq \\d+\\): day \\S+ loss usage after 89 stored, but the facts booked"
+                + " to it up to its player_seq add up to 90"), () -> printed(report));
+    }
+
+    @Test
+    void aRollbackThatCannotBePlacedLeavesItsPeriodsUnrecomputedNotReported() throws Exception {
+        // A second rollback answer of m13 after w13, at another player_seq (a rollback that reversed nothing is answered at the
+        // player_seq it read): which of the two reversed w13 is unknown, so none of p1's stored figures of that day is recomputed,
+        // and none is reported; each is still compared with its limit.
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                String m13 = CloudEventJson.stableId("bet/make", "m13");
+                exec(c, "INSERT INTO idempotency_record (endpoint, key, request_hash, response_status, response_body, player_seq) VALUES"
+                        + " ('bet/rollback', 'seed-r13', '\\x00', 200, '" + Ingress.moneyBody(CloudEventJson.stableId("bet/rollback", "seed-r13"),
+                                "seed-r13", m13, "p1", "rollback", 0, 0) + "', (SELECT player_seq FROM wallet WHERE player_id = 'p1'))");
+                CheckResult.Builder check = CheckResult.builder(LimitChecks.WITHIN_LIMITS, 10);
+                LimitChecks.Recomputed r = LimitChecks.recompute(c, check);
+                assertEquals(List.of(16L, 0L, 16L), List.of(r.checked(), r.recomputed(), r.skipped()), r::toString);
+                assertTrue(r.reasons().contains("rollback answers of its bet at several player_seq"), r::toString);
+                assertTrue(check.build().ok(), () -> check.build().examples().toString());
+                // Still compared with its limit.
+                exec(c, "UPDATE bet SET limits_checked = jsonb_set(limits_checked, '{day,wager,0}', '250') WHERE provider_tx_id = 'm2'");
+                CheckResult.Builder above = CheckResult.builder(LimitChecks.WITHIN_LIMITS, 10);
+                LimitChecks.recompute(c, above);
+                assertEquals(1, above.build().discrepancies());
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
     @Test
     void rollbacksAreReversedOncePerBetNotSummedPerWallet() throws Exception {
         // p3's refund f6 (60, applied) is rolled back: the bet OPEN, the settlement ROLLED_BACK, its event and a debit of 60, but the
@@ -607,6 +708,7 @@ class ReconcileTest {
             Wallet w = Wallet.of(c, "p3");
             exec(c, "UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = '" + f6 + "'");
             exec(c, "UPDATE bet SET state = 'OPEN' WHERE provider_tx_id = 'm6'");
+            exec(c, "UPDATE limit_usage SET wager = wager + 60, loss = loss + 60 WHERE player_id = 'p3'"); // the refund's usage taken back
             entry(c, w.id, -60, w.balance - 60, w.version + 1, "rollback", "bet/rollback:seed-r6");
             update(c, w.id, w.balance - 60, w.version + 1);
             String answer = Ingress.moneyBody(rollbackId, "seed-r6", CloudEventJson.stableId("bet/make", "m5"), "p3", "rollback", 60,
@@ -1022,7 +1124,8 @@ class ReconcileTest {
      * discards), a rollback that takes back an applied win (the balance goes
      * below zero), one whose shortfall the house's write-off account absorbs
      * (ROLLBACK_SHORTFALL=absorb), one naming an unknown settlement; deposits and withdrawals,
-     * each money callback with its stored answer. The credits are
+     * each money callback with its stored answer; p1 under wager, loss and deposit limits (m14 made after
+     * the rollback r13 and the discard of m13), and every fact booked to the limit usage as the ingress books it. The credits are
      * applied by the real settlement consumer, the outbox is published by the real relay, and the
      * notifier's group is committed at the end of wallet.events (the notifier itself is another
      * module's Kafka Streams application).
@@ -1036,6 +1139,11 @@ class ReconcileTest {
             for (String p : List.of("p1", "p2", "p3", "p4")) {
                 ingress.player(p);
             }
+            // p1 plays under limits (issue 15), none of them reached: each make and deposit stores what it was checked against.
+            ingress.limit("p1", "wager", "day", 10_000);
+            ingress.limit("p1", "wager", "week", 20_000);
+            ingress.limit("p1", "loss", "day", 5_000);
+            ingress.limit("p1", "deposit", "day", 3_000);
             ingress.deposit("p1", "dep-p1", 1000);
             ingress.deposit("p2", "dep-p2", 500);
             ingress.deposit("p3", "dep-p3", 300);
@@ -1070,6 +1178,8 @@ class ReconcileTest {
             log("bet/discard", "m13", "m13", null, null, "p1", 20, false, 200, null, null, ingress.discardSettled("m13"));
             rollback("r13", "m13", "bet/win", "w13", "p1");
             discard("m13", "p1", 20);
+            // After the rollback and the discard: its usage after counts the win w13 taken back and the stake m13 returned.
+            make("m14", "p1", 10);
 
             try (OutboxRelay relay = relay(); KafkaProducer<String, String> dlq = producer()) {
                 drain(relay);
@@ -1186,6 +1296,13 @@ class ReconcileTest {
             }
         }
 
+        static String string(String sql) throws SQLException {
+            try (Connection c = ds.getConnection(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+
         static long count(String sql) throws SQLException {
             try (Connection c = ds.getConnection(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
                 rs.next();
@@ -1215,6 +1332,20 @@ class ReconcileTest {
         private static final String COMPLETE_SQL = "UPDATE idempotency_record SET response_status = ?, response_body = ?, player_seq = ?"
                 + " WHERE endpoint = ? AND key = ?";
 
+        /** The local day an instant books to: LIMITS_TIME_ZONE's default, UTC. */
+        static LocalDate day(Instant at) {
+            return Limits.day(at, ZoneOffset.UTC);
+        }
+
+        /** A limit in force from now (what PUT .../limits stores for a first limit: LimitService). */
+        void limit(String player, String kind, String period, long value) throws SQLException {
+            tx(c -> {
+                exec(c, "INSERT INTO player_limit (player_id, kind, period, value, updated_at) VALUES ('" + player + "', '" + kind + "', '"
+                        + period + "', " + value + ", now())");
+                return null;
+            });
+        }
+
         void player(String id) throws SQLException {
             tx(c -> {
                 exec(c, "INSERT INTO player (id) VALUES ('" + id + "')");
@@ -1228,6 +1359,10 @@ class ReconcileTest {
                 claim(c, "operator/deposit", key);
                 Ledger.Moved moved = Ledger.apply(c, walletOf(c, player).id(), amount, "deposit", "deposit:" + key);
                 Instant now = Instant.now();
+                // Its usage after the wallet row, checked against the deposit limits in force (OperatorWalletService).
+                List<Limits.Usage> usage = Limits.book(c, player, day(now), Limits.Booking.deposit(amount), now);
+                assertTrue(usage.stream().noneMatch(Limits.Usage::exceedsDeposit), key + " within the deposit limits");
+                Limits.storeDepositBooked(c, "deposit:" + key, day(now), Limits.checked(usage, Limits.DEPOSIT_KINDS));
                 WalletEvents.append(c, MoneyMoved.of(EventTypes.DEPOSIT, player, CURRENCY, amount, now,
                         CloudEventJson.stableId("operator/deposit", key)), key, moved(moved), now);
                 operatorAnswer(c, "operator/deposit", "deposit", key, player, amount, moved);
@@ -1267,13 +1402,15 @@ class ReconcileTest {
             return tx(c -> {
                 claim(c, "bet/make", txId);
                 Wallet wallet = walletOf(c, player);
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state)"
-                        + " VALUES (?, ?, ?, ?, '" + CURRENCY + "', ?, 'OPEN')")) {
+                Instant at = Instant.now();
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state,"
+                        + " usage_day) VALUES (?, ?, ?, ?, '" + CURRENCY + "', ?, 'OPEN', ?)")) {
                     ps.setString(1, betId);
                     ps.setString(2, txId);
                     ps.setString(3, player);
                     ps.setLong(4, wallet.id());
                     ps.setLong(5, stake);
+                    ps.setObject(6, day(at));
                     ps.executeUpdate();
                 }
                 Ledger.Moved moved = spend(c, wallet, stake, "bet", "bet/make:" + txId);
@@ -1284,6 +1421,11 @@ class ReconcileTest {
                 Instant now = Instant.now();
                 WalletEvents.append(c, BetPlaced.of(player, CURRENCY, stake, now, betId, txId), betId, moved(moved), now);
                 answer(c, "bet/make", txId, moneyBody(betId, txId, null, player, "bet", stake, moved.available()), moved.playerSeq());
+                // The stake's usage after the wallet row, checked against the limits in force, and stored on the bet (BetMake, BetMakeService).
+                List<Limits.Usage> usage = Limits.book(c, player, day(at), Limits.Booking.make(stake), at);
+                assertTrue(usage.stream().noneMatch(Limits.Usage::exceedsBet), txId + " within the limits");
+                assertEquals(List.of(), Limits.reached(usage, BetMake.LIMIT_KINDS), txId + ": no limit reached (no wallet.limit.reached here)");
+                Limits.storeMakeChecked(c, betId, Limits.checked(usage, BetMake.LIMIT_KINDS));
                 return betId;
             });
         }
@@ -1337,11 +1479,17 @@ class ReconcileTest {
                         stake = rs.getLong(3);
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO settlement (id, bet_id, kind, amount, state) VALUES (?, ?, ?, ?, 'ACTIVE')")) {
+                Instant at = Instant.now();
+                Limits.Booking usage = Limits.Booking.settlement(state, amount);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO settlement (id, bet_id, kind, amount, state, usage_day, usage_wager,"
+                        + " usage_loss) VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?, ?)")) {
                     ps.setString(1, settlementId);
                     ps.setString(2, betId);
                     ps.setString(3, state);
                     ps.setLong(4, amount);
+                    ps.setObject(5, day(at));
+                    ps.setLong(6, usage.wager());
+                    ps.setLong(7, usage.loss());
                     ps.executeUpdate();
                 }
                 if (creditKind != null) {
@@ -1349,6 +1497,7 @@ class ReconcileTest {
                 }
                 // The wallet row last: the credit joins pending, the event takes the next player_seq.
                 WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, creditKind != null ? amount : 0);
+                Limits.bookUnchecked(c, player, day(at), usage, at); // after the wallet row (SettlementService)
                 Instant now = Instant.now();
                 if (creditKind != null) {
                     WalletEvents.appendCreditCommand(c, settlementId, walletId, player, betId, creditKind, amount, CURRENCY,
@@ -1415,14 +1564,24 @@ class ReconcileTest {
                     return 0L;
                 }
                 long amount;
+                LocalDate usageDay;
+                Limits.Booking usage;
                 try (PreparedStatement ps = c.prepareStatement("UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = ? AND state = 'ACTIVE'"
-                        + " RETURNING amount")) {
+                        + " RETURNING amount, usage_day, usage_wager, usage_loss")) {
                     ps.setString(1, parentId);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         amount = rs.getLong(1);
+                        usageDay = rs.getObject(2, LocalDate.class);
+                        usage = new Limits.Booking(rs.getLong(3), rs.getLong(4), 0);
                     }
                 }
+                String usagePlayer = player;
+                // What the settlement booked, taken back in its own period after the wallet row (RollbackService).
+                Work<Void> unbook = x -> {
+                    Limits.bookUnchecked(x, usagePlayer, usageDay, usage.reversed(), Instant.now());
+                    return null;
+                };
                 Instant now = Instant.now();
                 String owner = player;
                 long reversed = amount;
@@ -1448,6 +1607,7 @@ class ReconcileTest {
                                     moved.balanceAfter() < 0 ? "negative_balance" : "absorbed_shortfall", debited.absorbed(), betId, rollbackId,
                                     txId), rollbackId, Position.settled(moved.playerSeq(), moved.balanceAfter(), moved.version()), now);
                         }
+                        unbook.run(c);
                         answer(c, "bet/rollback", txId, moneyBody(rollbackId, txId, betId, player, "rollback", amount, moved.available()),
                                 moved.playerSeq());
                         return amount;
@@ -1457,6 +1617,7 @@ class ReconcileTest {
                 WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, cancelled ? -amount : 0);
                 WalletEvents.append(c, event.apply(amount > 0 ? Boolean.TRUE : null, 0L), rollbackId,
                         Position.of(wallet.playerSeq(), wallet.available()), now);
+                unbook.run(c);
                 answer(c, "bet/rollback", txId, moneyBody(rollbackId, txId, betId, player, "rollback", amount, wallet.available()),
                         wallet.playerSeq());
                 return amount;
@@ -1491,18 +1652,22 @@ class ReconcileTest {
                 String player;
                 long walletId;
                 long stake;
+                LocalDate usageDay;
                 try (PreparedStatement ps = c.prepareStatement("UPDATE bet SET state = 'DISCARDED', updated_at = now() WHERE id = ?"
-                        + " AND state = 'OPEN' RETURNING player_id, wallet_id, stake")) {
+                        + " AND state = 'OPEN' RETURNING player_id, wallet_id, stake, usage_day")) {
                     ps.setString(1, betId);
                     try (ResultSet rs = ps.executeQuery()) {
                         assertTrue(rs.next(), "bet " + makeTxId + " is open");
                         player = rs.getString(1);
                         walletId = rs.getLong(2);
                         stake = rs.getLong(3);
+                        usageDay = rs.getObject(4, LocalDate.class);
                     }
                 }
                 PendingCredit.insert(c, discardId, walletId, player, betId, PendingCredit.DISCARD, stake);
                 WalletEvents.Advanced wallet = WalletEvents.advance(c, walletId, stake);
+                // The make's usage taken back in the make's own period, after the wallet row (DiscardService).
+                Limits.bookUnchecked(c, player, usageDay, Limits.Booking.make(stake).reversed(), Instant.now());
                 Instant now = Instant.now();
                 WalletEvents.appendCreditCommand(c, discardId, walletId, player, betId, PendingCredit.DISCARD, stake, CURRENCY,
                         wallet.playerSeq(), now);
