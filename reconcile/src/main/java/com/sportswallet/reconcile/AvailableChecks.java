@@ -87,7 +87,9 @@ final class AvailableChecks {
             // A bonus's own events move no cash (issue 14): a freebet's stake and win are on the bet's events.
             EventTypes.BONUS_GRANTED, EventTypes.BONUS_REDEEMED, EventTypes.BONUS_RELEASED, EventTypes.BONUS_DONE, EventTypes.BONUS_REVOKED,
             EventTypes.BONUS_CLAIMED,
-            EventTypes.BONUS_EXPIRED);
+            EventTypes.BONUS_EXPIRED,
+            // Responsible gaming (issue 15) moves no money: an exclusion, and a limit a make or deposit reached (that fact has its own event).
+            EventTypes.PLAYER_EXCLUDED, EventTypes.LIMIT_REACHED);
     /** The first types of {@link #TYPES}: their delta is {@code data.amount}. */
     private static final int AMOUNT_TYPES = 6;
     private static final int ROLLED_BACK_CODE = TYPES.indexOf(EventTypes.BET_ROLLED_BACK) + 1;
