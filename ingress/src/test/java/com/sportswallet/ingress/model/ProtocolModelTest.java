@@ -2,6 +2,9 @@ package com.sportswallet.ingress.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,6 +22,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import jakarta.inject.Inject;
+
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +36,7 @@ import com.sportswallet.ingress.model.SequenceGenerator.Call;
 import com.sportswallet.ingress.model.SequenceGenerator.Sequence;
 import com.sportswallet.ingress.model.SequenceGenerator.Step;
 import com.sportswallet.ingress.model.WalletModel.Outcome;
+import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.testkit.RealInfraResource;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -56,6 +62,14 @@ import io.quarkus.test.junit.QuarkusTest;
  * still the model's, and each wallet's ledger sums to its balance. The operator API's answers to
  * deposits and withdrawals (balance, settled_balance) are checked on the way.</li>
  * </ul>
+ * Issue 15 (sessions, self-exclusion, limits): the sessions (open or ended, by the model's labels),
+ * the exclusions in force, the limits (value in force and pending change) and the limit usage of
+ * each period (the limit_usage rows) are part of that state, after each pair and each sequence;
+ * the operator's answers to sessions, exclusions and limit changes are checked on the way (a limit
+ * change's and a read's view: every limit and the usage of the day, week and month), and after each
+ * sequence the limits' GET of every player with limits. The test holds the wallet clock in one day
+ * ({@link #CLOCK_DAY_HOURS}), so no usage rolls over and no pending increase takes effect within a run
+ * (LimitsTest covers both with its clock).
  * Reproducible: {@code -Dmodel.seed=S} (default {@link #DEFAULT_SEED}) seeds the sequences,
  * {@code -Dmodel.sequences=N} (default {@link #DEFAULT_SEQUENCES}) says how many. A failure prints
  * the seed of the failing sequence (re-run it alone with {@code -Dmodel.seed=<that> -Dmodel.sequences=1}),
@@ -98,6 +112,17 @@ class ProtocolModelTest {
     static String knownRace(Op a, Op b) {
         return null;
     }
+
+    /**
+     * The wallet clock is held within one day for the run (issue 15: every limit usage of a run books to
+     * that day, so its day, week and month usage are one number): set back to the latest noon (UTC, the
+     * default LIMITS_TIME_ZONE) at or before now, it stays in that day for {@value #CLOCK_DAY_HOURS} hours;
+     * set back, never forward, so a bonus granted for an hour of the database's time is not expired at it.
+     */
+    static final int CLOCK_DAY_HOURS = 12;
+
+    @Inject
+    BonusClock clock;
 
     /** How often each model row was exercised, what happened how often, and time per kind of work (printed, never asserted). */
     private final Map<String, Integer> coverage = new TreeMap<>();
@@ -155,6 +180,13 @@ class ProtocolModelTest {
         AtomicInteger done = new AtomicInteger();
         List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         long t0 = System.nanoTime();
+        Instant now = Instant.now();
+        Instant noon = now.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(CLOCK_DAY_HOURS));
+        if (noon.isAfter(now)) {
+            noon = noon.minus(Duration.ofDays(1));
+        }
+        clock.shift(Duration.between(now, noon));
+        RealWallet.exclusionBase = noon.truncatedTo(ChronoUnit.DAYS);
         ExecutorService pool = Executors.newFixedThreadPool(lanes);
         try {
             List<Future<?>> running = new ArrayList<>();
@@ -175,7 +207,8 @@ class ProtocolModelTest {
                             done.incrementAndGet();
                         }
                     } catch (Throwable t) {
-                        failures.add(new AssertionError("the model test broke (seed " + seed + ")", t));
+                        failures.add(new AssertionError("the model test broke (seed " + seed + "): " + t, t));
+                        t.printStackTrace(System.out);
                     }
                     return null;
                 }));
@@ -185,6 +218,7 @@ class ProtocolModelTest {
             }
         } finally {
             pool.shutdownNow();
+            clock.shift(Duration.ZERO);
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("[model] %d sequences of seed %d (ROLLBACK_SHORTFALL=%s) in %d ms on %d lanes (%d ms each), %d failed;"
@@ -401,6 +435,12 @@ class ProtocolModelTest {
             }
             for (String player : seq.players()) {
                 single(new Call(new Op.Balance(player, null), false, false, "final balance"));
+            }
+            for (String player : seq.players()) {
+                if (model.limitsTouched(player)) {
+                    // The operator's view of the limits and the usage of each period (issue 15) is the model's too.
+                    single(new Call(new Op.ReadLimits(player), false, false, "final limits"));
+                }
             }
             for (Key credit : model.pendingCredits()) {
                 single(new Call(new Op.ApplyCredit(credit), false, false, "final apply"));
