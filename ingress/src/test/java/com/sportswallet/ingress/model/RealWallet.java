@@ -5,6 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -13,13 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.ingress.OperatorApiTest;
-import com.sportswallet.ingress.PlayerSessions;
 import com.sportswallet.ingress.model.Answer.Applied;
 import com.sportswallet.ingress.model.Answer.BalanceBody;
 import com.sportswallet.ingress.model.Answer.DiscardBalance;
@@ -41,15 +45,37 @@ import io.restassured.response.Response;
 /**
  * The real wallet behind the model test: turns an {@link Op} into the HTTP call (or the worker's
  * apply) the ingress serves, judges an answer against the model's, and reads what the database
- * holds for a sequence (wallets, bets, credits, settlements, bonuses) in the model's terms. A bonus
- * grant and revoke are direct statements: a grant inserts the rows the granting consumer records
- * (as BonusBetsTest does); a revoke is the conditional ACTIVE -> REVOKED the operator's revoke ends with.
+ * holds for a sequence (wallets, bets, credits, settlements, bonuses, and issue 15's sessions,
+ * exclusions, limits and limit usage) in the model's terms. A bonus grant and revoke are direct
+ * statements: a grant inserts the rows the granting consumer records (as BonusBetsTest does; so an
+ * excluded player is granted too, which the consumer would refuse: the model grants alike); a
+ * revoke is the conditional ACTIVE -> REVOKED the operator's revoke ends with. Sessions are named
+ * by the model's labels: {@link #sessionId} is the wallet's id of the session opened under one, or
+ * an id no session has.
  */
 final class RealWallet implements AutoCloseable {
     /** A provider retries a 503 with the same payload, re-signed; at most this many tries per call. */
     static final int PROVIDER_TRIES_MAX = 5;
+    /** Every session is opened (and extended) for a day, the longest allowed: none expires within a run. */
+    static final long SESSION_TTL_SECONDS = 86_400;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The wallet's session ids by the model's labels (labels carry the run's prefix: unique), and back. */
+    private static final Map<String, String> SESSION_IDS = new ConcurrentHashMap<>();
+    private static final Map<String, String> SESSION_LABELS = new ConcurrentHashMap<>();
+
+    /**
+     * The instant a {@link Op.SetExclusion}'s {@code untilDays} count from: the start of the one day the
+     * test holds the wallet clock in (ProtocolModelTest sets it), so every exclusion ends after the run.
+     */
+    static volatile Instant exclusionBase = Instant.EPOCH;
+
+    /** The wallet's id of the session opened under {@code label}, or one that names no session (a UUID no session has). */
+    static String sessionId(String label) {
+        String id = label == null ? null : SESSION_IDS.get(label);
+        return id != null ? id : UUID.nameUUIDFromBytes(("no session " + label).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    }
 
     /** One connection for the reads of every sequence (opened on first use). */
     private Connection reads;
@@ -78,7 +104,8 @@ final class RealWallet implements AutoCloseable {
 
     /** The wallet state the model and the database are compared on. */
     record Snapshot(Map<String, WalletModel.WalletView> wallets, Map<String, String> bets, Map<String, String> credits,
-            Map<String, String> settlements, Map<String, String> bonuses) {
+            Map<String, String> settlements, Map<String, String> bonuses, Map<String, String> sessions, Map<String, String> exclusions,
+            Map<String, String> limits, Map<String, String> usage) {
 
         static Snapshot of(WalletModel m, Sequence seq) {
             Map<String, WalletModel.WalletView> wallets = new TreeMap<>();
@@ -87,7 +114,8 @@ final class RealWallet implements AutoCloseable {
                     wallets.put(p, m.wallet(p));
                 }
             }
-            return new Snapshot(wallets, m.betStates(), m.creditStatuses(), m.settlementStates(), m.bonusStates());
+            return new Snapshot(wallets, m.betStates(), m.creditStatuses(), m.settlementStates(), m.bonusStates(), m.sessionStates(),
+                    m.exclusionStates(), m.limitStates(), m.usageStates());
         }
 
         String difference(Snapshot real, String prefix) {
@@ -97,6 +125,10 @@ final class RealWallet implements AutoCloseable {
             diff(sb, "credit", credits, real.credits);
             diff(sb, "settlement", settlements, real.settlements);
             diff(sb, "bonus", bonuses, real.bonuses);
+            diff(sb, "session", sessions, real.sessions);
+            diff(sb, "exclusion", exclusions, real.exclusions);
+            diff(sb, "limit", limits, real.limits);
+            diff(sb, "usage", usage, real.usage);
             return sb.toString().replace(prefix, "");
         }
 
@@ -127,14 +159,51 @@ final class RealWallet implements AutoCloseable {
     Observed send(Call call) {
         Op op = call.op();
         if (op instanceof Op.CreatePlayer c) {
-            Observed created = observed(OperatorApiTest.operator().body("{\"currency\":\"" + c.currency() + "\"}")
+            // bet/make needs an open session of its player (issue 15): the sequence's setup opens one (Op.OpenSession).
+            return observed(OperatorApiTest.operator().body("{\"currency\":\"" + c.currency() + "\"}")
                     .put("/operator/players/" + c.player()));
-            if (created.status() == 201) {
-                // bet/make needs an open session of its player (issue 15); the model leaves sessions out, so every
-                // player gets one at its creation, and the makes name it (Provider.make).
-                PlayerSessions.open(c.player());
+        }
+        if (op instanceof Op.OpenSession o) {
+            Observed opened = observed(OperatorApiTest.operator().body("{\"ttl_seconds\":" + SESSION_TTL_SECONDS + "}")
+                    .post("/operator/players/" + o.player() + "/sessions"));
+            if (opened.status() == 201) {
+                String id = parse(opened.body()).path("session_id").asText();
+                SESSION_IDS.put(o.session(), id);
+                SESSION_LABELS.put(id, o.session());
             }
-            return created;
+            return opened;
+        }
+        if (op instanceof Op.EndSession e) {
+            return observed(OperatorApiTest.operator().delete("/operator/players/" + e.player() + "/sessions/" + sessionId(e.session())));
+        }
+        if (op instanceof Op.ExtendSession e) {
+            return observed(OperatorApiTest.operator().body("{\"ttl_seconds\":" + SESSION_TTL_SECONDS + "}")
+                    .put("/operator/players/" + e.player() + "/sessions/" + sessionId(e.session())));
+        }
+        if (op instanceof Op.SetExclusion x) {
+            ObjectNode body = JSON.createObjectNode();
+            if (x.untilDays() == null) {
+                body.putNull("until");
+            } else {
+                body.put("until", exclusionBase.plus(Duration.ofDays(x.untilDays())).toString());
+            }
+            body.put("reason", "model test");
+            return observed(OperatorApiTest.operator().body(body.toString()).put("/operator/players/" + x.player() + "/exclusion"));
+        }
+        if (op instanceof Op.SetLimits l) {
+            ObjectNode body = JSON.createObjectNode();
+            for (Op.LimitChange c : l.changes()) {
+                ObjectNode kind = body.has(c.kind()) ? (ObjectNode) body.get(c.kind()) : body.putObject(c.kind());
+                if (c.value() == null) {
+                    kind.putNull(c.period());
+                } else {
+                    kind.put(c.period(), c.value());
+                }
+            }
+            return observed(OperatorApiTest.operator().body(body.toString()).put("/operator/players/" + l.player() + "/limits"));
+        }
+        if (op instanceof Op.ReadLimits l) {
+            return observed(OperatorApiTest.operator().get("/operator/players/" + l.player() + "/limits"));
         }
         if (op instanceof Op.Deposit d) {
             return observed(OperatorApiTest.deposit(d.player(), d.key(), d.amount()));
@@ -238,6 +307,8 @@ final class RealWallet implements AutoCloseable {
     static Map<String, Object> payload(Op op) {
         if (op instanceof Op.Make m) {
             Map<String, Object> p = Provider.make(m.player(), m.tx(), m.stake(), m.currency());
+            // The session the model's make names, by its label (issue 15).
+            p.put("session_id", sessionId(m.session()));
             if (m.bonusType() != null) {
                 // As BonusBetsTest sends it: the type, the id at the top level and in the transaction, a comboboost's potential win.
                 p.put("bonus_type", m.bonusType());
@@ -333,6 +404,13 @@ final class RealWallet implements AutoCloseable {
         if (expected instanceof Ok) {
             return o.status() == 200 || o.status() == 201 ? null : "expected 200 or 201";
         }
+        if (expected instanceof Answer.Status st) {
+            return o.status() == st.status() ? null : "expected " + st.status();
+        }
+        if (expected instanceof Answer.LimitsView v) {
+            Answer.LimitsView seen = o.status() == 200 ? limitsView(parse(o.body())) : null;
+            return v.equals(seen) ? null : "expected 200 with limits " + v.limits() + " and usage " + v.usage() + " in each period";
+        }
         if (expected instanceof NoCredit) {
             return o.status() == 404 ? null : "expected no such credit";
         }
@@ -370,6 +448,35 @@ final class RealWallet implements AutoCloseable {
         return n.toString();
     }
 
+    /**
+     * The limits' body (LimitService.view) in the model's terms; the usage is one string when the day,
+     * week and month agree (they do while the clock stays within a day), else each period's.
+     */
+    static Answer.LimitsView limitsView(JsonNode body) {
+        if (body == null) {
+            return null;
+        }
+        Map<String, String> limits = new TreeMap<>();
+        for (String kind : WalletModel.LIMIT_KINDS) {
+            for (String period : WalletModel.PERIODS) {
+                JsonNode l = body.path(kind).path(period);
+                JsonNode value = l.path("value");
+                JsonNode pending = l.path("pending");
+                boolean hasPending = pending.isObject();
+                if (!value.isNull() || hasPending) {
+                    Long pendingValue = hasPending && !pending.path("value").isNull() ? pending.path("value").asLong() : null;
+                    limits.put(kind + "." + period, WalletModel.limitView(value.isNull() ? null : value.asLong(), hasPending, pendingValue));
+                }
+            }
+        }
+        List<String> usage = new ArrayList<>();
+        for (String period : WalletModel.PERIODS) {
+            JsonNode u = body.path("usage").path(period);
+            usage.add(WalletModel.usageView(u.path("wager").asLong(), u.path("loss").asLong(), u.path("deposit").asLong()));
+        }
+        return new Answer.LimitsView(limits, usage.stream().distinct().count() == 1 ? usage.get(0) : String.join(" / ", usage));
+    }
+
     private static JsonNode parse(String body) {
         try {
             return body == null || body.isEmpty() ? null : JSON.readTree(body);
@@ -391,6 +498,10 @@ final class RealWallet implements AutoCloseable {
         Map<String, String> credits = new TreeMap<>();
         Map<String, String> settlements = new TreeMap<>();
         Map<String, String> bonuses = new TreeMap<>();
+        Map<String, String> sessions = new TreeMap<>();
+        Map<String, String> exclusions = new TreeMap<>();
+        Map<String, String> limits = new TreeMap<>();
+        Map<String, String> usage = new TreeMap<>();
         try {
             Connection c = reads();
             Array players = c.createArrayOf("text", seq.players().toArray());
@@ -446,10 +557,60 @@ final class RealWallet implements AutoCloseable {
                     }
                 }
             }
+            // Issue 15: the sessions by label, the exclusions in force (none of a run ends within it), the limits, and
+            // the usage of each period (summed over its rows: more than one row of a period says the run left its day).
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, player_id, ended_at IS NULL FROM player_session WHERE player_id = ANY(?)")) {
+                ps.setArray(1, players);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sessions.put(SESSION_LABELS.getOrDefault(rs.getString(1), "unknown session " + rs.getString(1)),
+                                WalletModel.sessionView(rs.getString(2), rs.getBoolean(3)));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, excluded_until, excluded_indefinitely FROM player WHERE id = ANY(?)"
+                    + " AND (excluded_indefinitely OR excluded_until IS NOT NULL)")) {
+                ps.setArray(1, players);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Timestamp until = rs.getTimestamp(2);
+                        Duration d = until == null ? null : Duration.between(exclusionBase, until.toInstant());
+                        exclusions.put(rs.getString(1), rs.getBoolean(3) ? WalletModel.exclusionView(null)
+                                : d.toSeconds() % 86_400 == 0 ? WalletModel.exclusionView(d.toDays()) : "until " + until.toInstant());
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT player_id, kind, period, value, pending_value, pending_effective_at IS NOT NULL"
+                    + " FROM player_limit WHERE player_id = ANY(?)")) {
+                ps.setArray(1, players);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Long value = (Long) rs.getObject(4);
+                        boolean pending = rs.getBoolean(6);
+                        if (value != null || pending) {
+                            limits.put(rs.getString(1) + " " + rs.getString(2) + "." + rs.getString(3),
+                                    WalletModel.limitView(value, pending, (Long) rs.getObject(5)));
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT player_id, period, sum(wager), sum(loss), sum(deposit), count(*)"
+                    + " FROM limit_usage WHERE player_id = ANY(?) GROUP BY player_id, period")) {
+                ps.setArray(1, players);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long rows = rs.getLong(6);
+                        if (rows > 1 || rs.getLong(3) != 0 || rs.getLong(4) != 0 || rs.getLong(5) != 0) {
+                            usage.put(rs.getString(1) + " " + rs.getString(2), WalletModel.usageView(rs.getLong(3), rs.getLong(4), rs.getLong(5))
+                                    + (rows > 1 ? " in " + rows + " periods" : ""));
+                        }
+                    }
+                }
+            }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return new Snapshot(wallets, bets, credits, settlements, bonuses);
+        return new Snapshot(wallets, bets, credits, settlements, bonuses, sessions, exclusions, limits, usage);
     }
 
     /**

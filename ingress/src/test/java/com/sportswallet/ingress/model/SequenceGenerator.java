@@ -14,13 +14,20 @@ import com.sportswallet.ingress.model.Op.Commit;
 import com.sportswallet.ingress.model.Op.CreatePlayer;
 import com.sportswallet.ingress.model.Op.Deposit;
 import com.sportswallet.ingress.model.Op.Discard;
+import com.sportswallet.ingress.model.Op.EndSession;
+import com.sportswallet.ingress.model.Op.ExtendSession;
 import com.sportswallet.ingress.model.Op.GrantBonus;
 import com.sportswallet.ingress.model.Op.Kind;
+import com.sportswallet.ingress.model.Op.LimitChange;
 import com.sportswallet.ingress.model.Op.Make;
+import com.sportswallet.ingress.model.Op.OpenSession;
 import com.sportswallet.ingress.model.Op.ProviderStatus;
+import com.sportswallet.ingress.model.Op.ReadLimits;
 import com.sportswallet.ingress.model.Op.RevokeBonus;
 import com.sportswallet.ingress.model.Op.Rollback;
 import com.sportswallet.ingress.model.Op.SetBlocked;
+import com.sportswallet.ingress.model.Op.SetExclusion;
+import com.sportswallet.ingress.model.Op.SetLimits;
 import com.sportswallet.ingress.model.Op.Settle;
 import com.sportswallet.ingress.model.Op.Withdraw;
 
@@ -42,6 +49,14 @@ import com.sportswallet.ingress.model.Op.Withdraw;
  * used one; some bonus makes race a twin make of the same bonus (a pair at once); a full refund of
  * a bonus bet is sometimes followed by another bet taking the released bonus before the refund's
  * rollback (bonus_rebind_failed); some bonuses are revoked, racing or not a make.
+ *
+ * <p>Responsible gaming (issue 15; {@link #responsible}, drawn from a random stream of its own so
+ * that the rest of a seed's sequence stays what it was): the setup opens a session per player, and
+ * every make names one by its label; in half the sequences players get wager, loss and deposit
+ * limits (day, week, month apart) that later change (decreases at once, increases and removals
+ * pending), with more deposits; in a third a session is ended (and mostly a new one opened); in a
+ * sixth a player self-excludes. Limit changes, session ends and exclusions race makes of their
+ * player, and two makes of one player race under a limit.
  *
  * <p>Pure: the same seed and prefix give the same sequence; nothing here touches the wallet.
  */
@@ -124,6 +139,14 @@ public final class SequenceGenerator {
     private static final String[] BONUS_TYPES = { WalletModel.FREEBET_REFUND, WalletModel.FREEBET_FREEMONEY, WalletModel.FREEBET_NO_RISK,
             WalletModel.COMBOBOOST };
     private static final long[] BONUS_AMOUNTS = { 100, 250, 500 };
+    /** Seeds issue 15's draws apart from the rest of the sequence's. */
+    private static final long RESPONSIBLE_SALT = 0x15_4001_1007L;
+    /** A self-exclusion's end, in days after the run's base instant (null, drawn apart: indefinitely). */
+    private static final long[] EXCLUSION_DAYS = { 1, 2, 30 };
+    /** A wager or loss limit, as a fraction (numerator over 4) of the player's stakes in the sequence. */
+    private static final long[] LIMIT_QUARTERS = { 1, 2, 3, 4, 4, 5, 6, 12 };
+    /** A deposit limit, above the opening deposit by one of these. */
+    private static final long[] DEPOSIT_HEADROOM = { 0, 100, 300, 1000, 2000 };
 
     private final Options options;
 
@@ -141,6 +164,8 @@ public final class SequenceGenerator {
             String player = prefix + "p" + i;
             players.add(player);
             setup.add(new CreatePlayer(player, "EUR"));
+            // bet/make needs an open session of its player (issue 15): the operator opens one as it launches the sportsbook.
+            setup.add(new OpenSession(player, firstSession(player)));
         }
         String nobody = prefix + "nobody";
 
@@ -201,7 +226,7 @@ public final class SequenceGenerator {
             betTxs.add(makeTx);
             List<Call> script = new ArrayList<>();
             String maker = r.nextInt(40) == 0 ? nobody : player;
-            Make make = new Make(maker, makeTx, betStake[j], r.nextInt(40) == 0 ? "USD" : "EUR");
+            Make make = new Make(maker, makeTx, betStake[j], r.nextInt(40) == 0 ? "USD" : "EUR", firstSession(maker));
             if (bonusSequence && r.nextInt(3) != 0) {
                 make = bonusMake(r, make, granted, prefix);
             }
@@ -215,7 +240,8 @@ public final class SequenceGenerator {
                     // A twin make with the same bonus, at the same moment: one redeems it, the other is 3001.
                     String twinTx = makeTx + "twin";
                     betTxs.add(twinTx);
-                    twins.put(make, Call.of(new Make(make.player(), twinTx, make.stake(), make.currency(), make.bonusType(), make.bonusId())));
+                    twins.put(make, Call.of(new Make(make.player(), twinTx, make.stake(), make.currency(), make.bonusType(), make.bonusId(),
+                            make.session())));
                     if (r.nextBoolean()) {
                         // Later the twin's bet is refunded in full (if it won the bonus, it gives it back).
                         twinsLater.add(Call.of(new Settle(Kind.REFUND, twinTx, twinTx + "s0", make.stake(), null)));
@@ -243,7 +269,7 @@ public final class SequenceGenerator {
                     // (which then cannot bind it again: bonus_rebind_failed, the rollback still succeeds).
                     String nextTx = makeTx + "n" + k;
                     betTxs.add(nextTx);
-                    script.add(Call.of(new Make(make.player(), nextTx, stake, "EUR", make.bonusType(), make.bonusId())));
+                    script.add(Call.of(new Make(make.player(), nextTx, stake, "EUR", make.bonusType(), make.bonusId(), make.session())));
                     if (r.nextInt(3) == 0) {
                         // ... and gives it back (a full refund) before that rollback: ACTIVE again, but taken since.
                         script.add(Call.of(new Settle(Kind.REFUND, nextTx, nextTx + "s0", stake, null)));
@@ -258,7 +284,8 @@ public final class SequenceGenerator {
                     // Another bet whose stake only the pending money covers (when nothing else moved): the make applies it first.
                     String spendTx = makeTx + "x" + k;
                     betTxs.add(spendTx);
-                    script.add(Call.of(new Make(player, spendTx, Math.max(1, deposits[betPlayer[j]] - stake + amount), "EUR")));
+                    script.add(Call.of(new Make(player, spendTx, Math.max(1, deposits[betPlayer[j]] - stake + amount), "EUR",
+                            firstSession(player))));
                 } else if (amount > 0 && r.nextInt(3) == 0) {
                     script.add(Call.of(new ApplyCredit(settle.key())));
                     if (r.nextInt(3) == 0) {
@@ -348,6 +375,10 @@ public final class SequenceGenerator {
             }
         }
 
+        // Issue 15: limits, self-exclusion and sessions, drawn from their own random stream so that the rest of a
+        // seed's sequence is what it was before them; then each make names its player's session as it then stands.
+        responsible(new SplittableRandom(seed ^ RESPONSIBLE_SALT), players, stakes, deposits, setup, calls, twins, betTxs);
+
         // What the provider and the network do to them.
         for (int i = 0; i + 1 < calls.size(); i++) {
             if (r.nextInt(12) == 0) {
@@ -406,6 +437,238 @@ public final class SequenceGenerator {
         return new Sequence(seed, prefix, setup, steps, players, betTxs, keys);
     }
 
+    /** The session the setup opens for the player (issue 15). */
+    static String firstSession(String player) {
+        return player + "-s0";
+    }
+
+    /**
+     * Issue 15's calls, inserted into {@code calls} (and {@code setup}):
+     * <ul>
+     * <li>in half the sequences, limits: each of some players gets 1-3 changes of 1-2 kinds and 1-3
+     * periods each (values around the player's stakes in the sequence, periods apart, a deposit limit
+     * around the opening deposit; later changes decrease, increase (pending), remove (pending) or
+     * repeat), the first mostly in the setup (now and then before the opening deposit, which it may
+     * refuse); more deposits; a read of the limits; some changes race a make of the player, and some
+     * makes race a twin make of the same player and stake (two makes under one limit);</li>
+     * <li>in a third, sessions: a player's session ended somewhere (sometimes racing a make on it),
+     * mostly a new one opened later, an extension, a repeated end, an end of another player's session
+     * under this player's path (404);</li>
+     * <li>in a sixth, a self-exclusion (for days or indefinitely; sometimes racing a make), then maybe
+     * a second one (extending, the same: 200, or shortening: 409), a deposit (422 excluded), a
+     * withdrawal (still fine) and a session opened (422 excluded).</li>
+     * </ul>
+     * Then every make names the session its player last opened before it (so a make after an end
+     * names the ended one: 1007), or now and then another player's, one never opened, or the player's
+     * older one (1007), the last sometimes followed by the same make naming the right one.
+     */
+    private static void responsible(SplittableRandom g, List<String> players, long[] stakes, long[] deposits, List<Op> setup,
+            List<Call> calls, Map<Op, Call> twins, List<String> betTxs) {
+        boolean limitSequence = g.nextInt(2) == 0;
+        boolean sessionSequence = g.nextInt(3) == 0;
+        boolean exclusionSequence = g.nextInt(6) == 0;
+        // Calls that race the next make of their player (as its twin), once the makes name their sessions.
+        List<Call> racers = new ArrayList<>();
+        Set<String> limited = new java.util.HashSet<>();
+        if (limitSequence) {
+            for (int i = 0; i < players.size(); i++) {
+                if (i > 0 && g.nextInt(3) == 0) {
+                    continue;
+                }
+                String p = players.get(i);
+                limited.add(p);
+                int changes = 1 + g.nextInt(3);
+                for (int k = 0; k < changes; k++) {
+                    Call set = Call.of(new SetLimits(p, limitChanges(g, stakes[i], deposits[i], k > 0)));
+                    if (k == 0 && g.nextInt(3) != 0) {
+                        int deposit = indexOfDeposit(setup, p);
+                        setup.add(deposit >= 0 && g.nextInt(6) == 0 ? deposit : setup.size(), set.op());
+                    } else {
+                        insertAnywhere(g, calls, set);
+                        if (g.nextInt(3) == 0) {
+                            racers.add(set);
+                        }
+                    }
+                }
+                for (int k = g.nextInt(3); k > 0; k--) {
+                    insertAnywhere(g, calls, Call.of(new Deposit(p, p + "-dep-limit" + k, DEPOSITS[g.nextInt(DEPOSITS.length)])));
+                }
+                if (g.nextInt(3) == 0) {
+                    insertAnywhere(g, calls, Call.of(new ReadLimits(p)));
+                }
+            }
+        }
+        if (sessionSequence) {
+            for (String p : players) {
+                if (!p.equals(players.get(0)) && g.nextBoolean()) {
+                    continue;
+                }
+                int at = g.nextInt(calls.size() + 1);
+                Call end = Call.of(new EndSession(p, firstSession(p)));
+                calls.add(at, end);
+                if (g.nextInt(3) == 0) {
+                    racers.add(end);
+                }
+                if (g.nextInt(3) != 0) {
+                    calls.add(at + 1 + g.nextInt(calls.size() - at), Call.of(new OpenSession(p, p + "-s1")));
+                }
+                if (g.nextInt(4) == 0) {
+                    insertAnywhere(g, calls, Call.of(new ExtendSession(p, firstSession(p))));
+                }
+                if (g.nextInt(5) == 0) {
+                    calls.add(at + 1 + g.nextInt(calls.size() - at), Call.of(new EndSession(p, firstSession(p))));
+                }
+                if (players.size() > 1 && g.nextInt(6) == 0) {
+                    insertAnywhere(g, calls, Call.of(new EndSession(p, firstSession(otherThan(g, players, p)))));
+                }
+            }
+        }
+        if (exclusionSequence) {
+            String p = players.get(g.nextInt(players.size()));
+            int at = g.nextInt(calls.size() + 1);
+            Long until = g.nextInt(4) == 0 ? null : EXCLUSION_DAYS[g.nextInt(EXCLUSION_DAYS.length)];
+            Call exclusion = Call.of(new SetExclusion(p, until));
+            calls.add(at, exclusion);
+            if (g.nextInt(3) == 0) {
+                racers.add(exclusion);
+            }
+            if (g.nextBoolean()) {
+                Long again = g.nextInt(4) == 0 ? null : g.nextInt(3) == 0 ? until : Long.valueOf(EXCLUSION_DAYS[g.nextInt(EXCLUSION_DAYS.length)]);
+                calls.add(at + 1 + g.nextInt(calls.size() - at), Call.of(new SetExclusion(p, again)));
+            }
+            if (g.nextBoolean()) {
+                calls.add(at + 1 + g.nextInt(calls.size() - at), Call.of(new Deposit(p, p + "-dep-excluded", DEPOSITS[g.nextInt(DEPOSITS.length)])));
+            }
+            if (g.nextInt(3) == 0) {
+                calls.add(at + 1 + g.nextInt(calls.size() - at), Call.of(new Withdraw(p, p + "-wd-excluded", STAKES[g.nextInt(STAKES.length)])));
+            }
+            if (g.nextInt(3) == 0) {
+                calls.add(at + 1 + g.nextInt(calls.size() - at), Call.of(new OpenSession(p, p + "-x")));
+            }
+        }
+        nameSessions(g, players, calls, twins);
+        for (Call racer : racers) {
+            raceNextMake(calls, twins, racer);
+        }
+        if (!limited.isEmpty() && g.nextBoolean()) {
+            // Two makes of one player at once under a limit: the twin has the same stake and session, its own bet.
+            List<Make> plain = new ArrayList<>();
+            for (Call c : calls) {
+                if (c.op() instanceof Make m && m.bonusType() == null && limited.contains(m.player()) && !twins.containsKey(m)) {
+                    plain.add(m);
+                }
+            }
+            if (!plain.isEmpty()) {
+                Make m = plain.get(g.nextInt(plain.size()));
+                String twinTx = m.tx() + "lim";
+                betTxs.add(twinTx);
+                twins.put(m, Call.of(new Make(m.player(), twinTx, m.stake(), m.currency(), m.session())));
+            }
+        }
+    }
+
+    /** A change of 1-2 limit kinds, 1-3 periods each, values apart per period; a later one may remove some (null). */
+    private static List<LimitChange> limitChanges(SplittableRandom g, long stakes, long deposit, boolean later) {
+        List<String> kinds = new ArrayList<>(WalletModel.LIMIT_KINDS);
+        List<LimitChange> out = new ArrayList<>();
+        for (int n = 1 + g.nextInt(2); n > 0; n--) {
+            String kind = kinds.remove(g.nextInt(kinds.size()));
+            for (String period : WalletModel.PERIODS) {
+                if (g.nextInt(2) != 0 && !(period.equals("month") && out.stream().noneMatch(c -> c.kind().equals(kind)))) {
+                    continue;
+                }
+                Long value;
+                if (later && g.nextInt(6) == 0) {
+                    value = null;
+                } else if (kind.equals("deposit")) {
+                    value = g.nextInt(8) == 0 ? deposit / 2 : deposit + DEPOSIT_HEADROOM[g.nextInt(DEPOSIT_HEADROOM.length)];
+                } else {
+                    value = g.nextInt(25) == 0 ? 0 : Math.max(stakes, 20) * LIMIT_QUARTERS[g.nextInt(LIMIT_QUARTERS.length)] / 4;
+                }
+                out.add(new LimitChange(kind, period, value));
+            }
+        }
+        return out;
+    }
+
+    private static int indexOfDeposit(List<Op> setup, String player) {
+        for (int i = 0; i < setup.size(); i++) {
+            if (setup.get(i) instanceof Deposit d && d.player().equals(player)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Each make names the session its player last opened before it in {@code calls} (the setup's at
+     * first), or, now and then, another player's, one never opened, or the player's older one; after
+     * such a make, the same make naming the right session sometimes follows (1007 wrote nothing: a new
+     * request). A twin make names what its make names.
+     */
+    private static void nameSessions(SplittableRandom g, List<String> players, List<Call> calls, Map<Op, Call> twins) {
+        Map<String, String> current = new HashMap<>();
+        Map<String, String> older = new HashMap<>();
+        for (String p : players) {
+            current.put(p, firstSession(p));
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            Call c = calls.get(i);
+            if (c.op() instanceof OpenSession o && current.containsKey(o.player())) {
+                older.put(o.player(), current.get(o.player()));
+                current.put(o.player(), o.session());
+                continue;
+            }
+            if (!(c.op() instanceof Make m) || !current.containsKey(m.player()) || !c.note().isEmpty()) {
+                continue;
+            }
+            String right = current.get(m.player());
+            String named = right;
+            int pick = g.nextInt(40);
+            if (pick == 0 && players.size() > 1) {
+                named = current.get(otherThan(g, players, m.player()));
+            } else if (pick == 1) {
+                named = m.player() + "-never-opened";
+            } else if (pick < 5 && older.containsKey(m.player())) {
+                named = older.get(m.player());
+            }
+            Make renamed = m.withSession(named);
+            calls.set(i, new Call(renamed, c.reorderKeys(), c.decimalNumbers(), c.note()));
+            Call twin = twins.remove(m);
+            if (twin != null) {
+                twins.put(renamed, twin.op() instanceof Make t ? Call.of(t.withSession(named)) : twin);
+            }
+            if (!named.equals(right) && g.nextBoolean()) {
+                calls.add(i + 1 + g.nextInt(Math.min(4, calls.size() - i)), new Call(m.withSession(right), false, false, "its session now"));
+            }
+        }
+    }
+
+    /**
+     * Makes {@code racer} the twin (fired at the same moment) of the next make of its player, when
+     * there is one free; a limit change or an exclusion races the next deposit instead when that comes first.
+     */
+    private static void raceNextMake(List<Call> calls, Map<Op, Call> twins, Call racer) {
+        int at = -1;
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i) == racer) {
+                at = i;
+            }
+        }
+        String player = racer.op() instanceof SetLimits l ? l.player()
+                : racer.op() instanceof EndSession e ? e.player() : ((SetExclusion) racer.op()).player();
+        for (int j = at + 1; at >= 0 && j < calls.size(); j++) {
+            Op next = calls.get(j).op();
+            boolean target = next instanceof Make m && m.player().equals(player)
+                    || !(racer.op() instanceof EndSession) && next instanceof Deposit d && d.player().equals(player);
+            if (target && calls.get(j).note().isEmpty() && !twins.containsKey(next)) {
+                calls.remove(at);
+                twins.put(next, racer);
+                return;
+            }
+        }
+    }
+
     /** The settlement, rollback-parent and credit keys an op names. */
     private static void collectKeys(Op op, Set<Key> keys) {
         if (op instanceof Settle s) {
@@ -432,14 +695,16 @@ public final class SequenceGenerator {
         }
         int pick = r.nextInt(20);
         if (pick == 0 || (own.isEmpty() && pick < 6)) {
-            return new Make(plain.player(), plain.tx(), plain.stake(), plain.currency(), WalletModel.GLOBAL_COMBOBOOST, null);
+            return new Make(plain.player(), plain.tx(), plain.stake(), plain.currency(), WalletModel.GLOBAL_COMBOBOOST, null, plain.session());
         }
         if (pick == 1) {
-            return new Make(plain.player(), plain.tx(), plain.stake(), plain.currency(), WalletModel.FREEBET_FREEMONEY, prefix + "never-granted");
+            return new Make(plain.player(), plain.tx(), plain.stake(), plain.currency(), WalletModel.FREEBET_FREEMONEY, prefix + "never-granted",
+                    plain.session());
         }
         if (pick == 2 && !others.isEmpty()) {
             GrantBonus g = others.get(r.nextInt(others.size()));
-            return new Make(plain.player(), plain.tx(), Math.min(plain.stake(), g.amount()), plain.currency(), g.bonusType(), g.bonusId());
+            return new Make(plain.player(), plain.tx(), Math.min(plain.stake(), g.amount()), plain.currency(), g.bonusType(), g.bonusId(),
+                    plain.session());
         }
         if (own.isEmpty()) {
             return plain;
@@ -454,7 +719,7 @@ public final class SequenceGenerator {
                 default -> Math.min(plain.stake(), g.amount());
             };
         }
-        return new Make(plain.player(), plain.tx(), stake, plain.currency(), type, g.bonusId());
+        return new Make(plain.player(), plain.tx(), stake, plain.currency(), type, g.bonusId(), plain.session());
     }
 
     private static Kind pickKind(SplittableRandom r) {
@@ -485,7 +750,7 @@ public final class SequenceGenerator {
     /** The same idempotency key with another payload. */
     private static Op otherPayload(Op op) {
         if (op instanceof Make m) {
-            return new Make(m.player(), m.tx(), m.stake() + 1, m.currency(), m.bonusType(), m.bonusId());
+            return new Make(m.player(), m.tx(), m.stake() + 1, m.currency(), m.bonusType(), m.bonusId(), m.session());
         }
         if (op instanceof Settle s) {
             return s.kind() == Kind.LOST ? new Settle(s.kind(), s.betTx(), s.tx(), 0, "USD")
@@ -502,6 +767,8 @@ public final class SequenceGenerator {
 
     /** Calls that may race another: callbacks, the worker's apply, operator money (not creates or status changes). */
     private static boolean pairable(Op op) {
-        return Op.isCallback(op) || op instanceof ApplyCredit || op instanceof Withdraw || op instanceof Deposit || op instanceof RevokeBonus;
+        return Op.isCallback(op) || op instanceof ApplyCredit || op instanceof Withdraw || op instanceof Deposit || op instanceof RevokeBonus
+                || op instanceof SetLimits || op instanceof SetExclusion || op instanceof OpenSession || op instanceof EndSession
+                || op instanceof ExtendSession || op instanceof ReadLimits;
     }
 }

@@ -67,6 +67,32 @@ import com.sportswallet.ingress.model.Answer.Refused;
  * one, as bonus.bet_id keeps it ({@link #REBIND_AFTER_ANOTHER_BET} marks the other case; it was the
  * ingress's one known deviation, fixed). Grants expire an hour after they are made, far after any sequence,
  * so EXPIRED is never reached here (BonusBetsTest covers expiry with its clock).
+ *
+ * <p>Responsible gaming (issue 15; PROTOCOL.md "Player sessions" and "Self-exclusion", and for the
+ * limits, whose documentation is being written, the ingress's code: LimitService, money's Limits and
+ * usage-book.sql):
+ * <ul>
+ * <li>sessions are named by labels (the runner maps them to the wallet's ids): a make is 1007 when
+ * its session is unknown (never opened under that label), another player's or ended; none expires,
+ * as the runner opens every session for a day. A session's end is 200 (a repeat too), 404 for an
+ * unknown or another player's; an extension 200, 409 session_ended once it ended;</li>
+ * <li>a self-exclusion (ExclusionService's rule: set when none is in force, extended to a later end
+ * or indefinitely, 201; the same end 200; shorter or lifting 409 excluded_until) ends the player's
+ * open sessions; while it is in force (always, within a run) makes are 1005, deposits 422 excluded,
+ * new sessions 422 excluded; settlements, rollbacks, discards and withdrawals go on;</li>
+ * <li>limits (Limits.Limit.change): a first limit, a decrease or the value in force take effect at
+ * once and cancel a pending change; an increase or removal is pending for 24 hours, which no run
+ * reaches, so it never takes effect here. The usage (Limits.Booking): a make books its cash stake to
+ * wager and loss (a freebet nothing), a win or cash-out -cash credited to loss, a refund -cash to
+ * both, lost nothing, a discard takes back its make's, a rollback exactly its settlement's, a
+ * deposit +d to deposit. The runner holds the wallet clock within one day, so the day's, week's and
+ * month's usage are one number, checked against each period's limits. A make (a freebet aside) whose
+ * wager or loss usage after it would exceed a limit in force is 4001, a deposit 422 limit_exceeded
+ * (after the exclusion's 422), nothing written.</li>
+ * </ul>
+ * The make's order of refusals is then: idempotency, 1006, 1005 (blocked, then self-excluded), 1007,
+ * 2002, 2004 (tombstone), 3001, 4002, 4001, 2001 (PROTOCOL.md's precedence, with the tombstone where
+ * the ingress puts it).
  */
 public final class WalletModel {
     public static final int PLAYER_BLOCKED = 1005;
@@ -77,6 +103,14 @@ public final class WalletModel {
     public static final int BAD_REQUEST = 2004;
     public static final int BONUS_INVALID = 3001;
     public static final int BONUS_LIMIT_EXCEEDED = 4002;
+    public static final int SESSION_INVALID = 1007;
+    public static final int LIMIT_EXCEEDED = 4001;
+
+    /** The limit kinds a make is checked against, in the ingress's order (Limits.Usage's). */
+    public static final List<String> BET_LIMIT_KINDS = List.of("wager", "loss");
+    public static final List<String> LIMIT_KINDS = List.of("wager", "loss", "deposit");
+    /** In the order the ingress checks them (day, week, month). */
+    public static final List<String> PERIODS = List.of("day", "week", "month");
 
     public static final String FREEBET_REFUND = "freebet_refund";
     public static final String FREEBET_FREEMONEY = "freebet_freemoney";
@@ -136,6 +170,50 @@ public final class WalletModel {
     }
 
     public record PlayerState(String currency, boolean blocked, long settled) {
+    }
+
+    /** A session opened under a label (issue 15): whose, and whether it is still open (none expires within a run). */
+    public record Session(String player, boolean open) {
+    }
+
+    /** A self-exclusion in force (issue 15): until a day after the run's base instant, or indefinitely (untilDays null). */
+    public record Exclusion(Long untilDays) {
+        boolean indefinitely() {
+            return untilDays == null;
+        }
+    }
+
+    /**
+     * One limit (issue 15) as Limits.Limit keeps it: the value in force (null: none) and a pending
+     * increase or removal ({@code pendingValue} null with {@code pending}: a removal). A pending change
+     * waits LIMIT_INCREASE_DELAY_HOURS (24), far beyond a run: it never takes effect here.
+     */
+    public record Limit(Long value, boolean pending, Long pendingValue) {
+        static final Limit NONE = new Limit(null, false, null);
+
+        /** Limits.Limit.change: a first limit, a decrease or the value in force at once (cancelling a pending change); else it waits. */
+        Limit change(Long requested) {
+            if (value == null || (requested != null && requested <= value)) {
+                return new Limit(requested, false, null);
+            }
+            return new Limit(value, true, requested);
+        }
+
+        boolean isNone() {
+            return value == null && !pending;
+        }
+    }
+
+    /**
+     * A player's limit usage (issue 15): what the facts booked (docs/PROTOCOL.md's table). The clock is
+     * held within one day for a run, so the day's, the week's and the month's usage are this one number.
+     */
+    public record Usage(long wager, long loss, long deposit) {
+        static final Usage ZERO = new Usage(0, 0, 0);
+
+        Usage plus(long w, long l, long d) {
+            return new Usage(wager + w, loss + l, deposit + d);
+        }
     }
 
     /**
@@ -201,13 +279,23 @@ public final class WalletModel {
     private final Map<Key, Credit> credits;
     private final Map<Key, Stored> stored;
     private final Map<String, Bonus> bonuses;
+    /** Sessions by label. */
+    private final Map<String, Session> sessions;
+    /** Exclusions in force, by player. */
+    private final Map<String, Exclusion> exclusions;
+    /** Limits by "player|kind.period". */
+    private final Map<String, Limit> limits;
+    /** Usage by player (absent: nothing booked). */
+    private final Map<String, Usage> usage;
 
     public WalletModel(Shortfall policy) {
-        this(policy, new HashMap<>(), new HashMap<>(), new HashMap<>(), new LinkedHashMap<>(), new HashMap<>(), new HashMap<>());
+        this(policy, new HashMap<>(), new HashMap<>(), new HashMap<>(), new LinkedHashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(),
+                new HashMap<>(), new HashMap<>(), new HashMap<>());
     }
 
     private WalletModel(Shortfall policy, Map<String, PlayerState> players, Map<String, Bet> bets, Map<Key, Settlement> settlements,
-            Map<Key, Credit> credits, Map<Key, Stored> stored, Map<String, Bonus> bonuses) {
+            Map<Key, Credit> credits, Map<Key, Stored> stored, Map<String, Bonus> bonuses, Map<String, Session> sessions,
+            Map<String, Exclusion> exclusions, Map<String, Limit> limits, Map<String, Usage> usage) {
         this.policy = policy;
         this.players = players;
         this.bets = bets;
@@ -215,12 +303,17 @@ public final class WalletModel {
         this.credits = credits;
         this.stored = stored;
         this.bonuses = bonuses;
+        this.sessions = sessions;
+        this.exclusions = exclusions;
+        this.limits = limits;
+        this.usage = usage;
     }
 
     /** An independent copy (every value in the maps is immutable). */
     public WalletModel copy() {
         return new WalletModel(policy, new HashMap<>(players), new HashMap<>(bets), new HashMap<>(settlements),
-                new LinkedHashMap<>(credits), new HashMap<>(stored), new HashMap<>(bonuses));
+                new LinkedHashMap<>(credits), new HashMap<>(stored), new HashMap<>(bonuses), new HashMap<>(sessions), new HashMap<>(exclusions),
+                new HashMap<>(limits), new HashMap<>(usage));
     }
 
     /**
@@ -272,8 +365,68 @@ public final class WalletModel {
         }
         if (op instanceof Op.Deposit d) {
             PlayerState p = player(d.player());
+            // The exclusion, then the deposit limits (OperatorWalletService: both after the wallet lock, in this order).
+            if (exclusions.containsKey(d.player())) {
+                return new Outcome(new OperatorRefused(422, "excluded"), "operator: deposit of a self-excluded player", false);
+            }
+            String over = overLimit(d.player(), List.of("deposit"), 0, 0, d.amount());
+            if (over != null) {
+                return new Outcome(new OperatorRefused(422, "limit_exceeded"), "operator: deposit over a " + over + " limit", false);
+            }
             players.put(d.player(), new PlayerState(p.currency(), p.blocked(), p.settled() + d.amount()));
-            return new Outcome(new OperatorMoney(available(d.player()), p.settled() + d.amount()), "operator: deposit", false);
+            boolean limited = limitsInForce(d.player(), "deposit");
+            book(d.player(), 0, 0, d.amount());
+            return new Outcome(new OperatorMoney(available(d.player()), p.settled() + d.amount()),
+                    limited ? "operator: deposit under a deposit limit" : "operator: deposit", false);
+        }
+        if (op instanceof Op.OpenSession o) {
+            if (!players.containsKey(o.player())) {
+                return new Outcome(new OperatorRefused(404, "player_not_found"), "session: open, unknown player", false);
+            }
+            if (exclusions.containsKey(o.player())) {
+                return new Outcome(new OperatorRefused(422, "excluded"), "session: open, self-excluded player", false);
+            }
+            sessions.put(o.session(), new Session(o.player(), true));
+            return new Outcome(new Answer.Status(201), "session: opened", false);
+        }
+        if (op instanceof Op.EndSession e) {
+            Session s = sessions.get(e.session());
+            if (s == null || !s.player().equals(e.player())) {
+                return new Outcome(new OperatorRefused(404, "session_not_found"),
+                        s == null ? "session: end, unknown" : "session: end, another player's", false);
+            }
+            sessions.put(e.session(), new Session(s.player(), false));
+            return new Outcome(new Answer.Status(200), s.open() ? "session: ended" : "session: end again", false);
+        }
+        if (op instanceof Op.ExtendSession e) {
+            Session s = sessions.get(e.session());
+            if (s == null || !s.player().equals(e.player())) {
+                return new Outcome(new OperatorRefused(404, "session_not_found"), "session: extend, unknown", false);
+            }
+            if (!s.open()) {
+                return new Outcome(new OperatorRefused(409, "session_ended"), "session: extend, ended", false);
+            }
+            return new Outcome(new Answer.Status(200), "session: extended", false);
+        }
+        if (op instanceof Op.SetExclusion x) {
+            return exclude(x);
+        }
+        if (op instanceof Op.SetLimits l) {
+            player(l.player());
+            List<String> what = new ArrayList<>();
+            for (Op.LimitChange c : l.changes()) {
+                String k = l.player() + "|" + c.kind() + "." + c.period();
+                Limit now = limits.getOrDefault(k, Limit.NONE);
+                Limit next = now.change(c.value());
+                limits.put(k, next);
+                what.add(next.pending() ? (c.value() == null ? "removal waits" : "increase waits")
+                        : now.value() == null ? (c.value() == null ? "no limit" : "first limit") : "decrease or same, at once");
+            }
+            return new Outcome(limitsView(l.player()), "limits: set (" + String.join(", ", new java.util.TreeSet<>(what)) + ")", false);
+        }
+        if (op instanceof Op.ReadLimits l) {
+            player(l.player());
+            return new Outcome(limitsView(l.player()), "limits: read", false);
         }
         if (op instanceof Op.Withdraw w) {
             int appliedFirst = spend(w.player(), w.amount(), choice);
@@ -368,6 +521,14 @@ public final class WalletModel {
             return new Outcome(new Refused(PLAYER_BLOCKED),
                     p.currency().equals(m.currency()) ? "make: blocked player" : "make: blocked player, other currency", false);
         }
+        if (exclusions.containsKey(m.player())) {
+            return new Outcome(new Refused(PLAYER_BLOCKED), "make: self-excluded player", false);
+        }
+        Session session = m.session() == null ? null : sessions.get(m.session());
+        if (session == null || !session.player().equals(m.player()) || !session.open()) {
+            return new Outcome(new Refused(SESSION_INVALID), session == null ? "make: unknown session"
+                    : !session.player().equals(m.player()) ? "make: another player's session" : "make: ended session", false);
+        }
         if (!p.currency().equals(m.currency())) {
             return new Outcome(new Refused(INVALID_CURRENCY), "make: other currency", false);
         }
@@ -379,14 +540,23 @@ public final class WalletModel {
         if (m.bonusType() != null) {
             return bonusMake(m, key, choice);
         }
+        // 4001 before 2001 (PROTOCOL.md's precedence): BetMakeService books the stake after its debit statement and
+        // refuses on the usage whether the debit was made or not.
+        String over = overLimit(m.player(), BET_LIMIT_KINDS, m.stake(), m.stake(), 0);
+        if (over != null) {
+            return new Outcome(new Refused(LIMIT_EXCEEDED), "make: over a " + over + " limit", false);
+        }
+        boolean limited = limitsInForce(m.player(), "wager") || limitsInForce(m.player(), "loss");
         int appliedFirst = spend(m.player(), m.stake(), choice);
         if (appliedFirst < 0) {
             return new Outcome(new Refused(NOT_ENOUGH_MONEY), "make: not enough money", false);
         }
+        book(m.player(), m.stake(), m.stake(), 0);
         bets.put(m.tx(), new Bet(m.player(), m.stake(), m.currency(), BetState.OPEN, null, false, null, null, null));
         Money answer = new Money(key, null, m.player(), "bet", m.stake(), m.currency(), available(m.player()));
         stored.put(key, new Stored(m, answer));
-        return new Outcome(answer, appliedFirst > 0 ? "make: spends pending credits" : "make: debit", false);
+        return new Outcome(answer, (appliedFirst > 0 ? "make: spends pending credits" : "make: debit") + (limited ? " under a limit" : ""),
+                false);
     }
 
     /**
@@ -418,10 +588,15 @@ public final class WalletModel {
         if (isFreebet(type)) {
             row = "make: " + type + " redeems its bonus, no cash";
         } else {
+            String over = overLimit(m.player(), BET_LIMIT_KINDS, m.stake(), m.stake(), 0);
+            if (over != null) {
+                return new Outcome(new Refused(LIMIT_EXCEEDED), "make: " + type + ", over a " + over + " limit", false);
+            }
             int appliedFirst = spend(m.player(), m.stake(), new Choice(true, choice.invisible()));
             if (appliedFirst < 0) {
                 return new Outcome(new Refused(NOT_ENOUGH_MONEY), "make: " + type + ", not enough money", false);
             }
+            book(m.player(), m.stake(), m.stake(), 0);
             row = "make: " + type + (bonus == null ? "" : " redeems its bonus,") + " debits cash";
         }
         if (bonus != null) {
@@ -513,6 +688,7 @@ public final class WalletModel {
         // The settlement records the cash it credits (a rollback takes back exactly that); the answer names the amount as sent.
         long cash = cash(s.kind(), bet, s.amount());
         settlements.put(key, new Settlement(s.betTx(), state, cash, SettlementState.ACTIVE));
+        bookSettlement(bet.player(), state, cash, 1);
         if (cash > 0) {
             credits.put(key, new Credit(bet.player(), s.betTx(), cash, CreditStatus.PENDING));
         }
@@ -539,6 +715,8 @@ public final class WalletModel {
         if (bet.state().settled() && r.parent().equals(bet.latest())) {
             Settlement s = settlements.get(r.parent());
             settlements.put(r.parent(), new Settlement(s.betTx(), s.kind(), s.amount(), SettlementState.ROLLED_BACK));
+            // Exactly what the settlement booked, taken back (in its period: the run's one day).
+            bookSettlement(bet.player(), s.kind(), s.amount(), -1);
             bets.put(r.betTx(), bet.with(BetState.OPEN, bet.latest()));
             amount = s.amount();
             Credit credit = credits.get(r.parent());
@@ -601,6 +779,8 @@ public final class WalletModel {
         }
         if (bet.state() == BetState.OPEN) {
             bets.put(d.makeTx(), bet.with(BetState.DISCARDED, bet.latest()));
+            // The make's usage taken back (its cash stake: a freebet booked none).
+            book(bet.player(), -bet.cashStake(), -bet.cashStake(), 0);
             // The cash stake comes back (none for a freebet); the bonus is released.
             if (bet.cashStake() > 0) {
                 credits.put(key, new Credit(bet.player(), d.makeTx(), bet.cashStake(), CreditStatus.PENDING));
@@ -613,6 +793,90 @@ public final class WalletModel {
         // Settled or already discarded: answered, changed nothing, not stored.
         return new Outcome(new DiscardBalance(available(bet.player())),
                 bet.state() == BetState.DISCARDED ? "discard: already discarded" : "discard: settled bet", false);
+    }
+
+    /**
+     * A self-exclusion (ExclusionService, exclusion-set.sql): a new one (none in force), or an
+     * extension of the one in force (indefinite, or a later end), is 201 and ends the player's open
+     * sessions; the exclusion already there is 200; shortening or lifting is 409 excluded_until.
+     * No exclusion of a run ends within it.
+     */
+    private Outcome exclude(Op.SetExclusion x) {
+        player(x.player());
+        Exclusion now = exclusions.get(x.player());
+        Exclusion wanted = new Exclusion(x.untilDays());
+        if (wanted.equals(now)) {
+            return new Outcome(new Answer.Status(200), "exclusion: already so", false);
+        }
+        String row;
+        if (now == null) {
+            row = "exclusion: set";
+        } else if (wanted.indefinitely() || !now.indefinitely() && wanted.untilDays() >= now.untilDays()) {
+            row = "exclusion: extended";
+        } else {
+            return new Outcome(new OperatorRefused(409, "excluded_until"), "exclusion: shortening refused", false);
+        }
+        exclusions.put(x.player(), wanted);
+        int ended = 0;
+        for (Map.Entry<String, Session> e : new ArrayList<>(sessions.entrySet())) {
+            if (e.getValue().player().equals(x.player()) && e.getValue().open()) {
+                sessions.put(e.getKey(), new Session(x.player(), false));
+                ended++;
+            }
+        }
+        return new Outcome(new Answer.Status(201), row + (ended > 0 ? ", ends open sessions" : ""), false);
+    }
+
+    /**
+     * The first limit among {@code kinds} (in the ingress's order: day, week, month, each kind in
+     * turn) that the usage after booking (wager, loss, deposit) would exceed, as "kind.period"; null
+     * when none would.
+     */
+    private String overLimit(String player, List<String> kinds, long wager, long loss, long deposit) {
+        Usage u = usage.getOrDefault(player, Usage.ZERO).plus(wager, loss, deposit);
+        for (String period : PERIODS) {
+            for (String kind : kinds) {
+                Long limit = limits.getOrDefault(player + "|" + kind + "." + period, Limit.NONE).value();
+                long used = switch (kind) {
+                    case "wager" -> u.wager();
+                    case "loss" -> u.loss();
+                    default -> u.deposit();
+                };
+                if (limit != null && used > limit) {
+                    return kind + "." + period;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether any limit of {@code kind} is in force for the player (for the coverage rows). */
+    private boolean limitsInForce(String player, String kind) {
+        for (String period : PERIODS) {
+            if (limits.getOrDefault(player + "|" + kind + "." + period, Limit.NONE).value() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void book(String player, long wager, long loss, long deposit) {
+        usage.put(player, usage.getOrDefault(player, Usage.ZERO).plus(wager, loss, deposit));
+    }
+
+    /** What a settlement of {@code kind} crediting {@code cash} books ({@code sign} -1: its rollback takes it back). */
+    private void bookSettlement(String player, BetState kind, long cash, int sign) {
+        switch (kind) {
+            case WON, CASHED_OUT -> book(player, 0, -sign * cash, 0);
+            case REFUNDED -> book(player, -sign * cash, -sign * cash, 0);
+            default -> {
+            }
+        }
+    }
+
+    /** The limits' view of a player (PUT and GET limits answer it). */
+    private Answer.LimitsView limitsView(String player) {
+        return new Answer.LimitsView(limitViews(player), usageView(usage.getOrDefault(player, Usage.ZERO)));
     }
 
     /** Applies the player's pending credits (but the {@code invisible} ones); returns how many. */
@@ -643,6 +907,11 @@ public final class WalletModel {
     /** Whether a success answer is stored for this idempotency key (a replay must repeat it). */
     public boolean isStored(Key key) {
         return stored.containsKey(key);
+    }
+
+    /** Whether the player has a limit or a pending change (issue 15). */
+    public boolean limitsTouched(String player) {
+        return !limitViews(player).isEmpty();
     }
 
     public boolean hasPlayer(String player) {
@@ -719,6 +988,77 @@ public final class WalletModel {
         return out;
     }
 
+    /** A limit as it is compared: "value=V", then " pending=P" (P "removal" for a pending removal). */
+    public static String limitView(Long value, boolean pending, Long pendingValue) {
+        return "value=" + value + (pending ? " pending=" + (pendingValue == null ? "removal" : pendingValue) : "");
+    }
+
+    /** A period's usage as it is compared. */
+    public static String usageView(long wager, long loss, long deposit) {
+        return "wager=" + wager + " loss=" + loss + " deposit=" + deposit;
+    }
+
+    static String usageView(Usage u) {
+        return usageView(u.wager(), u.loss(), u.deposit());
+    }
+
+    /** A player's limits by "kind.period" (those with a value or a pending change). */
+    public Map<String, String> limitViews(String player) {
+        Map<String, String> out = new TreeMap<>();
+        limits.forEach((k, l) -> {
+            if (k.startsWith(player + "|") && !l.isNone()) {
+                out.put(k.substring(player.length() + 1), limitView(l.value(), l.pending(), l.pendingValue()));
+            }
+        });
+        return out;
+    }
+
+    /** Every player's limits by "player kind.period" (those with a value or a pending change). */
+    public Map<String, String> limitStates() {
+        Map<String, String> out = new TreeMap<>();
+        limits.forEach((k, l) -> {
+            if (!l.isNone()) {
+                out.put(k.replace('|', ' '), limitView(l.value(), l.pending(), l.pendingValue()));
+            }
+        });
+        return out;
+    }
+
+    /** Every player's usage by "player period" (day, week and month alike), left out where it is all zero. */
+    public Map<String, String> usageStates() {
+        Map<String, String> out = new TreeMap<>();
+        usage.forEach((player, u) -> {
+            if (!u.equals(Usage.ZERO)) {
+                for (String period : PERIODS) {
+                    out.put(player + " " + period, usageView(u));
+                }
+            }
+        });
+        return out;
+    }
+
+    /** The sessions by label: "player OPEN" or "player ENDED". */
+    public Map<String, String> sessionStates() {
+        Map<String, String> out = new TreeMap<>();
+        sessions.forEach((label, s) -> out.put(label, sessionView(s.player(), s.open())));
+        return out;
+    }
+
+    public static String sessionView(String player, boolean open) {
+        return player + (open ? " OPEN" : " ENDED");
+    }
+
+    /** The exclusions in force by player: "until +Nd" or "indefinitely". */
+    public Map<String, String> exclusionStates() {
+        Map<String, String> out = new TreeMap<>();
+        exclusions.forEach((player, x) -> out.put(player, exclusionView(x.untilDays())));
+        return out;
+    }
+
+    public static String exclusionView(Long untilDays) {
+        return untilDays == null ? "indefinitely" : "until +" + untilDays + "d";
+    }
+
     public Map<Key, Credit> credits() {
         return Collections.unmodifiableMap(credits);
     }
@@ -726,7 +1066,8 @@ public final class WalletModel {
     @Override
     public boolean equals(Object o) {
         return o instanceof WalletModel m && policy == m.policy && players.equals(m.players) && bets.equals(m.bets)
-                && settlements.equals(m.settlements) && credits.equals(m.credits) && stored.equals(m.stored) && bonuses.equals(m.bonuses);
+                && settlements.equals(m.settlements) && credits.equals(m.credits) && stored.equals(m.stored) && bonuses.equals(m.bonuses)
+                && sessions.equals(m.sessions) && exclusions.equals(m.exclusions) && limits.equals(m.limits) && usage.equals(m.usage);
     }
 
     @Override
@@ -743,6 +1084,10 @@ public final class WalletModel {
         settlementStates().forEach((k, s) -> sb.append("  settlement ").append(k).append(' ').append(s).append('\n'));
         creditStatuses().forEach((k, s) -> sb.append("  credit ").append(k).append(' ').append(s).append('\n'));
         new TreeMap<>(bonuses).forEach((id, b) -> sb.append("  bonus ").append(id).append(' ').append(b).append('\n'));
+        sessionStates().forEach((k, v) -> sb.append("  session ").append(k).append(' ').append(v).append('\n'));
+        exclusionStates().forEach((k, v) -> sb.append("  exclusion ").append(k).append(' ').append(v).append('\n'));
+        limitStates().forEach((k, v) -> sb.append("  limit ").append(k).append(' ').append(v).append('\n'));
+        new TreeMap<>(usage).forEach((k, v) -> sb.append("  usage ").append(k).append(' ').append(usageView(v)).append('\n'));
         return sb.toString();
     }
 }
