@@ -37,6 +37,7 @@ public final class Limits {
     public static final List<String> DEPOSIT_KINDS = List.of("deposit");
     public static final NamedSql BOOK = NamedSql.load("usage-book");
     private static final NamedSql LOCK = NamedSql.load("limit-lock");
+    private static final NamedSql LOCK_WALLET = NamedSql.load("limit-lock-wallet");
     private static final NamedSql READ = NamedSql.load("limit-read");
     private static final NamedSql WRITE = NamedSql.load("limit-write");
     private static final NamedSql USAGE_READ = NamedSql.load("usage-read");
@@ -250,9 +251,17 @@ public final class Limits {
         return out;
     }
 
-    /** Locks the player row for a limit change; false for an unknown player. */
+    /**
+     * Locks the player row, then the player's CASH wallet (the lock order), for a limit change: so it
+     * is ordered wholly before or after every make (which holds the player row FOR SHARE) and every
+     * deposit and settlement (which hold the wallet row). False for an unknown player.
+     */
     public static boolean lock(Connection c, String playerId) throws SQLException {
-        try (NamedSql.Bound s = LOCK.prepare(c)) {
+        return exists(c, LOCK, playerId) && exists(c, LOCK_WALLET, playerId);
+    }
+
+    private static boolean exists(Connection c, NamedSql sql, String playerId) throws SQLException {
+        try (NamedSql.Bound s = sql.prepare(c)) {
             s.set("player_id", playerId);
             try (ResultSet rs = s.statement().executeQuery()) {
                 return rs.next();

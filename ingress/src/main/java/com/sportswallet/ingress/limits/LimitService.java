@@ -20,9 +20,10 @@ import com.sportswallet.ingress.service.LimitSettings;
 import com.sportswallet.money.Limits;
 
 /**
- * Limit changes and reads (issue 15). A change runs under the player row's lock (so a player's
- * changes are serial, and each is ordered wholly before or after every make, which holds that row
- * FOR SHARE), at the {@link BonusClock}'s instant; {@link Limits.Limit#change} decides what takes
+ * Limit changes and reads (issue 15). A change runs under the player row's lock and then the
+ * player's wallet row's (so a player's changes are serial, and each is ordered wholly before or after
+ * every make, which holds the player row FOR SHARE, and every deposit and settlement, which hold the
+ * wallet row), at the {@link BonusClock}'s instant; {@link Limits.Limit#change} decides what takes
  * effect at once and what waits.
  */
 @ApplicationScoped
