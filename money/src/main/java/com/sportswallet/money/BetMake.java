@@ -48,9 +48,9 @@ public final class BetMake {
      * precedence) or backs out to its savepoint before it accepts anything.
      */
     public record Debited(String answer, java.util.List<Limits.Usage> usage) {
-        /** 4001: the stake takes a wager or loss usage above a limit in force. */
-        public boolean overLimit() {
-            return usage.stream().anyMatch(Limits.Usage::exceedsBet);
+        /** 4001: the wager or loss limit in force the stake took its usage above (the first), or null. */
+        public Limits.Checked overLimit() {
+            return Limits.over(usage, LIMIT_KINDS);
         }
     }
 

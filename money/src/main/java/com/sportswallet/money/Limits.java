@@ -22,7 +22,7 @@ import com.sportswallet.contracts.CloudEventJson;
  * <ul>
  * <li>{@link #BOOK} ({@code usage-book.sql}): a money fact's usage booked to its local day's day,
  * week and month, after the wallet row is locked, returning the usage after it and the limits in
- * force. The make and the deposit refuse on {@link Usage#exceedsBet}/{@link Usage#exceedsDeposit}
+ * force. The make and the deposit refuse on {@link #over}
  * (the caller rolls back); settlements, rollbacks and discards book without a check.</li>
  * <li>{@link Limit#change}: which change takes effect at once (a first limit, a decrease) and which
  * waits for the cooling-off (an increase, a removal).</li>
@@ -90,20 +90,6 @@ public final class Limits {
      */
     public record Usage(String period, LocalDate periodStart, long wager, long loss, long deposit, Long wagerLimit, Long lossLimit,
             Long depositLimit) {
-        /** A make's check: its wager or loss usage above a limit in force. */
-        public boolean exceedsBet() {
-            return over(wager, wagerLimit) || over(loss, lossLimit);
-        }
-
-        /** A deposit's check: its deposit usage above the limit in force. */
-        public boolean exceedsDeposit() {
-            return over(deposit, depositLimit);
-        }
-
-        private static boolean over(long used, Long limit) {
-            return limit != null && used > limit;
-        }
-
         /** The usage of {@code kind}. */
         public long used(String kind) {
             return switch (kind) {
@@ -181,8 +167,17 @@ public final class Limits {
         return book(c, playerId, day, b.wager(), b.loss(), b.deposit(), at);
     }
 
-    /** A limit an accepted fact's usage reached exactly (its {@code wallet.limit.reached} event). */
-    public record Reached(String kind, String period, LocalDate periodStart, long limit, long used) {
+    /** A limit in force at a booking and the usage the booking left under it. */
+    public record Checked(String kind, String period, LocalDate periodStart, long limit, long used) {
+        /** Above the limit: the fact is refused (reaching it exactly is allowed). */
+        public boolean over() {
+            return used > limit;
+        }
+
+        /** Exactly at the limit: an accepted fact's {@code wallet.limit.reached} event. */
+        public boolean reached() {
+            return used == limit;
+        }
     }
 
     /**
@@ -225,30 +220,35 @@ public final class Limits {
      */
     public static String checked(List<Usage> usage, List<String> kinds) {
         ObjectNode out = CloudEventJson.mapper().createObjectNode();
-        for (Usage u : usage) {
-            for (String kind : kinds) {
-                Long limit = u.limit(kind);
-                if (limit != null) {
-                    ObjectNode period = out.has(u.period()) ? (ObjectNode) out.get(u.period()) : out.putObject(u.period());
-                    period.putArray(kind).add(limit).add(u.used(kind));
-                }
-            }
+        for (Checked c : checks(usage, kinds)) {
+            ObjectNode period = out.has(c.period()) ? (ObjectNode) out.get(c.period()) : out.putObject(c.period());
+            period.putArray(c.kind()).add(c.limit()).add(c.used());
         }
         return out.isEmpty() ? null : out.toString();
     }
 
-    /** The limits among {@code kinds} that {@code usage} reached exactly (an accepted fact never goes above one). */
-    public static List<Reached> reached(List<Usage> usage, List<String> kinds) {
-        List<Reached> out = new ArrayList<>();
+    /** The limits among {@code kinds} in force at a booking, with the usage it left, day, week, month. */
+    public static List<Checked> checks(List<Usage> usage, List<String> kinds) {
+        List<Checked> out = new ArrayList<>();
         for (Usage u : usage) {
             for (String kind : kinds) {
                 Long limit = u.limit(kind);
-                if (limit != null && u.used(kind) == limit) {
-                    out.add(new Reached(kind, u.period(), u.periodStart(), limit, u.used(kind)));
+                if (limit != null) {
+                    out.add(new Checked(kind, u.period(), u.periodStart(), limit, u.used(kind)));
                 }
             }
         }
         return out;
+    }
+
+    /** The first limit among {@code kinds} the booking took its usage above (the refusal names it), or null: within them all. */
+    public static Checked over(List<Usage> usage, List<String> kinds) {
+        return checks(usage, kinds).stream().filter(Checked::over).findFirst().orElse(null);
+    }
+
+    /** The limits among {@code kinds} that {@code usage} reached exactly (an accepted fact never goes above one). */
+    public static List<Checked> reached(List<Usage> usage, List<String> kinds) {
+        return checks(usage, kinds).stream().filter(Checked::reached).toList();
     }
 
     /**

@@ -1,7 +1,6 @@
 package com.sportswallet.money;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +16,8 @@ import org.junit.jupiter.api.Test;
 class LimitRuleTest {
     private static final Instant AT = Instant.parse("2026-03-01T12:00:00Z");
     private static final Duration DAY = Duration.ofHours(24);
+    private static final List<String> BET = BetMake.LIMIT_KINDS;
+    private static final List<String> DEPOSIT = Limits.DEPOSIT_KINDS;
 
     @Test
     void aFirstLimitAndADecreaseAreAtOnceAnIncreaseOrRemovalWaits() {
@@ -40,14 +41,19 @@ class LimitRuleTest {
     @Test
     void theChecksRefuseOnlyAboveALimit() {
         Limits.Usage reached = new Limits.Usage("day", LocalDate.of(2026, 3, 1), 200, -50, 1000, 200L, 100L, 1000L);
-        assertFalse(reached.exceedsBet());
-        assertFalse(reached.exceedsDeposit());
-        assertTrue(new Limits.Usage("week", LocalDate.of(2026, 2, 23), 201, 0, 0, 200L, null, null).exceedsBet());
-        assertTrue(new Limits.Usage("week", LocalDate.of(2026, 2, 23), 0, 101, 0, null, 100L, null).exceedsBet());
-        assertTrue(new Limits.Usage("month", LocalDate.of(2026, 3, 1), 0, 0, 1001, null, null, 1000L).exceedsDeposit());
+        assertNull(Limits.over(List.of(reached), BET));
+        assertNull(Limits.over(List.of(reached), DEPOSIT));
+        assertEquals(new Limits.Checked("wager", "week", LocalDate.of(2026, 2, 23), 200, 201),
+                Limits.over(List.of(new Limits.Usage("week", LocalDate.of(2026, 2, 23), 201, 0, 0, 200L, null, null)), BET));
+        assertEquals(new Limits.Checked("loss", "week", LocalDate.of(2026, 2, 23), 100, 101),
+                Limits.over(List.of(new Limits.Usage("week", LocalDate.of(2026, 2, 23), 0, 101, 0, null, 100L, null)), BET));
+        assertEquals(new Limits.Checked("deposit", "month", LocalDate.of(2026, 3, 1), 1000, 1001),
+                Limits.over(List.of(new Limits.Usage("month", LocalDate.of(2026, 3, 1), 0, 0, 1001, null, null, 1000L)), DEPOSIT));
+        assertNull(Limits.over(List.of(new Limits.Usage("month", LocalDate.of(2026, 3, 1), 0, 0, 1001, null, null, 1000L)), BET),
+                "a make is not checked against a deposit limit");
         List<Limits.Usage> usage = List.of(reached);
         assertEquals("{\"day\":{\"wager\":[200,200],\"loss\":[100,-50]}}", Limits.checked(usage, List.of("wager", "loss")));
-        assertEquals(List.of(new Limits.Reached("wager", "day", LocalDate.of(2026, 3, 1), 200, 200)), Limits.reached(usage, List.of("wager", "loss")));
+        assertEquals(List.of(new Limits.Checked("wager", "day", LocalDate.of(2026, 3, 1), 200, 200)), Limits.reached(usage, BET));
         assertNull(Limits.checked(List.of(new Limits.Usage("day", LocalDate.of(2026, 3, 1), 1, 1, 0, null, null, null)), List.of("wager")));
     }
 

@@ -1,6 +1,7 @@
 package com.sportswallet.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -1376,7 +1377,7 @@ class ReconcileTest {
                 Instant now = Instant.now();
                 // Its usage after the wallet row, checked against the deposit limits in force (OperatorWalletService).
                 List<Limits.Usage> usage = Limits.book(c, player, day(now), Limits.Booking.deposit(amount), now);
-                assertTrue(usage.stream().noneMatch(Limits.Usage::exceedsDeposit), key + " within the deposit limits");
+                assertNull(Limits.over(usage, Limits.DEPOSIT_KINDS), key + " within the deposit limits");
                 Limits.storeDepositBooked(c, "deposit:" + key, day(now), Limits.checked(usage, Limits.DEPOSIT_KINDS));
                 WalletEvents.append(c, MoneyMoved.of(EventTypes.DEPOSIT, player, CURRENCY, amount, now,
                         CloudEventJson.stableId("operator/deposit", key)), key, moved(moved), now);
@@ -1438,7 +1439,7 @@ class ReconcileTest {
                 answer(c, "bet/make", txId, moneyBody(betId, txId, null, player, "bet", stake, moved.available()), moved.playerSeq());
                 // The stake's usage after the wallet row, checked against the limits in force, and stored on the bet (BetMake, BetMakeService).
                 List<Limits.Usage> usage = Limits.book(c, player, day(at), Limits.Booking.make(stake), at);
-                assertTrue(usage.stream().noneMatch(Limits.Usage::exceedsBet), txId + " within the limits");
+                assertNull(Limits.over(usage, BetMake.LIMIT_KINDS), txId + " within the limits");
                 assertEquals(List.of(), Limits.reached(usage, BetMake.LIMIT_KINDS), txId + ": no limit reached (no wallet.limit.reached here)");
                 Limits.storeMakeChecked(c, betId, Limits.checked(usage, BetMake.LIMIT_KINDS));
                 return betId;

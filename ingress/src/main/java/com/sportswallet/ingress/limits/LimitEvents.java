@@ -22,14 +22,14 @@ public final class LimitEvents {
     /**
      * @param factId the make's bet id or the deposit's ledger key: with the limit's kind and period it names each event
      */
-    public static void appendReached(Connection c, long walletId, String playerId, String currency, List<Limits.Reached> reached, String factId,
+    public static void appendReached(Connection c, long walletId, String playerId, String currency, List<Limits.Checked> reached, String factId,
             String transactionId, Instant at) throws SQLException {
         if (reached.isEmpty()) {
             return;
         }
         WalletEvents.Advanced advanced = WalletEvents.advance(c, walletId, 0, reached.size());
         long playerSeq = advanced.playerSeq() - reached.size();
-        for (Limits.Reached r : reached) {
+        for (Limits.Checked r : reached) {
             playerSeq++;
             WalletEvents.append(c, LimitReached.of(playerId, currency, at, r.kind(), r.period(), r.periodStart(), r.limit(), r.used(),
                     transactionId), factId + "#limit#" + r.kind() + "-" + r.period(), Position.of(playerSeq, advanced.available()), at);

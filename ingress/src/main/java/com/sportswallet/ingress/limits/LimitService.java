@@ -14,6 +14,7 @@ import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.model.Player;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.service.LimitSettings;
@@ -58,19 +59,10 @@ public class LimitService {
     public ObjectNode get(String playerId) throws SQLException {
         Instant at = clock.instant();
         try (Connection c = dataSource.getConnection()) {
-            if (!exists(c, playerId)) {
+            if (Player.findById(playerId) == null) {
                 throw ApiException.notFound("player " + playerId + " not found");
             }
             return view(c, playerId, at);
-        }
-    }
-
-    private static boolean exists(Connection c, String playerId) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT 1 FROM player WHERE id = ?")) {
-            ps.setString(1, playerId);
-            try (var rs = ps.executeQuery()) {
-                return rs.next();
-            }
         }
     }
 

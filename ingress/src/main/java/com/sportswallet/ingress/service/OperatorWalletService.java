@@ -167,11 +167,10 @@ public class OperatorWalletService {
                 limitsAt = clock.instant();
                 LocalDate day = Limits.day(limitsAt, limits.timeZone());
                 usage = Limits.book(c, playerId, day, Limits.Booking.deposit(amount), limitsAt);
-                for (Limits.Usage u : usage) {
-                    if (u.exceedsDeposit()) {
-                        throw new ApiException(422, "limit_exceeded", "a deposit of " + amount + " exceeds the player's " + u.period()
-                                + " deposit limit of " + u.depositLimit() + " (deposited " + (u.deposit() - amount) + ")");
-                    }
+                Limits.Checked over = Limits.over(usage, Limits.DEPOSIT_KINDS);
+                if (over != null) {
+                    throw new ApiException(422, "limit_exceeded", "a deposit of " + amount + " exceeds the player's " + over.period()
+                            + " deposit limit of " + over.limit() + " (deposited " + (over.used() - amount) + ")");
                 }
                 Limits.storeDepositBooked(c, ledgerKey, day, Limits.checked(usage, Limits.DEPOSIT_KINDS));
             } else {

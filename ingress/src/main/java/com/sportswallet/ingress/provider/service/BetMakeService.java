@@ -493,24 +493,12 @@ public class BetMakeService {
         String bodyUpToBalance = body.substring(0, body.length() - "null}".length());
         BetMake.Debited debited = BetMake.debit(c, walletId, r.amount(), ENDPOINT, r.transactionId(), r.playerId(), eventId, event,
                 bodyUpToBalance, day, at);
-        if (debited.overLimit()) {
-            throw new ProtocolException(ProtocolException.LIMIT_EXCEEDED, overLimitMessage(r, debited));
+        Limits.Checked over = debited.overLimit();
+        if (over != null) {
+            throw new ProtocolException(ProtocolException.LIMIT_EXCEEDED, "a stake of " + r.amount() + " exceeds the player's " + over.period()
+                    + " " + over.kind() + " limit of " + over.limit() + " (usage " + (over.used() - r.amount()) + ")");
         }
         return debited.answer() == null ? null : debited;
-    }
-
-    /** Which limit a refused stake would break, in the provider's message. */
-    private static String overLimitMessage(MakeRequest r, BetMake.Debited debited) {
-        for (Limits.Usage u : debited.usage()) {
-            for (String kind : BetMake.LIMIT_KINDS) {
-                Long limit = u.limit(kind);
-                if (limit != null && u.used(kind) > limit) {
-                    return "a stake of " + r.amount() + " exceeds the player's " + u.period() + " " + kind + " limit of " + limit + " (usage "
-                            + (u.used(kind) - r.amount()) + ")";
-                }
-            }
-        }
-        throw new IllegalStateException("no limit exceeded");
     }
 
     /**
