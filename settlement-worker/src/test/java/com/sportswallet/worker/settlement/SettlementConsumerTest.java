@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -100,15 +102,18 @@ class SettlementConsumerTest {
     void twoInstancesThroughARebalanceUnderLoadApplyEachCreditOnce() throws Exception {
         Lane lane = Lane.fresh();
         List<Credit> credits = credits(100, 1500);
+        AtomicReference<Throwable> senderFailed = new AtomicReference<>();
+        AtomicInteger chunksSent = new AtomicInteger();
         try (KafkaProducer<String, String> dlq = WorkerFixtures.producer()) {
             Running first = WorkerFixtures.start(lane, WorkerFixtures.dataSource(), dlq, null);
             Thread sender = new Thread(() -> {
                 try {
                     for (int from = 0; from < credits.size(); from += 100) {
                         WorkerFixtures.send(lane, credits.subList(from, from + 100), 2);
+                        chunksSent.incrementAndGet();
                     }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                } catch (Throwable e) {
+                    senderFailed.set(e);
                 }
             });
             sender.start();
@@ -117,8 +122,13 @@ class SettlementConsumerTest {
             try {
                 Thread.sleep(700);
                 first.close(); // and another one
-                sender.join(60_000);
-                assertEquals(1500, awaitDecided(credits));
+                sender.join(WorkerFixtures.WAIT.toMillis());
+                long applied = awaitDecided(credits);
+                // A shortfall says where it stopped: the commands never sent, or a consumer gone (CI saw 1,220 of 1,500 once).
+                assertEquals(1500, applied, () -> "sender: " + chunksSent.get() + " of 15 chunks acknowledged"
+                        + (sender.isAlive() ? ", still sending" : "") + (senderFailed.get() == null ? "" : ", failed: " + senderFailed.get())
+                        + "; first consumer " + first.state() + "; second consumer " + second.state()
+                        + "; records on the topic " + endOffsets(lane) + ", committed " + committed(lane));
             } finally {
                 second.close(); // even on a failure: a consumer left running would apply the next test's credits
             }
@@ -287,6 +297,32 @@ class SettlementConsumerTest {
             Map<TopicPartition, OffsetAndMetadata> earliest = new HashMap<>();
             admin.listOffsets(request).all().get().forEach((tp, info) -> earliest.put(tp, new OffsetAndMetadata(info.offset())));
             admin.alterConsumerGroupOffsets(lane.group(), earliest).all().get();
+        }
+    }
+
+    /** The lane's end offset per partition, for a failure message (the error's text if the broker does not answer). */
+    static String endOffsets(Lane lane) {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            admin.describeTopics(List.of(lane.topic())).allTopicNames().get().get(lane.topic()).partitions()
+                    .forEach(p -> request.put(new TopicPartition(lane.topic(), p.partition()), OffsetSpec.latest()));
+            Map<Integer, Long> ends = new java.util.TreeMap<>();
+            admin.listOffsets(request).all().get().forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+            return ends.toString();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    /** The lane's group's committed offset per partition, likewise. */
+    static String committed(Lane lane) {
+        try (Admin admin = admin()) {
+            Map<Integer, Long> offsets = new java.util.TreeMap<>();
+            admin.listConsumerGroupOffsets(lane.group()).partitionsToOffsetAndMetadata().get()
+                    .forEach((tp, o) -> offsets.put(tp.partition(), o == null ? null : o.offset()));
+            return offsets.toString();
+        } catch (Exception e) {
+            return e.toString();
         }
     }
 

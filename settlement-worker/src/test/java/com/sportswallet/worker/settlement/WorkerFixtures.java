@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
@@ -202,32 +203,47 @@ final class WorkerFixtures {
         return p;
     }
 
-    /** A running consumer and its thread. */
-    record Running(SettlementConsumer consumer, Thread thread) implements AutoCloseable {
+    /**
+     * A running consumer, its thread, and what ended that thread if it died of an exception (the
+     * service's supervisor would start a fresh consumer; a test has none, so it says so).
+     */
+    record Running(SettlementConsumer consumer, Thread thread, AtomicReference<Throwable> died)
+            implements AutoCloseable {
         @Override
         public void close() throws InterruptedException {
             consumer.close();
             thread.join(30_000);
         }
+
+        /** For a failed assertion's message: alive, stopped, or died of what. */
+        String state() {
+            Throwable t = died.get();
+            return thread.isAlive() ? "running" : t == null ? "stopped" : "died of " + t;
+        }
     }
 
     static Running start(Lane lane, DataSource ds, KafkaProducer<String, String> dlq, SettlementConsumer.CrashPoints crashPoints) {
-        SettlementConsumer consumer = new SettlementConsumer(ds, kafka("worker-test-" + SEQ.incrementAndGet()), dlq,
-                new SettlementConsumer.Config(500, 200, 200, 50, 1000, 10_000, lane.topic(), lane.group()), null, crashPoints);
-        Thread t = new Thread(consumer, "test-settlement-consumer");
-        t.setDaemon(true);
-        t.start();
-        return new Running(consumer, t);
+        return run(new SettlementConsumer(ds, kafka("worker-test-" + SEQ.incrementAndGet()), dlq,
+                new SettlementConsumer.Config(500, 200, 200, 50, 1000, 10_000, lane.topic(), lane.group()), null, crashPoints));
     }
 
     /** A consumer with its own settings and listener (backoff, batch size), on its own thread. */
     static Running start(Lane lane, DataSource ds, KafkaProducer<String, String> dlq, SettlementConsumer.Config config,
             SettlementConsumer.Listener listener) {
-        SettlementConsumer consumer = new SettlementConsumer(ds, kafka("worker-test-" + SEQ.incrementAndGet()), dlq, config, listener, null);
+        return run(new SettlementConsumer(ds, kafka("worker-test-" + SEQ.incrementAndGet()), dlq, config, listener, null));
+    }
+
+    private static Running run(SettlementConsumer consumer) {
+        var died = new AtomicReference<Throwable>();
         Thread t = new Thread(consumer, "test-settlement-consumer");
         t.setDaemon(true);
+        t.setUncaughtExceptionHandler((thread, e) -> {
+            died.set(e);
+            System.err.println("test settlement consumer died: " + e);
+            e.printStackTrace();
+        });
         t.start();
-        return new Running(consumer, t);
+        return new Running(consumer, t, died);
     }
 
     /**
