@@ -24,6 +24,7 @@ import com.sportswallet.ingress.input.InputBounds;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
 import com.sportswallet.ingress.provider.jwt.CallbackVerifier;
+import com.sportswallet.ingress.provider.lane.MakeLanes;
 import com.sportswallet.ingress.provider.service.BetMakeService;
 import com.sportswallet.ingress.provider.service.BetNotesService;
 import com.sportswallet.ingress.provider.service.DiscardService;
@@ -70,6 +71,8 @@ public class SportsbookResource {
     RelayService relay;
     @Inject
     CallbackBudget budget;
+    @Inject
+    MakeLanes lanes;
 
     @GET
     @Path("/ping")
@@ -92,7 +95,7 @@ public class SportsbookResource {
         storable(payload);
         String answer = switch (endpoint) {
             case "balance" -> notes.balance(payload);
-            case "bet/make" -> body(makes.make(payload));
+            case "bet/make" -> body(make(payload));
             case "bet/win" -> body(settlements.settle(SettlementService.Kind.WIN, payload));
             case "bet/lost" -> body(settlements.settle(SettlementService.Kind.LOST, payload));
             case "bet/refund" -> body(settlements.settle(SettlementService.Kind.REFUND, payload));
@@ -108,6 +111,19 @@ public class SportsbookResource {
         // The service's transaction has committed: its outbox rows (if any) can go now.
         relay.wakeUp();
         return Response.ok(answer).build();
+    }
+
+    /**
+     * A make runs in its player's lane (issue 16): one make of a player at a time in a transaction,
+     * the others waiting here within their budget. A payload without a textual player_id goes
+     * straight on, and the make refuses it.
+     */
+    private Answer make(ObjectNode payload) throws Exception {
+        JsonNode player = payload.get("player_id");
+        if (player == null || !player.isTextual()) {
+            return makes.make(payload);
+        }
+        return lanes.run(player.asText(), budget.remainingMs(), () -> makes.make(payload));
     }
 
     private static String body(Answer answer) {
@@ -162,7 +178,7 @@ public class SportsbookResource {
 
     /**
      * Our side failed. Passing (database unreachable, lock or statement timeout, transaction timeout, the callback's budget
-     * spent): 503, so the provider retries; the transaction was rolled back, so the retry starts clean. Anything else is a
+     * spent, the player's make lane full): 503, so the provider retries; the transaction was rolled back, so the retry starts clean. Anything else is a
      * bug a retry cannot mend: 500, logged with its stack and counted apart ({@value #INTERNAL_ERRORS_METRIC}) so it
      * alerts instead of hiding among the 503s. Neither wrote anything.
      */
@@ -183,14 +199,17 @@ public class SportsbookResource {
                 .entity(CloudEventJson.mapper().createObjectNode().put("message", "internal error").toString()).build();
     }
 
-    /** Whether {@code e} is a passing fault a retry may mend: the database's (ErrorMappers.databaseFault), or a spent budget. */
+    /**
+     * Whether {@code e} is a passing fault a retry may mend: the database's (ErrorMappers.databaseFault), a spent budget,
+     * or a make the player's lane refused.
+     */
     static boolean passing(Throwable e) {
         if (ErrorMappers.databaseFault(e) != null) {
             return true;
         }
         Throwable t = e;
         for (int depth = 0; t != null && depth < ErrorMappers.CAUSE_DEPTH_MAX; depth++) {
-            if (t instanceof CallbackBudget.Spent) {
+            if (t instanceof CallbackBudget.Spent || t instanceof MakeLanes.Busy) {
                 return true;
             }
             t = t.getCause();
