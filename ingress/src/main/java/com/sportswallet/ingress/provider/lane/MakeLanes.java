@@ -26,6 +26,8 @@ import io.quarkus.runtime.StartupEvent;
  * more is refused at once ({@link Busy}: a 503 the provider retries, nothing written). The wait
  * counts against the callback's budget (issue 9): a make still waiting when its budget ends is
  * refused the same way, before it took a connection. A lane exists only while a make is in it.
+ * A waiting make holds its worker thread (no connection, no backend): {@link #check} keeps one
+ * lane below half of the worker pool.
  */
 @ApplicationScoped
 public class MakeLanes {
@@ -53,6 +55,9 @@ public class MakeLanes {
 
     @ConfigProperty(name = "wallet.make.queue-max")
     int queueMax;
+    /** The worker pool a waiting make holds a thread of (HTTP_WORKER_THREADS_MAX). */
+    @ConfigProperty(name = "quarkus.thread-pool.max-threads")
+    int workerThreadsMax;
     @Inject
     MeterRegistry meters;
 
@@ -129,10 +134,18 @@ public class MakeLanes {
         }
     }
 
-    /** Settings that cannot work fail at start, not at the first make. */
+    /**
+     * Settings that cannot work fail at start, not at the first make. Each waiting make holds a
+     * worker thread: one player's lane may hold at most half of them, so a hot player never starves
+     * the others' callbacks (nor the operator API) of threads.
+     */
     void check(@Observes StartupEvent event) {
         if (queueMax < 1 || queueMax > QUEUE_MAX_BOUND) {
             throw new IllegalStateException("MAKE_QUEUE_MAX (" + queueMax + ") must be within 1.." + QUEUE_MAX_BOUND);
+        }
+        if (queueMax > workerThreadsMax / 2) {
+            throw new IllegalStateException("MAKE_QUEUE_MAX (" + queueMax + ") must be at most half of HTTP_WORKER_THREADS_MAX ("
+                    + workerThreadsMax + "): each waiting make holds a worker thread");
         }
     }
 }

@@ -135,4 +135,17 @@ class MakeLanesUnitTest {
         assertEquals(0, lanes.members("p1"));
         assertEquals("next", lanes.run("p1", 1, () -> "next"));
     }
+
+    @Test
+    void oneLaneMayHoldAtMostHalfOfTheWorkerThreads() {
+        MakeLanes lanes = lanes(256);
+        lanes.workerThreadsMax = 512;
+        lanes.check(null);
+        lanes.workerThreadsMax = 511;
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> lanes.check(null));
+        assertTrue(e.getMessage().contains("HTTP_WORKER_THREADS_MAX"), e.getMessage());
+        lanes.queueMax = 0;
+        lanes.workerThreadsMax = 512;
+        assertThrows(IllegalStateException.class, () -> lanes.check(null));
+    }
 }
