@@ -291,23 +291,27 @@ class SettlementConsumerTest {
 
     static void resetToEarliest(Lane lane) throws Exception {
         try (Admin admin = admin()) {
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            admin.describeTopics(List.of(lane.topic())).allTopicNames().get().get(lane.topic()).partitions()
-                    .forEach(p -> request.put(new TopicPartition(lane.topic(), p.partition()), OffsetSpec.earliest()));
             Map<TopicPartition, OffsetAndMetadata> earliest = new HashMap<>();
-            admin.listOffsets(request).all().get().forEach((tp, info) -> earliest.put(tp, new OffsetAndMetadata(info.offset())));
+            offsets(admin, lane, OffsetSpec.earliest()).forEach((tp, offset) -> earliest.put(tp, new OffsetAndMetadata(offset)));
             admin.alterConsumerGroupOffsets(lane.group(), earliest).all().get();
         }
+    }
+
+    /** The offset {@code spec} names in each partition of the lane's topic. */
+    static Map<TopicPartition, Long> offsets(Admin admin, Lane lane, OffsetSpec spec) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        admin.describeTopics(List.of(lane.topic())).allTopicNames().get().get(lane.topic()).partitions()
+                .forEach(p -> request.put(new TopicPartition(lane.topic(), p.partition()), spec));
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        admin.listOffsets(request).all().get().forEach((tp, info) -> offsets.put(tp, info.offset()));
+        return offsets;
     }
 
     /** The lane's end offset per partition, for a failure message (the error's text if the broker does not answer). */
     static String endOffsets(Lane lane) {
         try (Admin admin = admin()) {
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            admin.describeTopics(List.of(lane.topic())).allTopicNames().get().get(lane.topic()).partitions()
-                    .forEach(p -> request.put(new TopicPartition(lane.topic(), p.partition()), OffsetSpec.latest()));
             Map<Integer, Long> ends = new java.util.TreeMap<>();
-            admin.listOffsets(request).all().get().forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+            offsets(admin, lane, OffsetSpec.latest()).forEach((tp, offset) -> ends.put(tp.partition(), offset));
             return ends.toString();
         } catch (Exception e) {
             return e.toString();

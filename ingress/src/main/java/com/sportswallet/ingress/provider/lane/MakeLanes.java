@@ -12,7 +12,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -73,14 +72,13 @@ public class MakeLanes {
             long started = System.nanoTime();
             boolean turn;
             try {
-                turn = waitMsMax == Long.MAX_VALUE ? lockInterruptibly(lane) : lane.turn.tryLock(Math.max(0, waitMsMax), TimeUnit.MILLISECONDS);
+                // Long.MAX_VALUE ms saturates to the longest nanosecond wait: no bound.
+                turn = lane.turn.tryLock(Math.max(0, waitMsMax), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new Busy("interrupted while waiting for player " + playerId + "'s earlier makes");
             }
-            if (meters != null) {
-                Timer.builder(WAIT_METRIC).register(meters).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            }
+            meters.timer(WAIT_METRIC).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (!turn) {
                 refused("budget");
                 throw new Busy("the callback's budget ended while it waited " + waitMsMax + " ms for player " + playerId + "'s earlier makes");
@@ -99,11 +97,6 @@ public class MakeLanes {
     public int members(String playerId) {
         Lane lane = lanes.get(playerId);
         return lane == null ? 0 : lane.members;
-    }
-
-    private static boolean lockInterruptibly(Lane lane) throws InterruptedException {
-        lane.turn.lockInterruptibly();
-        return true;
     }
 
     private Lane join(String playerId) {
@@ -129,9 +122,7 @@ public class MakeLanes {
     }
 
     private void refused(String reason) {
-        if (meters != null) {
-            meters.counter(REFUSED_METRIC, "reason", reason).increment();
-        }
+        meters.counter(REFUSED_METRIC, "reason", reason).increment();
     }
 
     /**

@@ -15,11 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 /** The lane's rules without Quarkus or a database: one at a time, arrival order, its bounds. */
 class MakeLanesUnitTest {
     private static MakeLanes lanes(int queueMax) {
         MakeLanes lanes = new MakeLanes();
         lanes.queueMax = queueMax;
+        lanes.meters = new SimpleMeterRegistry();
         return lanes;
     }
 
