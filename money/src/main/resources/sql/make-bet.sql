@@ -1,6 +1,4 @@
--- bet/make, round trip 2: the betslip's reference rows, insert-if-absent in a fixed order (sport,
--- category, tournament, event) with rows sorted by id, so concurrent makes naming the same new
--- sport neither fail nor deadlock; then the bet (unique on the provider's make id, so a discard
+-- bet/make, round trip 2, after make-reference.sql (the betslip's reference rows): the bet (unique on the provider's make id, so a discard
 -- tombstone inserts nothing) and its selections; then the player's status again, read FOR SHARE
 -- (after the bet rows: the lock order) and held to the commit: a status change, which locks the
 -- player row before the wallet, either committed before this read (the make sees it: 1005) or
@@ -11,14 +9,6 @@
 -- this read (the make sees it: 1007) or waits for the make. :session_id NULL (sessions not required)
 -- reads nothing. The bet records the local :day its stake books to (issue 15: usage-book.sql books it
 -- in round trip 3, after the wallet lock). Arrays are bound whole (one parameter each).
-INSERT INTO sport (id, name) SELECT * FROM unnest(:sport_ids::text[], :sport_names::text[]) ORDER BY 1 ON CONFLICT DO NOTHING;
-INSERT INTO category (id, sport_id, name) SELECT * FROM unnest(:category_ids::text[], :category_sport_ids::text[], :category_names::text[])
-ORDER BY 1 ON CONFLICT DO NOTHING;
-INSERT INTO tournament (id, category_id, name) SELECT * FROM unnest(:tournament_ids::text[], :tournament_category_ids::text[], :tournament_names::text[])
-ORDER BY 1 ON CONFLICT DO NOTHING;
-INSERT INTO sport_event (id, tournament_id, name, scheduled)
-SELECT * FROM unnest(:event_ids::text[], :event_tournament_ids::text[], :event_names::text[], :event_scheduled::bigint[])
-ORDER BY 1 ON CONFLICT DO NOTHING;
 INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state, betslip_id, potential_win, usage_day)
 VALUES (:bet_id, :transaction_id, :player_id, (SELECT id FROM wallet WHERE player_id = :player_id AND kind = 'CASH'), :currency, :stake,
 'OPEN', :betslip_id, :potential_win, :day) ON CONFLICT DO NOTHING;

@@ -7,13 +7,15 @@ import java.sql.SQLException;
 import com.sportswallet.contracts.Topics;
 
 /**
- * The statements of one bet/make (the ingress's BetMakeService runs them, scripts/bench-make runs
- * the same files with pgbench), one round trip each:
+ * The statements of bet/make. The ingress decides a player's makes in batches (issue 16: its
+ * MakeBatchService, one transaction per batch: {@link #BATCH_CLAIM_AND_READ}, {@link #BATCH_BETS},
+ * then per member {@link #MEMBER_DEBIT_AND_BOOK}, and {@link #BATCH_RELEASE} for the refused), a make
+ * with a bonus alone; scripts/bench-make runs the files of one make with pgbench, one round trip each:
  * <ol>
  * <li>{@link #CLAIM_AND_WALLET_READ}: the idempotency claim, then the player's wallet, currency,
  * status and settled balance, read without a lock (it only chooses the path, {@link Spend}), and
  * the make's session's state at the clock's instant (so 1007 answers before 2002; a refusal only);</li>
- * <li>{@link #BET} (or {@link #BET_THEN_SAVEPOINT} on the fast path): the betslip's reference rows,
+ * <li>{@link #BET} (the savepoint of {@link Spend} after it on the fast path): the betslip's reference rows,
  * the bet and its selections, the player's status read again under a share lock held to the
  * commit (so a status change is ordered wholly before or after the make), and the session's state
  * read again under a share lock after it (so an end or an extension is too: {@link Sessions});</li>
@@ -26,9 +28,9 @@ import com.sportswallet.contracts.Topics;
  */
 public final class BetMake {
     public static final NamedSql CLAIM_AND_WALLET_READ = NamedSql.load("idempotency-claim").then(NamedSql.load("make-wallet-read"));
-    public static final NamedSql BET = NamedSql.load("make-bet");
-    /** The bet statements, then the savepoint the fast path backs out to (one round trip). */
-    public static final NamedSql BET_THEN_SAVEPOINT = BET.then(NamedSql.load("spend-savepoint"));
+    /** The betslip's reference rows, insert-if-absent, sorted (a batch sends its members' union once). */
+    public static final NamedSql REFERENCE = NamedSql.load("make-reference");
+    public static final NamedSql BET = REFERENCE.then(NamedSql.load("make-bet"));
     /** The index of the bet insert among {@link #BET}'s statements (its update count tells a discard tombstone). */
     public static final int BET_STATEMENT_INDEX = 4;
     /** The index of the player's status, read {@code FOR SHARE}, among {@link #BET}'s statements (a result set). */
@@ -38,6 +40,21 @@ public final class BetMake {
     public static final NamedSql DEBIT = NamedSql.load("make-debit");
     /** The debit, then the stake's usage booked ({@link Limits#BOOK}): one round trip. */
     public static final NamedSql DEBIT_AND_BOOK = DEBIT.then(Limits.BOOK);
+    /**
+     * A batch of one player's makes (issue 16), round trip 1: the claims in key order (a result set of the keys
+     * claimed), the wallet read without a lock (a result set, no row: no such player), the named sessions' states.
+     */
+    public static final NamedSql BATCH_CLAIM_AND_READ = NamedSql.load("make-batch-claim").then(NamedSql.load("make-batch-wallet-read"))
+            .then(NamedSql.load("make-batch-sessions"));
+    /** Round trip 2 of a batch: the union of its reference rows (4 statements), its bets (the ids inserted), status and sessions FOR SHARE. */
+    public static final NamedSql BATCH_BETS = REFERENCE.then(NamedSql.load("make-batch-bets"));
+    /** The index of the bets' statement (a result set of the bet ids inserted) among {@link #BATCH_BETS}'s statements. */
+    public static final int BATCH_BETS_STATEMENT_INDEX = 4;
+    /** A member's debit in a batch: the savepoint it backs out to, then {@link #DEBIT_AND_BOOK}, one round trip. */
+    public static final NamedSql MEMBER_DEBIT_AND_BOOK = NamedSql.load("make-member-savepoint").then(DEBIT_AND_BOOK);
+    public static final String MEMBER_ROLLBACK_SQL = "ROLLBACK TO SAVEPOINT make_member";
+    /** What a batch's refused and deferred members leave: removed. */
+    public static final NamedSql BATCH_RELEASE = NamedSql.load("make-batch-release");
     /** The limits a make is checked against (a freebet's stake books none). */
     public static final java.util.List<String> LIMIT_KINDS = java.util.List.of("wager", "loss");
 
@@ -66,7 +83,16 @@ public final class BetMake {
      */
     public static Debited debit(Connection c, long walletId, long stake, String endpoint, String key, String playerId, String eventId,
             String event, String bodyUpToBalance, java.time.LocalDate day, java.time.Instant at) throws SQLException {
-        try (NamedSql.Bound s = DEBIT_AND_BOOK.prepare(c)) {
+        return debit(c, false, walletId, stake, endpoint, key, playerId, eventId, event, bodyUpToBalance, day, at);
+    }
+
+    /**
+     * {@link #debit}, after the savepoint a batch's member backs out to when {@code memberSavepoint}
+     * ({@link #MEMBER_DEBIT_AND_BOOK}, the same round trip; {@link #MEMBER_ROLLBACK_SQL} returns to it).
+     */
+    public static Debited debit(Connection c, boolean memberSavepoint, long walletId, long stake, String endpoint, String key, String playerId,
+            String eventId, String event, String bodyUpToBalance, java.time.LocalDate day, java.time.Instant at) throws SQLException {
+        try (NamedSql.Bound s = (memberSavepoint ? MEMBER_DEBIT_AND_BOOK : DEBIT_AND_BOOK).prepare(c)) {
             s.set("stake", stake)
                     .set("wallet_id", walletId)
                     .set("ledger_key", endpoint + ":" + key)
@@ -79,7 +105,9 @@ public final class BetMake {
             Limits.Booking b = Limits.Booking.make(stake);
             Limits.bindBook(s, playerId, day, b.wager(), b.loss(), b.deposit(), at);
             java.sql.PreparedStatement ps = s.statement();
-            ps.execute();
+            if (!ps.execute() && memberSavepoint && !ps.getMoreResults()) {
+                throw new IllegalStateException("the member's debit returned no result set");
+            }
             String answer;
             try (ResultSet rs = ps.getResultSet()) {
                 answer = rs.next() ? rs.getString(1) : null;

@@ -49,6 +49,17 @@ public final class Spend {
     }
 
     /**
+     * A batch of debits of one wallet (issue 16) applies the wallet's pending credits before its first
+     * wallet statement when its unlocked read shows the settled balance short of the debits' total and
+     * pending money to apply; otherwise each debit takes the fast path, and one that finds the settled
+     * balance short after an earlier debit of the batch locked the wallet goes to a later batch, which
+     * chooses again.
+     */
+    public static boolean flipFirst(long settledBalanceRead, long pendingRead, long amountsTotal) {
+        return !fastPath(settledBalanceRead, amountsTotal) && pendingRead > 0;
+    }
+
+    /**
      * Runs the debit on the chosen path.
      *
      * @param fast the caller chose the fast path and took {@link #SAVEPOINT_SQL} just before this call

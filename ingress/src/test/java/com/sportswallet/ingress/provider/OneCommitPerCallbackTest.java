@@ -218,4 +218,33 @@ class OneCommitPerCallbackTest {
                 "unknown make tombstoned");
         assertEquals(0, Db.ledgerDiscrepancies());
     }
+
+    /**
+     * Issue 16: concurrent makes of one player are decided in batches, one commit per batch, so a
+     * request costs at most one commit (the batch it was decided in) and never a rollback when every
+     * make is accepted.
+     */
+    @Test
+    void concurrentMakesOfOnePlayerCostAtMostOneCommitEach() throws Exception {
+        String player = OperatorApiTest.createPlayer("EUR");
+        deposit(player, 100_000);
+        int makes = 32;
+        List<java.util.concurrent.Callable<Response>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < makes; i++) {
+            Map<String, Object> make = Provider.make(player, Provider.txId(), 100, "EUR");
+            calls.add(() -> Provider.call("bet/make", make));
+        }
+        PgWireCounter c = counter();
+        long commits = c.commits();
+        long rollbacks = c.rollbacks();
+        List<Response> results = OperatorApiTest.concurrently(calls);
+        long committed = c.commits() - commits;
+        System.out.printf("[one-commit] %d concurrent makes of one player: %d commits, %d rollbacks%n", makes, committed,
+                c.rollbacks() - rollbacks);
+        assertEquals(List.of(200), results.stream().map(Response::statusCode).distinct().toList(),
+                () -> results.stream().map(Response::asString).distinct().toList().toString());
+        assertTrue(committed >= 1 && committed <= makes, "commits: " + committed);
+        assertEquals(0, c.rollbacks() - rollbacks);
+        assertEquals(100_000 - makes * 100, OperatorApiTest.balance(player));
+    }
 }

@@ -98,7 +98,15 @@ public class CallbackBudget {
      * budget ends. Close it when the transaction's work is done, before the commit.
      */
     public Guard guard(Connection c) throws SQLException {
-        long remainingMs = remainingMs();
+        return guard(c, remainingMs());
+    }
+
+    /**
+     * {@link #guard(Connection)} for a transaction that decides for other requests than the running one
+     * (a batch of makes, issue 16): {@code remainingMs} is the earliest of their budgets' remaining
+     * milliseconds (Long.MAX_VALUE: none has a budget).
+     */
+    public Guard guard(Connection c, long remainingMs) throws SQLException {
         if (remainingMs == Long.MAX_VALUE) {
             return NONE;
         }

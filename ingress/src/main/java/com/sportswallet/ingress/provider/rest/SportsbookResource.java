@@ -1,6 +1,7 @@
 package com.sportswallet.ingress.provider.rest;
 
 import java.time.Instant;
+import java.util.List;
 
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
@@ -28,6 +29,7 @@ import com.sportswallet.ingress.provider.lane.MakeLanes;
 import com.sportswallet.ingress.provider.service.BetMakeService;
 import com.sportswallet.ingress.provider.service.BetNotesService;
 import com.sportswallet.ingress.provider.service.DiscardService;
+import com.sportswallet.ingress.provider.service.MakeBatchService;
 import com.sportswallet.ingress.provider.service.RollbackService;
 import com.sportswallet.ingress.provider.service.SettlementService;
 import com.sportswallet.ingress.rest.ErrorMappers;
@@ -73,6 +75,8 @@ public class SportsbookResource {
     CallbackBudget budget;
     @Inject
     MakeLanes lanes;
+    @Inject
+    MakeBatchService batches;
 
     @GET
     @Path("/ping")
@@ -114,16 +118,15 @@ public class SportsbookResource {
     }
 
     /**
-     * A make runs in its player's lane (issue 16): one make of a player at a time in a transaction,
-     * the others waiting here within their budget. A payload without a textual player_id goes
-     * straight on, and the make refuses it.
+     * A make is read first (a malformed one is refused here and never waits), then decided in a batch
+     * of its player's makes (issue 16, MakeLanes): one transaction for up to MAKE_BATCH_MAX of them,
+     * the others waiting here within their budget. A make with a bonus runs in a batch of its own.
      */
     private Answer make(ObjectNode payload) throws Exception {
-        JsonNode player = payload.get("player_id");
-        if (player == null || !player.isTextual()) {
-            return makes.make(payload);
-        }
-        return lanes.run(player.asText(), budget.remainingMs(), () -> makes.make(payload));
+        BetMakeService.MakeMember member = makes.member(payload);
+        return lanes.run(member.playerId(), budget.remainingMs(), member, (members, remainingMs) -> members.get(0).alone()
+                ? List.of(MakeLanes.Outcome.of(makes.makeAlone(members.get(0), remainingMs)))
+                : batches.make(members, remainingMs));
     }
 
     private static String body(Answer answer) {

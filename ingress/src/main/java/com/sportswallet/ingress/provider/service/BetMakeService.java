@@ -33,6 +33,7 @@ import com.sportswallet.ingress.idempotency.PayloadHash;
 import com.sportswallet.ingress.provider.Payload;
 import com.sportswallet.ingress.provider.ProtocolException;
 import com.sportswallet.ingress.provider.budget.CallbackBudget;
+import com.sportswallet.ingress.provider.lane.MakeLanes;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.limits.LimitEvents;
 import com.sportswallet.ingress.service.LimitSettings;
@@ -170,38 +171,56 @@ public class BetMakeService {
                 Betslip.parse(slip), BonusUse.parse(p, tx));
     }
 
-    @Transactional(rollbackOn = Exception.class)
-    public Answer make(ObjectNode payload) throws SQLException {
+    /**
+     * A make as the lane queues it (issue 16): read and checked before it joins its player's lane (a
+     * malformed one is refused at once, 400, and never waits), with its payload's hash and, when
+     * sessions are required (SESSIONS_REQUIRED), its session id. A make with a bonus runs alone.
+     */
+    public record MakeMember(MakeRequest request, PayloadHash requestHash, String sessionId) implements MakeLanes.Member {
+        public String playerId() {
+            return request.playerId();
+        }
+
+        @Override
+        public String key() {
+            return request.transactionId();
+        }
+
+        @Override
+        public boolean alone() {
+            return request.bonus() != null;
+        }
+    }
+
+    /** Reads a make's payload into what its batch needs; 400 (2004) when it is malformed. */
+    public MakeMember member(ObjectNode payload) {
         MakeRequest r = parse(payload);
-        PayloadHash requestHash = PayloadHash.of(payload);
-        // The session is decided at one instant of the wallet's clock, passed into both of its reads. Its id is read
-        // only when sessions are required: with SESSIONS_REQUIRED=false the field is not looked at, whatever its form.
-        boolean sessionRequired = sessions.required();
-        SessionCheck session = new SessionCheck(sessionRequired ? Payload.optionalText(payload, "session_id") : null, sessionRequired,
-                clock.instant());
+        // The session id is read only when sessions are required: with SESSIONS_REQUIRED=false the field is not looked
+        // at, whatever its form.
+        return new MakeMember(r, PayloadHash.of(payload), sessions.required() ? Payload.optionalText(payload, "session_id") : null);
+    }
+
+    /**
+     * A make with a bonus (issue 14), in a batch of its own: its bonus is redeemed after its bet and
+     * before the wallet (the lock order), so it cannot follow another member's wallet statement; a
+     * refusal throws, which rolls back all of it (it is alone: nothing else is lost).
+     */
+    @Transactional(rollbackOn = Exception.class)
+    public Answer makeAlone(MakeMember m, long remainingMs) throws SQLException {
+        MakeRequest r = m.request();
+        if (r.bonus() == null) {
+            throw new IllegalArgumentException("a cash make runs in a batch (MakeBatchService)");
+        }
+        // The session is decided at one instant of the wallet's clock, passed into both of its reads.
+        SessionCheck session = new SessionCheck(m.sessionId(), sessions.required(), clock.instant());
         // The limits are decided at the same instant; the stake books to its local day's periods (issue 15).
         LocalDate day = Limits.day(session.now(), limits.timeZone());
-        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c)) {
-            WalletRead wallet = claimAndCheckWallet(c, r, requestHash, session);
+        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c, remainingMs)) {
+            WalletRead wallet = claimAndCheckWallet(c, r, m.requestHash(), session);
             if (wallet == null) {
-                return replay(c, r, requestHash);
+                return replay(c, r, m.requestHash());
             }
-            String betId = Callbacks.operatorId(ENDPOINT, r.transactionId());
-            if (r.bonus() != null) {
-                return bonusMake(c, wallet, betId, r, session, day);
-            }
-            // The path is chosen before the first wallet statement, from round trip 1's unlocked read.
-            boolean fast = Spend.fastPath(wallet.balance(), r.amount());
-            insertBet(c, betId, r, fast, session, day);
-            Spend.Spent<BetMake.Debited> spent = Spend.debit(c, wallet.id(), fast, money.creditFlipMax(),
-                    () -> debit(c, wallet.id(), betId, r, null, Instant.now(), day, session.now()));
-            if (spent.flipCapped()) {
-                meters.counter(MoneySettings.FLIP_CAPPED_METRIC, "endpoint", ENDPOINT).increment();
-            }
-            if (spent.debited() == null) {
-                throw new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount());
-            }
-            return accepted(c, wallet.id(), betId, r, spent.debited(), session.now());
+            return bonusMake(c, wallet, Callbacks.operatorId(ENDPOINT, r.transactionId()), r, session, day);
         }
     }
 
@@ -219,7 +238,7 @@ public class BetMakeService {
             throws SQLException {
         BonusUse bonus = r.bonus();
         Instant now = Instant.now();
-        insertBet(c, betId, r, false, session, day);
+        insertBet(c, betId, r, session, day);
         Bonuses.Redeemed redeemed = null;
         if (bonus.id() != null) {
             redeemed = Bonuses.redeem(c, bonus.id(), bonus.type(), r.playerId(), betId, r.currency(), r.amount(), bonus.potentialComboboostWin(),
@@ -247,7 +266,7 @@ public class BetMakeService {
         // A comboboost: the cash stake as any make debits it (the slow path, which may spend pending money), and
         // books it against the limits as any make does (a freebet above debits and books no cash).
         Spend.Spent<BetMake.Debited> spent = Spend.debit(c, wallet.id(), false, money.creditFlipMax(),
-                () -> debit(c, wallet.id(), betId, r, bonus, now, day, session.now()));
+                () -> withinLimits(debit(c, false, wallet.id(), betId, r, bonus, now, day, session.now()), r));
         if (spent.debited() == null) {
             throw new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount());
         }
@@ -263,7 +282,7 @@ public class BetMakeService {
      * checked against and the usage it left, and each limit its usage reached exactly gets its
      * {@code wallet.limit.reached} event (after the make's own events: the next player_seq values).
      */
-    private static Answer accepted(Connection c, long walletId, String betId, MakeRequest r, BetMake.Debited debited, Instant at)
+    static Answer accepted(Connection c, long walletId, String betId, MakeRequest r, BetMake.Debited debited, Instant at)
             throws SQLException {
         Limits.storeMakeChecked(c, betId, Limits.checked(debited.usage(), BetMake.LIMIT_KINDS));
         LimitEvents.appendReached(c, walletId, r.playerId(), r.currency(), Limits.reached(debited.usage(), BetMake.LIMIT_KINDS), betId,
@@ -380,21 +399,21 @@ public class BetMakeService {
      * 1005 for a self-excluded player (issue 15): the protocol has no code of its own for it, so the
      * block's code with a message that says which (PROTOCOL.md, "Self-exclusion").
      */
-    private static ProtocolException excluded(MakeRequest r) {
+    static ProtocolException excluded(MakeRequest r) {
         return new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is self-excluded: no bets");
     }
 
     /** The key was taken: the stored answer (same payload) or 2004 (another payload). */
-    private static Answer replay(Connection c, MakeRequest r, PayloadHash requestHash) throws SQLException {
+    static Answer replay(Connection c, MakeRequest r, PayloadHash requestHash) throws SQLException {
         return Callbacks.answerOf(IdempotencyStore.existing(c, ENDPOINT, r.transactionId(), requestHash), r.transactionId());
     }
 
-    /** Round trip 2: reference data, the bet and its selections, the status and session under share locks (and, on the fast path, the savepoint). */
-    private static void insertBet(Connection c, String betId, MakeRequest r, boolean fast, SessionCheck session, LocalDate day)
+    /** Round trip 2 of a make with a bonus: reference data, the bet and its selections, the status and session under share locks. */
+    private static void insertBet(Connection c, String betId, MakeRequest r, SessionCheck session, LocalDate day)
             throws SQLException {
         Betslip slip = r.betslip();
         List<Betslip.Selection> selections = slip.selections;
-        try (NamedSql.Bound s = (fast ? BetMake.BET_THEN_SAVEPOINT : BetMake.BET).prepare(c)) {
+        try (NamedSql.Bound s = BetMake.BET.prepare(c)) {
             s.setArray("sport_ids", "text", slip.sports.keySet().toArray())
                     .setArray("sport_names", "text", slip.sports.values().toArray())
                     .setArray("category_ids", "text", slip.categories.keySet().toArray())
@@ -463,19 +482,20 @@ public class BetMakeService {
     }
 
     /** Column {@code i} of reference rows keyed by id (the TreeMap's id order). */
-    private static Object[] column(Map<String, String[]> rows, int i) {
+    static Object[] column(Map<String, String[]> rows, int i) {
         return rows.values().stream().map(v -> v[i]).toArray();
     }
 
     /**
      * Round trip 3: the conditional debit with its ledger entry, event and stored answer, then the stake booked to the
-     * limit usage of its {@code day}, checked against the limits in force at {@code at}.
+     * limit usage of its {@code day}, beside the limits in force at {@code at}; after the member's savepoint when
+     * {@code memberSavepoint} (a batch, issue 16).
      *
-     * @return what the debit did, or null when the balance does not cover the stake
-     * @throws ProtocolException 4001 when the stake takes a usage above a limit in force (before 2001: the precedence)
+     * @return what the debit did (its answer null when the balance does not cover the stake; its usage over a limit
+     *         when the stake takes one above it: {@link #overLimit})
      */
-    private static BetMake.Debited debit(Connection c, long walletId, String betId, MakeRequest r, BonusUse bonus, Instant now,
-            LocalDate day, Instant at) throws SQLException {
+    static BetMake.Debited debit(Connection c, boolean memberSavepoint, long walletId, String betId, MakeRequest r, BonusUse bonus,
+            Instant now, LocalDate day, Instant at) throws SQLException {
         // The event without its position: the debit completes it from its own RETURNING.
         WalletFact placed = bonus == null ? BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId())
                 : BonusBet.of(BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId()), bonus.id(), bonus.type(), 0,
@@ -483,7 +503,7 @@ public class BetMakeService {
         String eventId = CloudEventJson.stableId(placed.type(), betId);
         String event = CloudEventJson.serialize(eventId, placed.type(), WalletEvents.SOURCE, r.playerId(), now, placed.data());
         // The debit statement writes the outbox row itself: an event its topic would refuse is refused here, before
-        // it (2004, the transaction rolls back: nothing written), not parked in the outbox later.
+        // it (2004, nothing written), not parked in the outbox later.
         Outbox.checkSize(Topics.WALLET_EVENTS, r.playerId(), event, EVENT_GROWTH_BYTES_MAX);
         // The money body ends with its balance: the statement appends the available balance it produced.
         String body = Callbacks.moneyBody(betId, r.transactionId(), null, r.playerId(), "bet", r.amount(), r.currency(), null);
@@ -491,12 +511,25 @@ public class BetMakeService {
             throw new IllegalStateException("the money body must end with its balance: " + body);
         }
         String bodyUpToBalance = body.substring(0, body.length() - "null}".length());
-        BetMake.Debited debited = BetMake.debit(c, walletId, r.amount(), ENDPOINT, r.transactionId(), r.playerId(), eventId, event,
+        return BetMake.debit(c, memberSavepoint, walletId, r.amount(), ENDPOINT, r.transactionId(), r.playerId(), eventId, event,
                 bodyUpToBalance, day, at);
+    }
+
+    /** 4001 when the stake took a usage above a limit in force (before 2001: the precedence), else null. */
+    static ProtocolException overLimit(BetMake.Debited debited, MakeRequest r) {
         Limits.Checked over = debited.overLimit();
+        if (over == null) {
+            return null;
+        }
+        return new ProtocolException(ProtocolException.LIMIT_EXCEEDED, "a stake of " + r.amount() + " exceeds the player's " + over.period()
+                + " " + over.kind() + " limit of " + over.limit() + " (usage " + (over.used() - r.amount()) + ")");
+    }
+
+    /** The debit when it was made within the limits, null when the balance did not cover it; throws 4001 ({@link #overLimit}). */
+    private static BetMake.Debited withinLimits(BetMake.Debited debited, MakeRequest r) {
+        ProtocolException over = overLimit(debited, r);
         if (over != null) {
-            throw new ProtocolException(ProtocolException.LIMIT_EXCEEDED, "a stake of " + r.amount() + " exceeds the player's " + over.period()
-                    + " " + over.kind() + " limit of " + over.limit() + " (usage " + (over.used() - r.amount()) + ")");
+            throw over;
         }
         return debited.answer() == null ? null : debited;
     }

@@ -1,0 +1,493 @@
+package com.sportswallet.ingress.provider.service;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.Transactional;
+
+import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
+import com.sportswallet.ingress.provider.ProtocolException;
+import com.sportswallet.ingress.provider.budget.CallbackBudget;
+import com.sportswallet.ingress.provider.lane.MakeLanes.Outcome;
+import com.sportswallet.ingress.provider.service.BetMakeService.Betslip;
+import com.sportswallet.ingress.provider.service.BetMakeService.MakeMember;
+import com.sportswallet.ingress.provider.service.BetMakeService.MakeRequest;
+import com.sportswallet.ingress.provider.service.BetMakeService.SessionCheck;
+import com.sportswallet.ingress.service.BonusClock;
+import com.sportswallet.ingress.service.LimitSettings;
+import com.sportswallet.ingress.service.MoneySettings;
+import com.sportswallet.ingress.service.SessionSettings;
+import com.sportswallet.money.BetMake;
+import com.sportswallet.money.CreditBatch;
+import com.sportswallet.money.Limits;
+import com.sportswallet.money.NamedSql;
+import com.sportswallet.money.Spend;
+import com.sportswallet.outbox.Outbox;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * bet/make for a batch of one player's cash makes (issue 16): ONE transaction, ONE commit, the
+ * wallet row locked once, for up to {@code MAKE_BATCH_MAX} makes queued in the player's lane
+ * (MakeLanes). Each member is decided as a make alone would be, in arrival order, each in
+ * PROTOCOL.md's refusal precedence, and takes its player_seq values in that order; a refusal never
+ * fails another member: it is decided by conditional statements that raise no SQL error, or under
+ * the member's savepoint, and the refused member leaves nothing (its claim, bet and selections are
+ * deleted in the batch's transaction; only shared reference rows may stay). Round trips:
+ * <ol>
+ * <li>the members' idempotency claims, in key order (the lock order), the wallet read without a
+ * lock, and the named sessions' states ({@link BetMake#BATCH_CLAIM_AND_READ}): a key already taken
+ * replays its answer; 1006, 1005, 1007, 2002 refuse a member;</li>
+ * <li>the union of the members' reference rows, once, sorted; their bets and selections; the
+ * player's status and the sessions under share locks ({@link BetMake#BATCH_BETS}): a discard
+ * tombstone, a block or an ended session refuses;</li>
+ * <li>only when the unlocked read showed the settled balance short of the members' stakes and
+ * pending money: the wallet's pending credits applied, as the worker would, before any wallet
+ * statement ({@link Spend#flipFirst}: no credit row is ever locked after the wallet row);</li>
+ * <li>per member, in arrival order: its savepoint and its conditional debit with its ledger entry,
+ * event, stored answer and limit usage ({@link BetMake#MEMBER_DEBIT_AND_BOOK}); 4001 or 2001 back
+ * out to the savepoint. A member short of money while pending money remains, after an earlier
+ * member locked the wallet (so the credits can no longer be applied in this transaction), goes
+ * back to the lane with every member after it (deferred: the next batch applies them first);</li>
+ * <li>the refused and deferred members' rows deleted ({@link BetMake#BATCH_RELEASE}), then commit;
+ * when members were refused and none was accepted, the transaction rolls back instead (nothing to keep).</li>
+ * </ol>
+ * A failure of the transaction itself (the commit, the budget, the database) fails every member:
+ * none is answered 200.
+ */
+@ApplicationScoped
+public class MakeBatchService {
+    private static final String ENDPOINT = BetMakeService.ENDPOINT;
+    private static final HexFormat HEX = HexFormat.of();
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    CallbackBudget budget;
+    @Inject
+    MoneySettings money;
+    @Inject
+    MeterRegistry meters;
+    @Inject
+    BonusClock clock;
+    @Inject
+    SessionSettings sessions;
+    @Inject
+    LimitSettings limits;
+    @Inject
+    TransactionManager transactions;
+
+    /**
+     * Decides a batch of one player's cash makes (distinct keys, arrival order).
+     *
+     * @param remainingMs the earliest member's remaining budget (Long.MAX_VALUE: none)
+     * @return one outcome per member, in order: its answer, its refusal, or deferred
+     */
+    @Transactional(rollbackOn = Exception.class)
+    public List<Outcome<Answer>> make(List<MakeMember> members, long remainingMs) throws SQLException, SystemException {
+        // Every member is decided at one instant of the wallet's clock (sessions, limits, their day).
+        Instant at = clock.instant();
+        Decisions d = new Decisions(members, at, Limits.day(at, limits.timeZone()));
+        try (Connection c = dataSource.getConnection(); CallbackBudget.Guard budgetGuard = budget.guard(c, remainingMs)) {
+            Wallet wallet = claimAndRead(c, d);
+            if (!d.live().isEmpty()) {
+                insertBets(c, d, wallet);
+            }
+            if (!d.live().isEmpty()) {
+                debit(c, d, wallet);
+            }
+            if (d.accepted == 0 && !d.releasedKeys.isEmpty()) {
+                // Nothing to keep: refusals and deferrals leave nothing (a batch of replays only wrote nothing: it commits).
+                transactions.setRollbackOnly();
+            } else if (!d.releasedKeys.isEmpty()) {
+                release(c, d);
+            }
+        }
+        return d.outcomes();
+    }
+
+    /** The wallet as round trip 1 read it, without a lock. */
+    private record Wallet(long id, String currency, long balance, long pending) {
+    }
+
+    /** What the batch decided so far, member by member. */
+    private static final class Decisions {
+        final List<MakeMember> members;
+        final Instant at;
+        final LocalDate day;
+        final List<Outcome<Answer>> outcomes = new ArrayList<>();
+        /** Keys to give back (refused or deferred members with a claim), and the bets this batch inserted for them. */
+        final Set<String> releasedKeys = new LinkedHashSet<>();
+        final Set<String> releasedBets = new LinkedHashSet<>();
+        final Set<String> betsInserted = new HashSet<>();
+        int accepted;
+
+        Decisions(List<MakeMember> members, Instant at, LocalDate day) {
+            this.members = members;
+            this.at = at;
+            this.day = day;
+            members.forEach(m -> outcomes.add(null));
+        }
+
+        /** Indexes of the members still undecided, in arrival order. */
+        List<Integer> live() {
+            List<Integer> live = new ArrayList<>();
+            for (int i = 0; i < members.size(); i++) {
+                if (outcomes.get(i) == null) {
+                    live.add(i);
+                }
+            }
+            return live;
+        }
+
+        MakeRequest request(int i) {
+            return members.get(i).request();
+        }
+
+        String betId(int i) {
+            return Callbacks.operatorId(ENDPOINT, request(i).transactionId());
+        }
+
+        SessionCheck session(int i, boolean required) {
+            return new SessionCheck(members.get(i).sessionId(), required, at);
+        }
+
+        /** Member {@code i} claimed its key and is refused: it leaves nothing. */
+        void refuse(int i, Exception refusal) {
+            outcomes.set(i, Outcome.failed(refusal));
+            release(i);
+        }
+
+        void defer(int i) {
+            outcomes.set(i, Outcome.defer());
+            release(i);
+        }
+
+        private void release(int i) {
+            releasedKeys.add(request(i).transactionId());
+            if (betsInserted.contains(betId(i))) {
+                releasedBets.add(betId(i));
+            }
+        }
+
+        List<Outcome<Answer>> outcomes() {
+            return outcomes;
+        }
+    }
+
+    /** Round trip 1: the claims in key order, the wallet read, the sessions' states; replays and the first refusals. */
+    private Wallet claimAndRead(Connection c, Decisions d) throws SQLException {
+        Set<String> claimed = new HashSet<>();
+        Wallet wallet = null;
+        String status = null;
+        boolean excluded = false;
+        Map<String, String> sessionStates = new HashMap<>();
+        String playerId = d.request(0).playerId();
+        try (NamedSql.Bound s = BetMake.BATCH_CLAIM_AND_READ.prepare(c)) {
+            s.set("endpoint", ENDPOINT)
+                    .setArray("keys", "text", d.members.stream().map(m -> m.request().transactionId()).toArray())
+                    .setArray("request_hashes", "text", d.members.stream().map(m -> HEX.formatHex(m.requestHash().bytes())).toArray())
+                    .setArray("hash_versions", "integer", d.members.stream().map(m -> m.requestHash().version()).toArray())
+                    .set("player_id", playerId)
+                    .set("now", d.at)
+                    .setArray("session_ids", "text", sessionIds(d));
+            PreparedStatement ps = s.statement();
+            ps.execute();
+            try (ResultSet rs = ps.getResultSet()) {
+                while (rs.next()) {
+                    claimed.add(rs.getString(1));
+                }
+            }
+            nextResultSet(ps, "wallet read");
+            try (ResultSet rs = ps.getResultSet()) {
+                if (rs.next()) {
+                    wallet = new Wallet(rs.getLong(3), rs.getString(1), rs.getLong(4), rs.getLong(5));
+                    status = rs.getString(2);
+                    excluded = rs.getBoolean(6);
+                }
+            }
+            nextResultSet(ps, "sessions read");
+            readSessions(ps, sessionStates);
+        }
+        boolean required = sessions.required();
+        for (int i = 0; i < d.members.size(); i++) {
+            MakeRequest r = d.request(i);
+            if (!claimed.contains(r.transactionId())) {
+                d.outcomes.set(i, replay(c, d.members.get(i)));
+                continue;
+            }
+            // PROTOCOL.md's precedence: 1006, then 1005, then 1007, then 2002.
+            try {
+                if (wallet == null) {
+                    throw new ProtocolException(ProtocolException.PLAYER_NOT_FOUND, "player " + r.playerId() + " not found");
+                }
+                if (!"ACTIVE".equals(status)) {
+                    throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
+                }
+                if (excluded) {
+                    throw BetMakeService.excluded(r);
+                }
+                // An unlocked read: it may refuse (a session never comes back), round trip 2 decides an acceptance.
+                SessionCheck session = d.session(i, required);
+                session.require(sessionStates.get(session.sessionId()), r);
+                if (!wallet.currency().equals(r.currency())) {
+                    throw new ProtocolException(ProtocolException.INVALID_CURRENCY, "currency " + r.currency() + " is not the player's wallet currency");
+                }
+            } catch (ProtocolException refusal) {
+                d.refuse(i, refusal);
+            }
+        }
+        return wallet;
+    }
+
+    private static Outcome<Answer> replay(Connection c, MakeMember m) throws SQLException {
+        try {
+            return Outcome.of(BetMakeService.replay(c, m.request(), m.requestHash()));
+        } catch (ProtocolException mismatch) {
+            return Outcome.failed(mismatch);
+        }
+    }
+
+    /** Round trip 2: the union of the reference rows, the bets and selections, the status and sessions under share locks. */
+    private void insertBets(Connection c, Decisions d, Wallet wallet) throws SQLException {
+        List<Integer> live = d.live();
+        Betslip union = new Betslip();
+        List<Object> selBets = new ArrayList<>();
+        List<Object> selPositions = new ArrayList<>();
+        List<Object> selIds = new ArrayList<>();
+        List<Object> selEvents = new ArrayList<>();
+        List<Object> selMarkets = new ArrayList<>();
+        List<Object> selOutcomes = new ArrayList<>();
+        List<Object> selOdds = new ArrayList<>();
+        List<Object> selLive = new ArrayList<>();
+        for (int i : live) {
+            Betslip slip = d.request(i).betslip();
+            slip.sports.forEach(union.sports::putIfAbsent);
+            slip.categories.forEach(union.categories::putIfAbsent);
+            slip.tournaments.forEach(union.tournaments::putIfAbsent);
+            slip.events.forEach(union.events::putIfAbsent);
+            for (Betslip.Selection sel : slip.selections) {
+                selBets.add(d.betId(i));
+                selPositions.add(sel.position());
+                selIds.add(sel.id());
+                selEvents.add(sel.eventId());
+                selMarkets.add(sel.market());
+                selOutcomes.add(sel.outcome());
+                selOdds.add(sel.odds());
+                selLive.add(sel.live());
+            }
+        }
+        Map<String, String> sessionStates = new HashMap<>();
+        String status;
+        boolean excluded;
+        try (NamedSql.Bound s = BetMake.BATCH_BETS.prepare(c)) {
+            s.setArray("sport_ids", "text", union.sports.keySet().toArray())
+                    .setArray("sport_names", "text", union.sports.values().toArray())
+                    .setArray("category_ids", "text", union.categories.keySet().toArray())
+                    .setArray("category_sport_ids", "text", BetMakeService.column(union.categories, 0))
+                    .setArray("category_names", "text", BetMakeService.column(union.categories, 1))
+                    .setArray("tournament_ids", "text", union.tournaments.keySet().toArray())
+                    .setArray("tournament_category_ids", "text", BetMakeService.column(union.tournaments, 0))
+                    .setArray("tournament_names", "text", BetMakeService.column(union.tournaments, 1))
+                    .setArray("event_ids", "text", union.events.keySet().toArray())
+                    .setArray("event_tournament_ids", "text", BetMakeService.column(union.events, 0))
+                    .setArray("event_names", "text", BetMakeService.column(union.events, 1))
+                    .setArray("event_scheduled", "bigint", union.events.values().stream()
+                            .map(e -> e[2] == null ? null : Long.valueOf(e[2])).toArray())
+                    .set("player_id", d.request(live.get(0)).playerId())
+                    .set("wallet_id", wallet.id())
+                    .set("currency", wallet.currency())
+                    .set("day", d.day)
+                    .set("now", d.at)
+                    .setArray("bet_ids", "text", live.stream().map(d::betId).toArray())
+                    .setArray("transaction_ids", "text", live.stream().map(i -> d.request(i).transactionId()).toArray())
+                    .setArray("stakes", "bigint", live.stream().map(i -> d.request(i).amount()).toArray())
+                    .setArray("betslip_ids", "text", live.stream().map(i -> d.request(i).betslipId()).toArray())
+                    .setArray("potential_wins", "bigint", live.stream().map(i -> d.request(i).potentialWin()).toArray())
+                    .setArray("selection_bet_ids", "text", selBets.toArray())
+                    .setArray("selection_positions", "integer", selPositions.toArray())
+                    .setArray("selection_ids", "text", selIds.toArray())
+                    .setArray("selection_event_ids", "text", selEvents.toArray())
+                    .setArray("selection_markets", "text", selMarkets.toArray())
+                    .setArray("selection_outcomes", "text", selOutcomes.toArray())
+                    .setArray("selection_odds", "text", selOdds.toArray())
+                    .setArray("selection_live", "boolean", selLive.toArray())
+                    .setArray("session_ids", "text", sessionIds(d));
+            PreparedStatement ps = s.statement();
+            ps.execute();
+            for (int statement = 0; statement < BetMake.BATCH_BETS_STATEMENT_INDEX; statement++) {
+                ps.getMoreResults();
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                if (rs == null) {
+                    throw new IllegalStateException("the batch's bet insert returned no result set");
+                }
+                while (rs.next()) {
+                    d.betsInserted.add(rs.getString(1));
+                }
+            }
+            // The status under the share lock: a block that committed since round trip 1 refuses the batch here; one
+            // that comes later waits for the batch's commit, so the batch is ordered wholly before it.
+            nextResultSet(ps, "status read");
+            try (ResultSet rs = ps.getResultSet()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("the player's status read returned no row");
+                }
+                status = rs.getString(1);
+                excluded = rs.getBoolean(2);
+            }
+            nextResultSet(ps, "sessions read");
+            readSessions(ps, sessionStates);
+        }
+        boolean required = sessions.required();
+        for (int i : live) {
+            MakeRequest r = d.request(i);
+            try {
+                if (!"ACTIVE".equals(status)) {
+                    throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
+                }
+                if (excluded) {
+                    throw BetMakeService.excluded(r);
+                }
+                SessionCheck session = d.session(i, required);
+                session.require(sessionStates.get(session.sessionId()), r);
+                if (!d.betsInserted.contains(d.betId(i))) {
+                    // Only a discard tombstone can hold this make's id: the claim let no other make through.
+                    throw ProtocolException.badRequest("transaction " + r.transactionId() + " was discarded before it was made");
+                }
+            } catch (ProtocolException refusal) {
+                d.refuse(i, refusal);
+            }
+        }
+    }
+
+    /** Round trips 3 and 4: the pending credits applied first when needed, then each member's debit in arrival order. */
+    private void debit(Connection c, Decisions d, Wallet wallet) throws SQLException {
+        List<Integer> live = d.live();
+        long stakes = live.stream().mapToLong(i -> d.request(i).amount()).sum();
+        boolean flipped = false;
+        // Whether a statement of this batch (outside a member's rolled-back savepoint) holds the wallet row lock.
+        boolean walletLocked = false;
+        if (Spend.flipFirst(wallet.balance(), wallet.pending(), stakes)) {
+            walletLocked = !applyPending(c, wallet).isEmpty();
+            flipped = true;
+        }
+        for (int n = 0; n < live.size(); n++) {
+            int i = live.get(n);
+            MakeRequest r = d.request(i);
+            BetMake.Debited debited;
+            try {
+                debited = BetMakeService.debit(c, true, wallet.id(), d.betId(i), r, null, Instant.now(), d.day, d.at);
+            } catch (Outbox.EventTooLargeException tooLarge) {
+                // Refused before its savepoint and statement (2004): nothing of this member reached the database here.
+                d.refuse(i, tooLarge);
+                continue;
+            }
+            ProtocolException over = BetMakeService.overLimit(debited, r);
+            if (over == null && debited.answer() == null && !flipped && !walletLocked) {
+                // The slow path as Spend takes it: back out of the wallet lock the debit took, apply the pending credits
+                // (credit rows, then the wallet), debit again.
+                execute(c, BetMake.MEMBER_ROLLBACK_SQL);
+                flipped = true;
+                walletLocked = !applyPending(c, wallet).isEmpty();
+                debited = BetMakeService.debit(c, true, wallet.id(), d.betId(i), r, null, Instant.now(), d.day, d.at);
+                over = BetMakeService.overLimit(debited, r);
+            }
+            if (over == null && debited.answer() != null) {
+                d.outcomes.set(i, Outcome.of(BetMakeService.accepted(c, wallet.id(), d.betId(i), r, debited, d.at)));
+                d.accepted++;
+                walletLocked = true;
+                continue;
+            }
+            execute(c, BetMake.MEMBER_ROLLBACK_SQL);
+            if (over != null) {
+                d.refuse(i, over);
+            } else if (!flipped && pending(c, wallet.id()) > 0) {
+                // Pending money this transaction can no longer apply (the wallet row is locked): this member and every
+                // later one go back to the lane, in order; the next batch applies the credits first.
+                for (int m = n; m < live.size(); m++) {
+                    d.defer(live.get(m));
+                }
+                return;
+            } else {
+                d.refuse(i, new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount()));
+            }
+        }
+    }
+
+    /** The wallet's pending credits applied as the worker would (credit rows locked, then the wallet). */
+    private List<CreditBatch.Applied> applyPending(Connection c, Wallet wallet) throws SQLException {
+        List<CreditBatch.Applied> applied = CreditBatch.applyPendingOf(c, wallet.id(), money.creditFlipMax());
+        if (applied.size() >= money.creditFlipMax()) {
+            meters.counter(MoneySettings.FLIP_CAPPED_METRIC, "endpoint", ENDPOINT).increment();
+        }
+        return applied;
+    }
+
+    /** The wallet's pending money, read under the lock this transaction holds. */
+    private static long pending(Connection c, long walletId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pending FROM wallet WHERE id = ?")) {
+            ps.setLong(1, walletId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("wallet " + walletId + " vanished");
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The refused and deferred members' claims, bets and selections: removed, in one round trip. */
+    private static void release(Connection c, Decisions d) throws SQLException {
+        try (NamedSql.Bound s = BetMake.BATCH_RELEASE.prepare(c)) {
+            s.setArray("bet_ids", "text", d.releasedBets.toArray())
+                    .setArray("keys", "text", d.releasedKeys.toArray())
+                    .set("endpoint", ENDPOINT)
+                    .statement()
+                    .execute();
+        }
+    }
+
+    private static Object[] sessionIds(Decisions d) {
+        return d.members.stream().map(MakeMember::sessionId).filter(java.util.Objects::nonNull).distinct().toArray();
+    }
+
+    private static void readSessions(PreparedStatement ps, Map<String, String> states) throws SQLException {
+        try (ResultSet rs = ps.getResultSet()) {
+            while (rs.next()) {
+                states.put(rs.getString(1), rs.getString(2));
+            }
+        }
+    }
+
+    private static void nextResultSet(PreparedStatement ps, String what) throws SQLException {
+        if (!ps.getMoreResults()) {
+            throw new IllegalStateException("the " + what + " returned no result set");
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
