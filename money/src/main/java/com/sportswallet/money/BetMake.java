@@ -53,6 +53,12 @@ public final class BetMake {
     /** A member's debit in a batch: the savepoint it backs out to, then {@link #DEBIT_AND_BOOK}, one round trip. */
     public static final NamedSql MEMBER_DEBIT_AND_BOOK = NamedSql.load("make-member-savepoint").then(DEBIT_AND_BOOK);
     public static final String MEMBER_ROLLBACK_SQL = "ROLLBACK TO SAVEPOINT make_member";
+    /**
+     * A batch's debits all at once, all or nothing (make-batch-debit.sql): the savepoint, the debits of every member,
+     * then the members' total booked to the limit usage ({@link Limits#BOOK}), one round trip.
+     */
+    public static final NamedSql BATCH_DEBIT_AND_BOOK = NamedSql.load("make-member-savepoint").then(NamedSql.load("make-batch-debit"))
+            .then(Limits.BOOK);
     /** What a batch's refused and deferred members leave: removed. */
     public static final NamedSql BATCH_RELEASE = NamedSql.load("make-batch-release");
     /** The limits a make is checked against (a freebet's stake books none). */
@@ -117,6 +123,59 @@ public final class BetMake {
             }
             try (ResultSet rs = ps.getResultSet()) {
                 return new Debited(answer, Limits.usage(rs));
+            }
+        }
+    }
+
+    /** One member of {@link #debitAll}: its stake, idempotency key, event (without its position) and answer up to its balance. */
+    public record DebitLine(long stake, String key, String eventId, String event, String bodyUpToBalance) {
+    }
+
+    /**
+     * What {@link #debitAll} did: each member's stored answer by key (empty when the settled balance did
+     * not cover the total: nothing was written after the savepoint), and the usage after the total was booked.
+     */
+    public record DebitedAll(java.util.Map<String, String> answers, java.util.List<Limits.Usage> usage) {
+    }
+
+    /**
+     * Debits every line's stake from the wallet, in order, if its settled balance covers their total,
+     * each with the ledger entry, event and stored answer {@link #debit} writes for one; then books the
+     * total as wager and loss usage to the local {@code day}'s periods beside the limits in force at
+     * {@code at}. Takes the member savepoint first ({@link #MEMBER_ROLLBACK_SQL} backs out of all of it):
+     * the caller backs out when the answers are empty or a limit is in force.
+     */
+    public static DebitedAll debitAll(Connection c, long walletId, String endpoint, String playerId, java.util.List<DebitLine> lines,
+            java.time.LocalDate day, java.time.Instant at) throws SQLException {
+        try (NamedSql.Bound s = BATCH_DEBIT_AND_BOOK.prepare(c)) {
+            s.setArray("stakes", "bigint", lines.stream().map(DebitLine::stake).toArray())
+                    .setArray("keys", "text", lines.stream().map(DebitLine::key).toArray())
+                    .setArray("ledger_keys", "text", lines.stream().map(l -> endpoint + ":" + l.key()).toArray())
+                    .setArray("event_ids", "text", lines.stream().map(DebitLine::eventId).toArray())
+                    .setArray("events", "text", lines.stream().map(DebitLine::event).toArray())
+                    .setArray("bodies_up_to_balance", "text", lines.stream().map(DebitLine::bodyUpToBalance).toArray())
+                    .set("wallet_id", walletId)
+                    .set("topic", Topics.WALLET_EVENTS)
+                    .set("player_id", playerId)
+                    .set("endpoint", endpoint);
+            long total = lines.stream().mapToLong(DebitLine::stake).sum();
+            Limits.Booking b = Limits.Booking.make(total);
+            Limits.bindBook(s, playerId, day, b.wager(), b.loss(), b.deposit(), at);
+            java.sql.PreparedStatement ps = s.statement();
+            if (!ps.execute() && !ps.getMoreResults()) {
+                throw new IllegalStateException("the batch's debit returned no result set");
+            }
+            java.util.Map<String, String> answers = new java.util.HashMap<>();
+            try (ResultSet rs = ps.getResultSet()) {
+                while (rs.next()) {
+                    answers.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            if (!ps.getMoreResults()) {
+                throw new IllegalStateException("the usage booking returned no result set");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                return new DebitedAll(answers, Limits.usage(rs));
             }
         }
     }

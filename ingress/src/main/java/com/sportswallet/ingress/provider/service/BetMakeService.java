@@ -496,23 +496,31 @@ public class BetMakeService {
      */
     static BetMake.Debited debit(Connection c, boolean memberSavepoint, long walletId, String betId, MakeRequest r, BonusUse bonus,
             Instant now, LocalDate day, Instant at) throws SQLException {
-        // The event without its position: the debit completes it from its own RETURNING.
+        BetMake.DebitLine line = debitLine(betId, r, bonus, now);
+        return BetMake.debit(c, memberSavepoint, walletId, r.amount(), ENDPOINT, r.transactionId(), r.playerId(), line.eventId(), line.event(),
+                line.bodyUpToBalance(), day, at);
+    }
+
+    /**
+     * What a make's debit writes besides the money: its {@code wallet.bet.placed} event without its position (the
+     * debit statement completes it from its own RETURNING) and its answer up to the balance (the statement appends
+     * the available balance it produced).
+     *
+     * @throws Outbox.EventTooLargeException 2004 for an event its topic would refuse: refused before the debit, not
+     *         parked in the outbox later
+     */
+    static BetMake.DebitLine debitLine(String betId, MakeRequest r, BonusUse bonus, Instant now) {
         WalletFact placed = bonus == null ? BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId())
                 : BonusBet.of(BetPlaced.of(r.playerId(), r.currency(), r.amount(), now, betId, r.transactionId()), bonus.id(), bonus.type(), 0,
                         bonus.id() == null ? null : "USED");
         String eventId = CloudEventJson.stableId(placed.type(), betId);
         String event = CloudEventJson.serialize(eventId, placed.type(), WalletEvents.SOURCE, r.playerId(), now, placed.data());
-        // The debit statement writes the outbox row itself: an event its topic would refuse is refused here, before
-        // it (2004, nothing written), not parked in the outbox later.
         Outbox.checkSize(Topics.WALLET_EVENTS, r.playerId(), event, EVENT_GROWTH_BYTES_MAX);
-        // The money body ends with its balance: the statement appends the available balance it produced.
         String body = Callbacks.moneyBody(betId, r.transactionId(), null, r.playerId(), "bet", r.amount(), r.currency(), null);
         if (!body.endsWith(BALANCE_LAST)) {
             throw new IllegalStateException("the money body must end with its balance: " + body);
         }
-        String bodyUpToBalance = body.substring(0, body.length() - "null}".length());
-        return BetMake.debit(c, memberSavepoint, walletId, r.amount(), ENDPOINT, r.transactionId(), r.playerId(), eventId, event,
-                bodyUpToBalance, day, at);
+        return new BetMake.DebitLine(r.amount(), r.transactionId(), eventId, event, body.substring(0, body.length() - "null}".length()));
     }
 
     /** 4001 when the stake took a usage above a limit in force (before 2001: the precedence), else null. */

@@ -63,6 +63,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>only when the unlocked read showed the settled balance short of the members' stakes and
  * pending money: the wallet's pending credits applied, as the worker would, before any wallet
  * statement ({@link Spend#flipFirst}: no credit row is ever locked after the wallet row);</li>
+ * <li>when the settled balance covers every member's stake: all the debits in one statement, the
+ * wallet and usage rows updated once ({@link BetMake#BATCH_DEBIT_AND_BOOK}); it backs out to its
+ * savepoint when the balance is short after all or a limit is in force, and then</li>
  * <li>per member, in arrival order: its savepoint and its conditional debit with its ledger entry,
  * event, stored answer and limit usage ({@link BetMake#MEMBER_DEBIT_AND_BOOK}); 4001 or 2001 back
  * out to the savepoint. A member short of money while pending money remains, after an earlier
@@ -78,6 +81,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class MakeBatchService {
     private static final String ENDPOINT = BetMakeService.ENDPOINT;
     private static final HexFormat HEX = HexFormat.of();
+    /** Batches whose members were debited in one statement ({@code outcome=all}) or backed out of it ({@code short}, {@code limits}). */
+    public static final String BATCH_DEBIT_METRIC = "callback.make.batch.debit";
 
     @Inject
     DataSource dataSource;
@@ -391,6 +396,9 @@ public class MakeBatchService {
             walletLocked = !applyPending(c, wallet).isEmpty();
             flipped = true;
         }
+        if (live.size() > 1 && (flipped || Spend.fastPath(wallet.balance(), stakes)) && debitAll(c, d, wallet, live)) {
+            return;
+        }
         for (int n = 0; n < live.size(); n++) {
             int i = live.get(n);
             MakeRequest r = d.request(i);
@@ -432,6 +440,37 @@ public class MakeBatchService {
                 d.refuse(i, new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount()));
             }
         }
+    }
+
+    /**
+     * Every member's debit in one statement (make-batch-debit.sql: the wallet row and the usage rows updated once for
+     * the batch, not once per member), when the settled balance covers their total and no limit is in force: then no
+     * member can be refused, and each gets what its own debit would have given it, in arrival order. Otherwise it
+     * backs out to its savepoint (nothing written, the wallet lock it took released) and returns false: the members
+     * are decided one by one.
+     */
+    private boolean debitAll(Connection c, Decisions d, Wallet wallet, List<Integer> live) throws SQLException {
+        Instant now = Instant.now();
+        List<BetMake.DebitLine> lines = new ArrayList<>();
+        for (int i : live) {
+            try {
+                lines.add(BetMakeService.debitLine(d.betId(i), d.request(i), null, now));
+            } catch (Outbox.EventTooLargeException tooLarge) {
+                return false; // refused member by member
+            }
+        }
+        BetMake.DebitedAll all = BetMake.debitAll(c, wallet.id(), ENDPOINT, d.request(live.get(0)).playerId(), lines, d.day, d.at);
+        if (all.answers().size() != live.size() || !Limits.checks(all.usage(), BetMake.LIMIT_KINDS).isEmpty()) {
+            execute(c, BetMake.MEMBER_ROLLBACK_SQL);
+            meters.counter(BATCH_DEBIT_METRIC, "outcome", all.answers().isEmpty() ? "short" : "limits").increment();
+            return false;
+        }
+        for (int i : live) {
+            d.outcomes.set(i, Outcome.of(new Answer(200, all.answers().get(d.request(i).transactionId()))));
+            d.accepted++;
+        }
+        meters.counter(BATCH_DEBIT_METRIC, "outcome", "all").increment();
+        return true;
     }
 
     /** The wallet's pending credits applied as the worker would (credit rows locked, then the wallet). */

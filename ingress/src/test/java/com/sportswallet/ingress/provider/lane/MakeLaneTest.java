@@ -41,6 +41,12 @@ class MakeLaneTest {
 
     @jakarta.inject.Inject
     MakeLanes lanes;
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    private double batchesDebitedAtOnce() {
+        return meters.counter(com.sportswallet.ingress.provider.service.MakeBatchService.BATCH_DEBIT_METRIC, "outcome", "all").count();
+    }
 
     @Test
     void sixtyFourConcurrentMakesOfOnePlayerNeverWaitOnALockInTheDatabase() throws Exception {
@@ -57,6 +63,7 @@ class MakeLaneTest {
         // The reference rows the makes name exist before the burst, as they would in production after the first bet.
         assertEquals(200, Provider.call("bet/make", Provider.make(player, Provider.txId(), 1_000, "EUR")).statusCode());
 
+        double debitedAtOnceBefore = batchesDebitedAtOnce();
         AtomicBoolean sampling = new AtomicBoolean(true);
         List<String> lockWaits = new ArrayList<>();
         int[] samples = new int[1];
@@ -91,6 +98,14 @@ class MakeLaneTest {
         assertEquals(MAKES, results.stream().map(r -> r.jsonPath().getString("id")).distinct().count(), "distinct bets");
         assertEquals(0, OperatorApiTest.balance(player), "the deposit covered the first make's 1,000 and the burst's stakes, exactly");
         assertEquals(0, Db.ledgerDiscrepancies());
+        // Batches debited all their members in one statement (the balance covered every stake): each member still has
+        // its own ledger entry, with the balance and version after its own stake, in order.
+        assertTrue(batchesDebitedAtOnce() > debitedAtOnceBefore, "no batch took the one-statement debit");
+        assertEquals(0, Db.count("SELECT count(*) FROM (SELECT balance_after, amount, wallet_version,"
+                + " lag(balance_after) OVER (ORDER BY id) AS previous, row_number() OVER (ORDER BY id) AS n FROM ledger_entry"
+                + " WHERE wallet_id = (SELECT id FROM wallet WHERE player_id = '" + player + "' AND kind = 'CASH')) e"
+                + " WHERE e.wallet_version <> e.n OR (e.previous IS NOT NULL AND e.previous + e.amount <> e.balance_after)"),
+                "the ledger's balance and version chain");
         System.out.printf("[lane] %d makes of one player: %d pg_stat_activity samples, %d lock waits%n", MAKES, samples[0], lockWaits.size());
         assertEquals(List.of(), lockWaits, "backends waiting on a lock during the burst (" + samples[0] + " samples)");
     }
