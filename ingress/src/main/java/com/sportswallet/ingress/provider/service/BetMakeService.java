@@ -51,32 +51,29 @@ import com.sportswallet.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * bet/make, the whole money path in one place. ONE transaction, ONE commit ({@code @Transactional};
- * nothing here commits), no network call inside it, the wallet row locked last, and only four
- * round trips to PostgreSQL, because every one of them is CPU on a box where the database and
- * the JVM share two cores:
+ * bet/make: reads a make ({@link #member}: a malformed one is refused before it waits anywhere), and
+ * decides a make with a bonus, alone ({@link #makeAlone}). Cash makes are decided in batches of the
+ * player's queued makes by {@link MakeBatchService} (issue 16), with the helpers here: the debit's
+ * event and answer ({@link #debitLine}), the 4001 check, what an accepted make stores. A make alone
+ * is ONE transaction, ONE commit ({@code @Transactional}; nothing here commits), no network call
+ * inside it, the wallet row locked last:
  * <ol>
  * <li>the idempotency claim on ("bet/make", transaction.id), and the player's wallet, currency and
  * status and the session's state (1006, 1005, 1007, 2002: PROTOCOL.md's precedence), and its settled balance read
- * without a lock, which chooses the path ({@link Spend}). A duplicate replays the first answer instead; a concurrent
- * duplicate waits on the claim's unique key until the first commits;</li>
+ * without a lock. A duplicate replays the first answer instead; a concurrent duplicate waits on the claim's unique
+ * key until the first commits;</li>
  * <li>the betslip's reference data (sport, category, tournament, event), insert-if-absent in a
  * fixed order with rows sorted by id, so concurrent makes naming the same new sport neither fail
  * nor deadlock; then the bet (unique on the provider's make id: a discard tombstone makes it
  * 2004) and its selections; the player's status again, {@code FOR SHARE} until the commit (a
  * block committed since round trip 1 is 1005 here; a later one waits for this make); the session's
- * state again, {@code FOR SHARE} until the commit (an end committed since round trip 1 is 1007 here;
- * a later one waits for this make); on the fast path (the settled balance covered the stake) a savepoint;</li>
- * <li>ONE statement that debits the stake only if the settled balance covers it (the check and the
- * debit are one step, and it advances the player's {@code player_seq} by one under the same row
- * lock), writes the ledger entry, the {@code wallet.bet.placed} outbox row and the stored answer,
- * the latter two filled in with the balance, version, player_seq and available balance the debit
- * produced. The wallet row lock is taken here, so it is held for this statement and the commit only;</li>
+ * state again, {@code FOR SHARE} until the commit;</li>
+ * <li>the bonus redeemed and bound to the bet (3001, 4002), before the wallet (the lock order);</li>
+ * <li>for a comboboost, the pending credits applied and ONE statement that debits the stake only if
+ * the settled balance covers it, with its ledger entry, event and stored answer ({@link Spend}'s slow
+ * path: 2001 when even that is short); for a freebet no cash moves, the wallet takes player_seq only;</li>
  * <li>commit.</li>
  * </ol>
- * The slow path (the settled balance alone is short, or a concurrent debit took it): back to the
- * savepoint, apply the wallet's pending credits as the worker would (their {@code credit.applied}
- * events come before the bet's), then the same debit; 2001 when even that is short.
  * Any refusal throws, which rolls back all of it: nothing is written.
  */
 @ApplicationScoped
