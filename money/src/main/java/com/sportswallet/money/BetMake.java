@@ -86,14 +86,7 @@ public final class BetMake {
      * version, player_seq and available balance the debit produced) and the stored answer ({@code
      * bodyUpToBalance} followed by the available balance and {@code '}'}); then books the stake as
      * wager and loss usage to the local {@code day}'s periods and reads the limits in force at {@code at}.
-     */
-    public static Debited debit(Connection c, long walletId, long stake, String endpoint, String key, String playerId, String eventId,
-            String event, String bodyUpToBalance, java.time.LocalDate day, java.time.Instant at) throws SQLException {
-        return debit(c, false, walletId, stake, endpoint, key, playerId, eventId, event, bodyUpToBalance, day, at);
-    }
-
-    /**
-     * {@link #debit}, after the savepoint a batch's member backs out to when {@code memberSavepoint}
+     * With {@code memberSavepoint}, after the savepoint a batch's member backs out to
      * ({@link #MEMBER_DEBIT_AND_BOOK}, the same round trip; {@link #MEMBER_ROLLBACK_SQL} returns to it).
      */
     public static Debited debit(Connection c, boolean memberSavepoint, long walletId, long stake, String endpoint, String key, String playerId,

@@ -48,7 +48,6 @@ import com.sportswallet.money.Spend;
 import com.sportswallet.money.WalletEvents;
 import com.sportswallet.outbox.Outbox;
 
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * bet/make: reads a make ({@link #member}: a malformed one is refused before it waits anywhere), and
@@ -98,8 +97,6 @@ public class BetMakeService {
     CallbackBudget budget;
     @Inject
     MoneySettings money;
-    @Inject
-    MeterRegistry meters;
     @Inject
     BonusClock clock;
     @Inject
@@ -375,12 +372,7 @@ public class BetMakeService {
                     throw new ProtocolException(ProtocolException.PLAYER_NOT_FOUND, "player " + r.playerId() + " not found");
                 }
                 // PROTOCOL.md's precedence: 1006, then 1005, then 1007, then 2002.
-                if (!"ACTIVE".equals(rs.getString(2))) {
-                    throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
-                }
-                if (rs.getBoolean(6)) {
-                    throw excluded(r);
-                }
+                requireActive(rs.getString(2), rs.getBoolean(6), r);
                 // An unlocked read: it may refuse (a session never comes back), round trip 2 decides an acceptance.
                 session.require(rs.getString(5), r);
                 if (!rs.getString(1).equals(r.currency())) {
@@ -393,11 +385,16 @@ public class BetMakeService {
     }
 
     /**
-     * 1005 for a self-excluded player (issue 15): the protocol has no code of its own for it, so the
-     * block's code with a message that says which (PROTOCOL.md, "Self-exclusion").
+     * 1005 unless the player may bet: a blocked player, then a self-excluded one (issue 15: the protocol has no code
+     * of its own for it, so the block's code with a message that says which; PROTOCOL.md, "Self-exclusion").
      */
-    static ProtocolException excluded(MakeRequest r) {
-        return new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is self-excluded: no bets");
+    static void requireActive(String status, boolean excluded, MakeRequest r) {
+        if (!"ACTIVE".equals(status)) {
+            throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
+        }
+        if (excluded) {
+            throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is self-excluded: no bets");
+        }
     }
 
     /** The key was taken: the stored answer (same payload) or 2004 (another payload). */
@@ -411,19 +408,7 @@ public class BetMakeService {
         Betslip slip = r.betslip();
         List<Betslip.Selection> selections = slip.selections;
         try (NamedSql.Bound s = BetMake.BET.prepare(c)) {
-            s.setArray("sport_ids", "text", slip.sports.keySet().toArray())
-                    .setArray("sport_names", "text", slip.sports.values().toArray())
-                    .setArray("category_ids", "text", slip.categories.keySet().toArray())
-                    .setArray("category_sport_ids", "text", column(slip.categories, 0))
-                    .setArray("category_names", "text", column(slip.categories, 1))
-                    .setArray("tournament_ids", "text", slip.tournaments.keySet().toArray())
-                    .setArray("tournament_category_ids", "text", column(slip.tournaments, 0))
-                    .setArray("tournament_names", "text", column(slip.tournaments, 1))
-                    .setArray("event_ids", "text", slip.events.keySet().toArray())
-                    .setArray("event_tournament_ids", "text", column(slip.events, 0))
-                    .setArray("event_names", "text", column(slip.events, 1))
-                    .setArray("event_scheduled", "bigint", slip.events.values().stream()
-                            .map(e -> e[2] == null ? null : Long.valueOf(e[2])).toArray())
+            slip.bindReferences(s)
                     .set("bet_id", betId)
                     .set("transaction_id", r.transactionId())
                     .set("player_id", r.playerId())
@@ -459,12 +444,7 @@ public class BetMakeService {
                 if (rs == null || !rs.next()) {
                     throw new IllegalStateException("the player's status read returned no row for " + r.playerId());
                 }
-                if (!"ACTIVE".equals(rs.getString(1))) {
-                    throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
-                }
-                if (rs.getBoolean(2)) {
-                    throw excluded(r);
-                }
+                requireActive(rs.getString(1), rs.getBoolean(2), r);
             }
             // The session under the share lock: an end committed since round trip 1 read it refuses the make here;
             // one that comes later waits for this make's commit. No result row: no such session (or none asked for).
@@ -479,7 +459,7 @@ public class BetMakeService {
     }
 
     /** Column {@code i} of reference rows keyed by id (the TreeMap's id order). */
-    static Object[] column(Map<String, String[]> rows, int i) {
+    private static Object[] column(Map<String, String[]> rows, int i) {
         return rows.values().stream().map(v -> v[i]).toArray();
     }
 
@@ -555,6 +535,30 @@ public class BetMakeService {
 
         boolean isEmpty() {
             return sports.isEmpty() && categories.isEmpty() && tournaments.isEmpty() && events.isEmpty();
+        }
+
+        /** Adds {@code other}'s reference rows this slip lacks (a batch inserts its members' union once). */
+        void addReferences(Betslip other) {
+            other.sports.forEach(sports::putIfAbsent);
+            other.categories.forEach(categories::putIfAbsent);
+            other.tournaments.forEach(tournaments::putIfAbsent);
+            other.events.forEach(events::putIfAbsent);
+        }
+
+        /** Binds the reference rows, sorted by id, to make-reference.sql's parameters. */
+        NamedSql.Bound bindReferences(NamedSql.Bound s) throws SQLException {
+            return s.setArray("sport_ids", "text", sports.keySet().toArray())
+                    .setArray("sport_names", "text", sports.values().toArray())
+                    .setArray("category_ids", "text", categories.keySet().toArray())
+                    .setArray("category_sport_ids", "text", column(categories, 0))
+                    .setArray("category_names", "text", column(categories, 1))
+                    .setArray("tournament_ids", "text", tournaments.keySet().toArray())
+                    .setArray("tournament_category_ids", "text", column(tournaments, 0))
+                    .setArray("tournament_names", "text", column(tournaments, 1))
+                    .setArray("event_ids", "text", events.keySet().toArray())
+                    .setArray("event_tournament_ids", "text", column(events, 0))
+                    .setArray("event_names", "text", column(events, 1))
+                    .setArray("event_scheduled", "bigint", events.values().stream().map(e -> e[2] == null ? null : Long.valueOf(e[2])).toArray());
         }
 
         static Betslip parse(ObjectNode slip) {

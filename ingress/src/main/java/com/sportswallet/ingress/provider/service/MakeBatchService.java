@@ -127,7 +127,7 @@ public class MakeBatchService {
                 release(c, d);
             }
         }
-        return d.outcomes();
+        return d.outcomes;
     }
 
     /** The wallet as round trip 1 read it, without a lock. */
@@ -193,10 +193,6 @@ public class MakeBatchService {
                 releasedBets.add(betId(i));
             }
         }
-
-        List<Outcome<Answer>> outcomes() {
-            return outcomes;
-        }
     }
 
     /** Round trip 1: the claims in key order, the wallet read, the sessions' states; replays and the first refusals. */
@@ -245,12 +241,7 @@ public class MakeBatchService {
                 if (wallet == null) {
                     throw new ProtocolException(ProtocolException.PLAYER_NOT_FOUND, "player " + r.playerId() + " not found");
                 }
-                if (!"ACTIVE".equals(status)) {
-                    throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
-                }
-                if (excluded) {
-                    throw BetMakeService.excluded(r);
-                }
+                BetMakeService.requireActive(status, excluded, r);
                 // An unlocked read: it may refuse (a session never comes back), round trip 2 decides an acceptance.
                 SessionCheck session = d.session(i, required);
                 session.require(sessionStates.get(session.sessionId()), r);
@@ -286,10 +277,7 @@ public class MakeBatchService {
         List<Object> selLive = new ArrayList<>();
         for (int i : live) {
             Betslip slip = d.request(i).betslip();
-            slip.sports.forEach(union.sports::putIfAbsent);
-            slip.categories.forEach(union.categories::putIfAbsent);
-            slip.tournaments.forEach(union.tournaments::putIfAbsent);
-            slip.events.forEach(union.events::putIfAbsent);
+            union.addReferences(slip);
             for (Betslip.Selection sel : slip.selections) {
                 selBets.add(d.betId(i));
                 selPositions.add(sel.position());
@@ -305,19 +293,7 @@ public class MakeBatchService {
         String status;
         boolean excluded;
         try (NamedSql.Bound s = BetMake.BATCH_BETS.prepare(c)) {
-            s.setArray("sport_ids", "text", union.sports.keySet().toArray())
-                    .setArray("sport_names", "text", union.sports.values().toArray())
-                    .setArray("category_ids", "text", union.categories.keySet().toArray())
-                    .setArray("category_sport_ids", "text", BetMakeService.column(union.categories, 0))
-                    .setArray("category_names", "text", BetMakeService.column(union.categories, 1))
-                    .setArray("tournament_ids", "text", union.tournaments.keySet().toArray())
-                    .setArray("tournament_category_ids", "text", BetMakeService.column(union.tournaments, 0))
-                    .setArray("tournament_names", "text", BetMakeService.column(union.tournaments, 1))
-                    .setArray("event_ids", "text", union.events.keySet().toArray())
-                    .setArray("event_tournament_ids", "text", BetMakeService.column(union.events, 0))
-                    .setArray("event_names", "text", BetMakeService.column(union.events, 1))
-                    .setArray("event_scheduled", "bigint", union.events.values().stream()
-                            .map(e -> e[2] == null ? null : Long.valueOf(e[2])).toArray())
+            union.bindReferences(s)
                     .set("player_id", d.request(live.get(0)).playerId())
                     .set("wallet_id", wallet.id())
                     .set("currency", wallet.currency())
@@ -367,12 +343,7 @@ public class MakeBatchService {
         for (int i : live) {
             MakeRequest r = d.request(i);
             try {
-                if (!"ACTIVE".equals(status)) {
-                    throw new ProtocolException(ProtocolException.PLAYER_BLOCKED, "player " + r.playerId() + " is blocked");
-                }
-                if (excluded) {
-                    throw BetMakeService.excluded(r);
-                }
+                BetMakeService.requireActive(status, excluded, r);
                 SessionCheck session = d.session(i, required);
                 session.require(sessionStates.get(session.sessionId()), r);
                 if (!d.betsInserted.contains(d.betId(i))) {
