@@ -1,9 +1,18 @@
--- A batch of one player's makes (issue 16), after make-reference.sql (the union of its members'
--- reference rows): make-bet.sql for every member at once. The bets (unique on the provider's make id:
--- a discard tombstone inserts nothing, and its id is not returned) in id order, and the selections of
--- the bets inserted; then the player's status and self-exclusion FOR SHARE, held to the commit (a
--- block ordered wholly before or after the batch), and each named session's state FOR SHARE after it
--- (make-bet.sql says why). The bet rows of members refused later are deleted by make-batch-release.sql.
+-- bet/make, a batch of one player's makes (issue 16), round trip 2, after make-reference.sql (the union
+-- of its members' reference rows). The bets (unique on the provider's make id: a discard tombstone
+-- inserts nothing, and its id is not returned) in id order, and the selections of the bets inserted;
+-- each bet records the local :day its stake books to (issue 15: usage-book.sql books it after the
+-- wallet lock). Then the player's status and self-exclusion again, read FOR SHARE (after the bet rows:
+-- the lock order) and held to the commit: a status change or a self-exclusion, which update the player
+-- row before the wallet, either committed before this read (the batch sees it: 1005) or waits for the
+-- batch to commit (its events come after the bets'). Then each named session (issue 15), FOR SHARE
+-- after the player row and held to the commit, its state at the clock's instant :now (never now()):
+-- an end or an extension, an UPDATE of that row, committed before this read (1007) or waits for the
+-- batch. Then the bonus rows its members name (issue 14), in id order, FOR NO KEY UPDATE after the
+-- sessions (the lock order): a member's redemption (bonus-redeem.sql) comes later, after earlier
+-- members' wallet statements, on a row the batch already holds, so it never waits there. The bet
+-- rows of members refused later are deleted by make-batch-release.sql. Arrays are bound whole (one
+-- parameter each).
 WITH b AS (
   INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state, betslip_id, potential_win, usage_day)
   SELECT m.id, m.transaction_id, :player_id, :wallet_id, :currency, m.stake, 'OPEN', m.betslip_id, m.potential_win, :day
@@ -23,3 +32,4 @@ SELECT status, player_excluded(excluded_until, excluded_indefinitely, :now) FROM
 SELECT s.id, CASE WHEN s.player_id <> :player_id THEN 'OTHER_PLAYER' WHEN s.ended_at IS NOT NULL THEN 'ENDED'
   WHEN s.expires_at <= :now THEN 'EXPIRED' ELSE 'OPEN' END
 FROM player_session s WHERE s.id = ANY(:session_ids::text[]) ORDER BY s.id COLLATE "C" FOR SHARE OF s;
+SELECT id FROM bonus WHERE id = ANY(:bonus_ids::text[]) AND player_id = :player_id ORDER BY id COLLATE "C" FOR NO KEY UPDATE;

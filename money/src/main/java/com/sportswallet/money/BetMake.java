@@ -7,36 +7,29 @@ import java.sql.SQLException;
 import com.sportswallet.contracts.Topics;
 
 /**
- * The statements of bet/make. The ingress decides a player's makes in batches (issue 16: its
- * MakeBatchService, one transaction per batch: {@link #BATCH_CLAIM_AND_READ}, {@link #BATCH_BETS},
- * then per member {@link #MEMBER_DEBIT_AND_BOOK}, and {@link #BATCH_RELEASE} for the refused), a make
- * with a bonus alone; scripts/bench-make runs the files of one make with pgbench, one round trip each:
+ * The statements of bet/make. The ingress decides every make in a batch of its player's queued makes
+ * (issue 16: its MakeBatchService, one transaction and one commit per batch, a batch of one make
+ * included), one round trip each:
  * <ol>
- * <li>{@link #CLAIM_AND_WALLET_READ}: the idempotency claim, then the player's wallet, currency,
- * status and settled balance, read without a lock (it only chooses the path, {@link Spend}), and
- * the make's session's state at the clock's instant (so 1007 answers before 2002; a refusal only);</li>
- * <li>{@link #BET} (the savepoint of {@link Spend} after it on the fast path): the betslip's reference rows,
- * the bet and its selections, the player's status read again under a share lock held to the
- * commit (so a status change is ordered wholly before or after the make), and the session's state
- * read again under a share lock after it (so an end or an extension is too: {@link Sessions});</li>
- * <li>{@link #DEBIT_AND_BOOK} ({@link #debit}): the conditional debit with its ledger entry, event and stored
- * answer, then the stake's limit usage booked, read beside the limits in force (a statement that starts once the
- * debit holds the wallet row lock: {@link Limits});</li>
- * <li>commit (the caller's).</li>
+ * <li>{@link #BATCH_CLAIM_AND_READ}: the members' idempotency claims in key order, the player's
+ * wallet, currency, status and settled balance read without a lock (they only choose the path,
+ * {@link Spend}), and the named sessions' states (so 1007 answers before 2002; refusals only);</li>
+ * <li>{@link #BATCH_BETS}: the union of the betslips' reference rows, the bets and selections, the
+ * player's status and the sessions read again under share locks held to the commit (so a status
+ * change or a session's end is ordered wholly before or after the batch: {@link Sessions}), and the
+ * bonus rows the members name locked;</li>
+ * <li>either {@link #BATCH_DEBIT_AND_BOOK}, every member's debit in one statement, or per member
+ * {@link #MEMBER_DEBIT_AND_BOOK} ({@link #debit}): the member's savepoint, the conditional debit with
+ * its ledger entry, event and stored answer, then the stake's limit usage booked, read beside the
+ * limits in force (a statement that starts once the debit holds the wallet row lock: {@link Limits});
+ * a bonus make takes its savepoint before its redemption ({@link #savepoint}, {@link Bonuses#redeem});</li>
+ * <li>{@link #BATCH_RELEASE} for the members refused, then commit (the caller's).</li>
  * </ol>
- * Never commits.
+ * scripts/bench-make runs the same files with pgbench, as a batch of one make. Never commits.
  */
 public final class BetMake {
-    public static final NamedSql CLAIM_AND_WALLET_READ = NamedSql.load("idempotency-claim").then(NamedSql.load("make-wallet-read"));
     /** The betslip's reference rows, insert-if-absent, sorted (a batch sends its members' union once). */
     public static final NamedSql REFERENCE = NamedSql.load("make-reference");
-    public static final NamedSql BET = REFERENCE.then(NamedSql.load("make-bet"));
-    /** The index of the bet insert among {@link #BET}'s statements (its update count tells a discard tombstone). */
-    public static final int BET_STATEMENT_INDEX = 4;
-    /** The index of the player's status, read {@code FOR SHARE}, among {@link #BET}'s statements (a result set). */
-    public static final int STATUS_STATEMENT_INDEX = 6;
-    /** The index of the session's state, read {@code FOR SHARE}, among {@link #BET}'s statements (a result set; no row: no such session). */
-    public static final int SESSION_STATEMENT_INDEX = 7;
     public static final NamedSql DEBIT = NamedSql.load("make-debit");
     /** The debit, then the stake's usage booked ({@link Limits#BOOK}): one round trip. */
     public static final NamedSql DEBIT_AND_BOOK = DEBIT.then(Limits.BOOK);
@@ -52,6 +45,8 @@ public final class BetMake {
     public static final int BATCH_BETS_STATEMENT_INDEX = 4;
     /** A member's debit in a batch: the savepoint it backs out to, then {@link #DEBIT_AND_BOOK}, one round trip. */
     public static final NamedSql MEMBER_DEBIT_AND_BOOK = NamedSql.load("make-member-savepoint").then(DEBIT_AND_BOOK);
+    /** The member's savepoint alone: a bonus make takes it before its redemption ({@link #savepoint}). */
+    public static final NamedSql MEMBER_SAVEPOINT = NamedSql.load("make-member-savepoint");
     public static final String MEMBER_ROLLBACK_SQL = "ROLLBACK TO SAVEPOINT make_member";
     /**
      * A batch's debits all at once, all or nothing (make-batch-debit.sql): the savepoint, the debits of every member,
@@ -78,6 +73,13 @@ public final class BetMake {
     }
 
     private BetMake() {
+    }
+
+    /** Takes a batch member's savepoint ({@link #MEMBER_SAVEPOINT}; {@link #MEMBER_ROLLBACK_SQL} returns to it). */
+    public static void savepoint(Connection c) throws SQLException {
+        try (NamedSql.Bound s = MEMBER_SAVEPOINT.prepare(c)) {
+            s.statement().execute();
+        }
     }
 
     /**

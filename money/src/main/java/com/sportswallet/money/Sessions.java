@@ -16,7 +16,7 @@ import java.util.UUID;
  *
  * <p>A session never comes back: an ended one stays ended, and an expired one cannot be extended. So
  * a make may refuse on an unlocked read of it; an acceptance is decided on the row read again
- * {@code FOR SHARE} after the player row (make-bet.sql: the lock order), which an end or an extension
+ * {@code FOR SHARE} after the player row (make-batch-bets.sql: the lock order), which an end or an extension
  * waits for.
  */
 public final class Sessions {

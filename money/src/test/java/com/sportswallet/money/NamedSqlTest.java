@@ -32,8 +32,8 @@ class NamedSqlTest {
 
     @Test
     void thenJoinsStatementsIntoOneRoundTrip() {
-        NamedSql both = NamedSql.load("idempotency-claim").then(NamedSql.load("make-wallet-read"));
-        assertEquals(List.of("endpoint", "key", "request_hash", "hash_version", "now", "session_id", "now", "player_id"), both.parameters());
+        NamedSql both = NamedSql.load("make-batch-claim").then(NamedSql.load("make-batch-wallet-read"));
+        assertEquals(List.of("endpoint", "keys", "request_hashes", "hash_versions", "now", "player_id"), both.parameters());
         assertEquals(2, both.jdbc().split(";\n").length);
     }
 

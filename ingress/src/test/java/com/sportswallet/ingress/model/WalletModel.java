@@ -45,9 +45,8 @@ import com.sportswallet.ingress.model.Answer.Refused;
  * <li>win, lost, refund (the protocol does not say; the model takes the ingress's documented
  * order): 2003 (unknown bet), then 2004 (the bet's state), then 2002 (currency), then 2004 (refund
  * above the stake, or a settlement id a rollback tombstoned);</li>
- * <li>a make or withdrawal whose settled balance does not cover the amount (and every make
- * that debits cash with a bonus: a comboboost or global_comboboost; BetMakeService always takes
- * the slow path for them, which the protocol leaves open) applies ALL the
+ * <li>a make or withdrawal whose settled balance does not cover the amount (a comboboost's or
+ * global_comboboost's cash stake too: every make is decided in a batch, by the same rule) applies ALL the
  * wallet's pending credits (up to CREDIT_FLIP_MAX, far above what a sequence makes) and then
  * debits; a rollback of an applied credit does the same before its debit. Which credits a spend
  * applies changes the settled/pending split, never the available balance.</li>
@@ -561,8 +560,8 @@ public final class WalletModel {
 
     /**
      * A make with a bonus, after the checks every make meets: the bonus (3001, 4002), then, but for a
-     * freebet, the cash debit (2001), always on the slow path (pending credits applied first, as
-     * BetMakeService does for every bonus make that debits cash). A refusal changes nothing.
+     * freebet, the cash debit (2001), as a cash make's (pending credits applied first when the settled
+     * balance is short, or when the choice says so). A refusal changes nothing.
      */
     private Outcome bonusMake(Op.Make m, Key key, Choice choice) {
         String type = m.bonusType();
@@ -592,7 +591,7 @@ public final class WalletModel {
             if (over != null) {
                 return new Outcome(new Refused(LIMIT_EXCEEDED), "make: " + type + ", over a " + over + " limit", false);
             }
-            int appliedFirst = spend(m.player(), m.stake(), new Choice(true, choice.invisible()));
+            int appliedFirst = spend(m.player(), m.stake(), choice);
             if (appliedFirst < 0) {
                 return new Outcome(new Refused(NOT_ENOUGH_MONEY), "make: " + type + ", not enough money", false);
             }

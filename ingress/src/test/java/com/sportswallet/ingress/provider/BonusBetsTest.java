@@ -5,6 +5,7 @@ import static com.sportswallet.ingress.provider.Provider.operatorId;
 import static com.sportswallet.ingress.provider.Provider.txId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -54,6 +55,8 @@ class BonusBetsTest {
 
     @Inject
     BonusClock clock;
+    @Inject
+    com.sportswallet.ingress.provider.lane.MakeLanes lanes;
 
     /** One player with {@link #DEPOSIT} and the bonuses a test grants them. */
     static final class Player {
@@ -309,6 +312,60 @@ class BonusBetsTest {
         assertEquals("USED/" + winner, bonusStatus(bonus));
         assertEquals(1, Db.count("SELECT count(*) FROM bet WHERE bonus_id = '" + bonus + "'"));
         assertEquals(DEPOSIT, OperatorApiTest.balance(p.id));
+    }
+
+    /**
+     * Issue 16: bonus makes are decided in the batches of their player's makes, beside cash makes. One burst: six cash
+     * makes, two freebets naming one bonus (one wins, the other is 3001), a comboboost whose cash stake the balance
+     * never covers (2001: its redemption is undone with it, its bonus stays ACTIVE and unbound), a comboboost that
+     * fits and a global_comboboost. Each refusal fails no other member and leaves nothing; the accepted ones take
+     * consecutive player_seq values.
+     */
+    @Test
+    void bonusMakesShareBatchesWithCashMakesAndARefusalUndoesOnlyItsOwnRedemption() throws Exception {
+        Player p = new Player();
+        String freebet = p.grant("freebet_freemoney", 500);
+        String tooBig = p.grant("comboboost", 100);
+        String fits = p.grant("comboboost", 100);
+        long seqBefore = Db.count("SELECT player_seq FROM wallet WHERE player_id = '" + p.id + "' AND kind = 'CASH'");
+        double batchesBefore = lanes.batchSizes().count();
+        List<Callable<Response>> calls = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String tx = txId();
+            calls.add(() -> call("bet/make", Provider.make(p.id, tx, 100, "EUR")));
+        }
+        for (int i = 0; i < 2; i++) {
+            String tx = txId();
+            calls.add(() -> p.make(tx, 500, "freebet_freemoney", freebet));
+        }
+        String tooBigTx = txId();
+        calls.add(() -> p.make(tooBigTx, DEPOSIT + 1, "comboboost", tooBig));
+        String fitsTx = txId();
+        calls.add(() -> p.make(fitsTx, 100, "comboboost", fits));
+        String globalTx = txId();
+        calls.add(() -> p.make(globalTx, 100, "global_comboboost", null));
+        List<Response> answers = OperatorApiTest.concurrently(calls);
+        Map<String, Integer> byCode = new TreeMap<>();
+        for (int i = 0; i < answers.size(); i++) {
+            Response r = answers.get(i);
+            String kind = i < 6 ? "cash" : i < 8 ? "freebet" : i == 8 ? "tooBig" : i == 9 ? "fits" : "global";
+            byCode.merge(kind + "/" + (r.statusCode() == 200 ? 200 : r.jsonPath().getInt("code")), 1, Integer::sum);
+        }
+        assertEquals(Map.of("cash/200", 6, "freebet/200", 1, "freebet/3001", 1, "tooBig/2001", 1, "fits/200", 1, "global/200", 1), byCode,
+                () -> answers.stream().map(Response::asString).toList().toString());
+        assertEquals(DEPOSIT - 800, OperatorApiTest.balance(p.id));
+        assertEquals("ACTIVE/-", bonusStatus(tooBig), "the refused comboboost's redemption was undone with it");
+        assertEquals("USED/" + operatorId("bet/make", fitsTx), bonusStatus(fits));
+        assertEquals(1, Db.count("SELECT count(*) FROM bet WHERE bonus_id = '" + freebet + "' AND bonus_stake = 500 AND stake = 0"));
+        assertEquals(0, Db.count("SELECT count(*) FROM bet WHERE provider_tx_id = '" + tooBigTx + "'"), "a refused make leaves no bet");
+        assertEquals(0, Db.count("SELECT count(*) FROM idempotency_record WHERE endpoint = 'bet/make' AND key = '" + tooBigTx + "'"),
+                "nor its claim");
+        assertEquals(9, Db.count("SELECT count(*) FROM bet WHERE player_id = '" + p.id + "'"));
+        // Cash makes and the global comboboost take one player_seq each, the freebet and the granted comboboost two
+        // (placed, redeemed); the refused ones none.
+        assertEquals(seqBefore + 11, Db.count("SELECT player_seq FROM wallet WHERE player_id = '" + p.id + "' AND kind = 'CASH'"));
+        assertEquals(0, Db.ledgerDiscrepancies());
+        assertTrue(lanes.batchSizes().count() - batchesBefore < answers.size(), "some of the burst's makes shared a batch");
     }
 
     @Test

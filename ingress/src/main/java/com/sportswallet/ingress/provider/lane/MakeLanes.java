@@ -32,8 +32,7 @@ import io.quarkus.runtime.StartupEvent;
  *
  * <p>How a batch forms: from the queue's head, in arrival order, up to {@code MAKE_BATCH_MAX}
  * makes; it stops before a make whose key is already in it (two requests with the same key never
- * share a batch: the second replays the first's answer in the next one) and around a make that
- * must run {@link Member#alone alone}. A member whose budget ended while it waited is refused
+ * share a batch: the second replays the first's answer in the next one). A member whose budget ended while it waited is refused
  * ({@link Busy}) instead of joining. The batch runs under the earliest deadline of its members.
  * Who runs it: the thread of the make at the head when the lane was idle, then, batch after batch,
  * the thread of the next make at the head (the runner role is handed on, so nobody's answer waits
@@ -76,9 +75,6 @@ public class MakeLanes {
     public interface Member {
         /** Its idempotency key: two members with the same key never share a batch. */
         String key();
-
-        /** A make that runs in a batch of its own. */
-        boolean alone();
     }
 
     /** What a batch decided for one member: its answer, its failure, or deferred (back to the queue's head). */
@@ -266,7 +262,7 @@ public class MakeLanes {
                     w.done(Outcome.failed(budgetEnded(playerId)));
                     continue;
                 }
-                if (keys.contains(w.member.key()) || (w.member.alone() && !members.isEmpty())) {
+                if (keys.contains(w.member.key())) {
                     break;
                 }
                 it.remove();
@@ -275,9 +271,6 @@ public class MakeLanes {
                 w.state = State.IN_BATCH;
                 deadline = Math.min(deadline, w.deadlineNanos);
                 meters.timer(WAIT_METRIC).record(now - w.joinedNanos, TimeUnit.NANOSECONDS);
-                if (w.member.alone()) {
-                    break;
-                }
             }
         } finally {
             lane.lock.unlock();

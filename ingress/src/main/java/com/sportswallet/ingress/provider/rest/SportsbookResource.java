@@ -1,7 +1,6 @@
 package com.sportswallet.ingress.provider.rest;
 
 import java.time.Instant;
-import java.util.List;
 
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
@@ -120,13 +119,11 @@ public class SportsbookResource {
     /**
      * A make is read first (a malformed one is refused here and never waits), then decided in a batch
      * of its player's makes (issue 16, MakeLanes): one transaction for up to MAKE_BATCH_MAX of them,
-     * the others waiting here within their budget. A make with a bonus runs in a batch of its own.
+     * the others waiting here within their budget.
      */
     private Answer make(ObjectNode payload) throws Exception {
         BetMakeService.MakeMember member = makes.member(payload);
-        return lanes.run(member.playerId(), budget.remainingMs(), member, (members, remainingMs) -> members.get(0).alone()
-                ? List.of(MakeLanes.Outcome.of(makes.makeAlone(members.get(0), remainingMs)))
-                : batches.make(members, remainingMs));
+        return lanes.run(member.playerId(), budget.remainingMs(), member, batches::make);
     }
 
     private static String body(Answer answer) {

@@ -312,7 +312,9 @@ public class MakeBatchService {
                     .setArray("selection_outcomes", "text", selOutcomes.toArray())
                     .setArray("selection_odds", "text", selOdds.toArray())
                     .setArray("selection_live", "boolean", selLive.toArray())
-                    .setArray("session_ids", "text", sessionIds(d));
+                    .setArray("session_ids", "text", sessionIds(d))
+                    .setArray("bonus_ids", "text", live.stream().map(i -> d.request(i).bonus()).filter(b -> b != null && b.id() != null)
+                            .map(BetMakeService.BonusUse::id).distinct().toArray());
             PreparedStatement ps = s.statement();
             ps.execute();
             for (int statement = 0; statement < BetMake.BATCH_BETS_STATEMENT_INDEX; statement++) {
@@ -338,6 +340,8 @@ public class MakeBatchService {
             }
             nextResultSet(ps, "sessions read");
             readSessions(ps, sessionStates);
+            // The bonus rows locked (their result is not needed: each member's redemption decides).
+            nextResultSet(ps, "bonus locks");
         }
         boolean required = sessions.required();
         for (int i : live) {
@@ -359,7 +363,7 @@ public class MakeBatchService {
     /** Round trips 3 and 4: the pending credits applied first when needed, then each member's debit in arrival order. */
     private void debit(Connection c, Decisions d, Wallet wallet) throws SQLException {
         List<Integer> live = d.live();
-        long stakes = live.stream().mapToLong(i -> d.request(i).amount()).sum();
+        long stakes = live.stream().mapToLong(i -> d.request(i).cashStake()).sum();
         boolean flipped = false;
         // Whether a statement of this batch (outside a member's rolled-back savepoint) holds the wallet row lock.
         boolean walletLocked = false;
@@ -367,39 +371,38 @@ public class MakeBatchService {
             walletLocked = !applyPending(c, wallet).isEmpty();
             flipped = true;
         }
-        if (live.size() > 1 && (flipped || Spend.fastPath(wallet.balance(), stakes)) && debitAll(c, d, wallet, live)) {
+        boolean bonuses = live.stream().anyMatch(i -> d.request(i).bonus() != null);
+        if (live.size() > 1 && !bonuses && (flipped || Spend.fastPath(wallet.balance(), stakes)) && debitAll(c, d, wallet, live)) {
             return;
         }
         for (int n = 0; n < live.size(); n++) {
             int i = live.get(n);
             MakeRequest r = d.request(i);
-            BetMake.Debited debited;
+            Step step;
             try {
-                debited = BetMakeService.debit(c, true, wallet.id(), d.betId(i), r, null, Instant.now(), d.day, d.at);
+                step = step(c, d, i, wallet);
             } catch (Outbox.EventTooLargeException tooLarge) {
-                // Refused before its savepoint and statement (2004): nothing of this member reached the database here.
+                // Refused before its savepoint and statements (2004): nothing of this member reached the database here.
                 d.refuse(i, tooLarge);
                 continue;
             }
-            ProtocolException over = BetMakeService.overLimit(debited, r);
-            if (over == null && debited.answer() == null && !flipped && !walletLocked) {
+            if (step.short_() && !flipped && !walletLocked) {
                 // The slow path as Spend takes it: back out of the wallet lock the debit took, apply the pending credits
                 // (credit rows, then the wallet), debit again.
                 execute(c, BetMake.MEMBER_ROLLBACK_SQL);
                 flipped = true;
                 walletLocked = !applyPending(c, wallet).isEmpty();
-                debited = BetMakeService.debit(c, true, wallet.id(), d.betId(i), r, null, Instant.now(), d.day, d.at);
-                over = BetMakeService.overLimit(debited, r);
+                step = step(c, d, i, wallet);
             }
-            if (over == null && debited.answer() != null) {
-                d.outcomes.set(i, Outcome.of(BetMakeService.accepted(c, wallet.id(), d.betId(i), r, debited, d.at)));
+            if (step.answer() != null) {
+                d.outcomes.set(i, Outcome.of(step.answer()));
                 d.accepted++;
                 walletLocked = true;
                 continue;
             }
             execute(c, BetMake.MEMBER_ROLLBACK_SQL);
-            if (over != null) {
-                d.refuse(i, over);
+            if (step.refusal() != null) {
+                d.refuse(i, step.refusal());
             } else if (!flipped && pending(c, wallet.id()) > 0) {
                 // Pending money this transaction can no longer apply (the wallet row is locked): this member and every
                 // later one go back to the lane, in order; the next batch applies the credits first.
@@ -411,6 +414,51 @@ public class MakeBatchService {
                 d.refuse(i, new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount()));
             }
         }
+    }
+
+    /** A member's step: its answer (accepted), its refusal, or neither: the settled balance did not cover its stake. */
+    private record Step(Answer answer, Exception refusal) {
+        boolean short_() {
+            return answer == null && refusal == null;
+        }
+    }
+
+    /**
+     * A member's step, after its savepoint (the caller backs out to it unless the member is accepted), in PROTOCOL.md's
+     * precedence: a bonus make's bonus redeemed first (3001, 4002), then the debit (4001, then 2001) with what an
+     * accepted make stores; a freebet debits no cash, its events and answer only.
+     *
+     * @throws Outbox.EventTooLargeException 2004, before the savepoint: nothing of this member was written
+     */
+    private Step step(Connection c, Decisions d, int i, Wallet wallet) throws SQLException {
+        MakeRequest r = d.request(i);
+        String betId = d.betId(i);
+        BetMakeService.Redemption redemption = null;
+        BetMake.DebitLine line = r.freebet() ? null : BetMakeService.debitLine(betId, r, r.bonus(), Instant.now());
+        if (r.bonus() != null) {
+            BetMake.savepoint(c);
+            redemption = BetMakeService.redeem(c, betId, r, d.at);
+            if (redemption.refusal() != null) {
+                return new Step(null, redemption.refusal());
+            }
+            if (r.freebet()) {
+                try {
+                    return new Step(BetMakeService.freebetPlaced(c, wallet.id(), betId, r, redemption.redeemed()), null);
+                } catch (Outbox.EventTooLargeException tooLarge) {
+                    return new Step(null, tooLarge); // 2004, after the savepoint: the caller backs out to it
+                }
+            }
+        }
+        // With a bonus, the savepoint was taken before its redemption; a cash make's is in its debit's round trip.
+        BetMake.Debited debited = BetMakeService.debit(c, r.bonus() == null, wallet.id(), line, r, d.day, d.at);
+        ProtocolException over = BetMakeService.overLimit(debited, r);
+        if (over != null || debited.answer() == null) {
+            return new Step(null, over);
+        }
+        if (redemption != null) {
+            BetMakeService.comboboostRedeemed(c, wallet.id(), betId, r, redemption.redeemed());
+        }
+        return new Step(BetMakeService.accepted(c, wallet.id(), betId, r, debited, d.at), null);
     }
 
     /**
