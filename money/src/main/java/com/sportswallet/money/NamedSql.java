@@ -8,8 +8,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -36,6 +39,8 @@ public final class NamedSql {
     private final String text;
     private final String jdbc;
     private final List<String> parameters;
+    /** Each name's 1-based positions among {@link #parameters}, computed once: binding is on every request's path. */
+    private final Map<String, int[]> positions;
 
     private NamedSql(String name, String text) {
         this.name = name;
@@ -50,6 +55,14 @@ public final class NamedSql {
         m.appendTail(out);
         this.jdbc = out.toString();
         this.parameters = List.copyOf(names);
+        Map<String, int[]> byName = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            int[] before = byName.getOrDefault(names.get(i), new int[0]);
+            int[] after = Arrays.copyOf(before, before.length + 1);
+            after[before.length] = i + 1;
+            byName.put(names.get(i), after);
+        }
+        this.positions = Map.copyOf(byName);
     }
 
     /** The statement file {@code sql/NAME.sql} of this module, comments dropped. */
@@ -184,18 +197,16 @@ public final class NamedSql {
             return ps;
         }
 
-        private List<Integer> positions(String parameter) {
-            List<Integer> positions = new ArrayList<>();
-            for (int i = 0; i < parameters.size(); i++) {
-                if (parameters.get(i).equals(parameter)) {
-                    positions.add(i + 1);
-                    set.set(i);
-                }
-            }
-            if (positions.isEmpty()) {
+        /** The 1-based positions of {@code parameter}, each marked bound. */
+        private int[] positions(String parameter) {
+            int[] at = positions.get(parameter);
+            if (at == null) {
                 throw new IllegalArgumentException(name + " has no parameter :" + parameter);
             }
-            return positions;
+            for (int i : at) {
+                set.set(i - 1);
+            }
+            return at;
         }
 
         @Override
