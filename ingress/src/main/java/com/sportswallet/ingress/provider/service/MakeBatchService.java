@@ -46,7 +46,8 @@ import com.sportswallet.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * bet/make for a batch of one player's cash makes (issue 16): ONE transaction, ONE commit, the
+ * bet/make for a batch of one player's makes (issue 16; every make, with a bonus or not, a batch of
+ * one when it waited for nobody): ONE transaction, ONE commit, the
  * wallet row locked once, for up to {@code MAKE_BATCH_MAX} makes queued in the player's lane
  * (MakeLanes). Each member is decided as a make alone would be, in arrival order, each in
  * PROTOCOL.md's refusal precedence, and takes its player_seq values in that order; a refusal never
@@ -58,17 +59,18 @@ import io.micrometer.core.instrument.MeterRegistry;
  * lock, and the named sessions' states ({@link BetMake#BATCH_CLAIM_AND_READ}): a key already taken
  * replays its answer; 1006, 1005, 1007, 2002 refuse a member;</li>
  * <li>the union of the members' reference rows, once, sorted; their bets and selections; the
- * player's status and the sessions under share locks ({@link BetMake#BATCH_BETS}): a discard
- * tombstone, a block or an ended session refuses;</li>
+ * player's status and the sessions under share locks, the bonus rows the members name locked
+ * ({@link BetMake#BATCH_BETS}): a discard tombstone, a block or an ended session refuses;</li>
  * <li>only when the unlocked read showed the settled balance short of the members' stakes and
- * pending money: the wallet's pending credits applied, as the worker would, before any wallet
+ * pending money (a freebet's stake is no cash): the wallet's pending credits applied, as the worker would, before any wallet
  * statement ({@link Spend#flipFirst}: no credit row is ever locked after the wallet row);</li>
- * <li>when the settled balance covers every member's stake: all the debits in one statement, the
+ * <li>when no member has a bonus and the settled balance covers every stake: all the debits in one statement, the
  * wallet and usage rows updated once ({@link BetMake#BATCH_DEBIT_AND_BOOK}); it backs out to its
  * savepoint when the balance is short after all or a limit is in force, and then</li>
- * <li>per member, in arrival order: its savepoint and its conditional debit with its ledger entry,
- * event, stored answer and limit usage ({@link BetMake#MEMBER_DEBIT_AND_BOOK}); 4001 or 2001 back
- * out to the savepoint. A member short of money while pending money remains, after an earlier
+ * <li>per member, in arrival order: its savepoint, a bonus make's redemption (3001, 4002; a freebet
+ * then only its events and answer, no cash), and its conditional debit with its ledger entry,
+ * event, stored answer and limit usage ({@link BetMake#MEMBER_DEBIT_AND_BOOK}); a refusal backs out
+ * to the savepoint, the redemption included. A member short of money while pending money remains, after an earlier
  * member locked the wallet (so the credits can no longer be applied in this transaction), goes
  * back to the lane with every member after it (deferred: the next batch applies them first);</li>
  * <li>the refused and deferred members' rows deleted ({@link BetMake#BATCH_RELEASE}), then commit;
@@ -102,7 +104,7 @@ public class MakeBatchService {
     TransactionManager transactions;
 
     /**
-     * Decides a batch of one player's cash makes (distinct keys, arrival order).
+     * Decides a batch of one player's makes (distinct keys, arrival order).
      *
      * @param remainingMs the earliest member's remaining budget (Long.MAX_VALUE: none)
      * @return one outcome per member, in order: its answer, its refusal, or deferred
