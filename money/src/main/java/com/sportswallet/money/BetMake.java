@@ -43,16 +43,16 @@ public final class BetMake {
     public static final NamedSql BATCH_BETS = REFERENCE.then(NamedSql.load("make-batch-bets"));
     /** The index of the bets' statement (a result set of the bet ids inserted) among {@link #BATCH_BETS}'s statements. */
     public static final int BATCH_BETS_STATEMENT_INDEX = 4;
-    /** A member's debit in a batch: the savepoint it backs out to, then {@link #DEBIT_AND_BOOK}, one round trip. */
-    public static final NamedSql MEMBER_DEBIT_AND_BOOK = NamedSql.load("make-member-savepoint").then(DEBIT_AND_BOOK);
-    /** The member's savepoint alone: a bonus make takes it before its redemption ({@link #savepoint}). */
+    /** The savepoint a batch's member backs out to ({@link #MEMBER_ROLLBACK_SQL}); alone, a bonus make's ({@link #savepoint}). */
     public static final NamedSql MEMBER_SAVEPOINT = NamedSql.load("make-member-savepoint");
+    /** A member's debit in a batch: the savepoint it backs out to, then {@link #DEBIT_AND_BOOK}, one round trip. */
+    public static final NamedSql MEMBER_DEBIT_AND_BOOK = MEMBER_SAVEPOINT.then(DEBIT_AND_BOOK);
     public static final String MEMBER_ROLLBACK_SQL = "ROLLBACK TO SAVEPOINT make_member";
     /**
      * A batch's debits all at once, all or nothing (make-batch-debit.sql): the savepoint, the debits of every member,
      * then the members' total booked to the limit usage ({@link Limits#BOOK}), one round trip.
      */
-    public static final NamedSql BATCH_DEBIT_AND_BOOK = NamedSql.load("make-member-savepoint").then(NamedSql.load("make-batch-debit"))
+    public static final NamedSql BATCH_DEBIT_AND_BOOK = MEMBER_SAVEPOINT.then(NamedSql.load("make-batch-debit"))
             .then(Limits.BOOK);
     /** What a batch's refused and deferred members leave: removed. */
     public static final NamedSql BATCH_RELEASE = NamedSql.load("make-batch-release");

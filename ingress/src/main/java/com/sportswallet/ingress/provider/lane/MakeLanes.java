@@ -32,8 +32,9 @@ import io.quarkus.runtime.StartupEvent;
  *
  * <p>How a batch forms: from the queue's head, in arrival order, up to {@code MAKE_BATCH_MAX}
  * makes; it stops before a make whose key is already in it (two requests with the same key never
- * share a batch: the second replays the first's answer in the next one). A member whose budget ended while it waited is refused
- * ({@link Busy}) instead of joining. The batch runs under the earliest deadline of its members.
+ * share a batch: the second replays the first's answer in the next one). A member whose budget
+ * ended while it waited is refused ({@link Busy}) instead of joining. The batch runs under the
+ * earliest deadline of its members.
  * Who runs it: the thread of the make at the head when the lane was idle, then, batch after batch,
  * the thread of the next make at the head (the runner role is handed on, so nobody's answer waits
  * for more than its own batch after its turn came). A member the batch {@link Outcome#deferred

@@ -153,7 +153,7 @@ public class BetMakeService {
     }
 
     /**
-     * An accepted cash make (issue 15): when a limit was in force, the bet records the limits it was
+     * An accepted make that debited cash (issue 15): when a limit was in force, the bet records the limits it was
      * checked against and the usage it left, and each limit its usage reached exactly gets its
      * {@code wallet.limit.reached} event (after the make's own events: the next player_seq values).
      */

@@ -47,13 +47,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * bet/make for a batch of one player's makes (issue 16; every make, with a bonus or not, a batch of
- * one when it waited for nobody): ONE transaction, ONE commit, the
- * wallet row locked once, for up to {@code MAKE_BATCH_MAX} makes queued in the player's lane
- * (MakeLanes). Each member is decided as a make alone would be, in arrival order, each in
- * PROTOCOL.md's refusal precedence, and takes its player_seq values in that order; a refusal never
- * fails another member: it is decided by conditional statements that raise no SQL error, or under
- * the member's savepoint, and the refused member leaves nothing (its claim, bet and selections are
- * deleted in the batch's transaction; only shared reference rows may stay). Round trips:
+ * one when it waited for nobody): ONE transaction, ONE commit, the wallet row locked once, for up
+ * to {@code MAKE_BATCH_MAX} makes queued in the player's lane (MakeLanes). Each member is decided
+ * as a make alone would be, in arrival order, each in PROTOCOL.md's refusal precedence, and takes
+ * its player_seq values in that order; a refusal never fails another member: it is decided by
+ * conditional statements that raise no SQL error, or under the member's savepoint, and the refused
+ * member leaves nothing (its claim, bet and selections are deleted in the batch's transaction; only
+ * shared reference rows may stay). Round trips:
  * <ol>
  * <li>the members' idempotency claims, in key order (the lock order), the wallet read without a
  * lock, and the named sessions' states ({@link BetMake#BATCH_CLAIM_AND_READ}): a key already taken
@@ -61,18 +61,21 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>the union of the members' reference rows, once, sorted; their bets and selections; the
  * player's status and the sessions under share locks, the bonus rows the members name locked
  * ({@link BetMake#BATCH_BETS}): a discard tombstone, a block or an ended session refuses;</li>
- * <li>only when the unlocked read showed the settled balance short of the members' stakes and
- * pending money (a freebet's stake is no cash): the wallet's pending credits applied, as the worker would, before any wallet
- * statement ({@link Spend#flipFirst}: no credit row is ever locked after the wallet row);</li>
- * <li>when no member has a bonus and the settled balance covers every stake: all the debits in one statement, the
- * wallet and usage rows updated once ({@link BetMake#BATCH_DEBIT_AND_BOOK}); it backs out to its
- * savepoint when the balance is short after all or a limit is in force, and then</li>
+ * <li>only when the unlocked read showed the settled balance short of the members' cash stakes (a
+ * freebet's stake is no cash) and pending money: the wallet's pending credits applied, as the
+ * worker would, before any wallet statement ({@link Spend#flipFirst}: no credit row is ever
+ * locked after the wallet row);</li>
+ * <li>when no member has a bonus and the settled balance covers every stake: all the debits in one
+ * statement, the wallet and usage rows updated once ({@link BetMake#BATCH_DEBIT_AND_BOOK}); it
+ * backs out to its savepoint when the balance is short after all or a limit is in force, and
+ * then</li>
  * <li>per member, in arrival order: its savepoint, a bonus make's redemption (3001, 4002; a freebet
  * then only its events and answer, no cash), and its conditional debit with its ledger entry,
- * event, stored answer and limit usage ({@link BetMake#MEMBER_DEBIT_AND_BOOK}); a refusal backs out
- * to the savepoint, the redemption included. A member short of money while pending money remains, after an earlier
- * member locked the wallet (so the credits can no longer be applied in this transaction), goes
- * back to the lane with every member after it (deferred: the next batch applies them first);</li>
+ * event, stored answer and limit usage ({@link BetMake#MEMBER_DEBIT_AND_BOOK}); a refusal backs
+ * out to the savepoint, the redemption included. A member short of money while pending money
+ * remains, after an earlier member locked the wallet (so the credits can no longer be applied in
+ * this transaction), goes back to the lane with every member after it (deferred: the next batch
+ * applies them first);</li>
  * <li>the refused and deferred members' rows deleted ({@link BetMake#BATCH_RELEASE}), then commit;
  * when members were refused and none was accepted, the transaction rolls back instead (nothing to keep).</li>
  * </ol>
@@ -388,7 +391,7 @@ public class MakeBatchService {
                 d.refuse(i, tooLarge);
                 continue;
             }
-            if (step.short_() && !flipped && !walletLocked) {
+            if (step.shortOfMoney() && !flipped && !walletLocked) {
                 // The slow path as Spend takes it: back out of the wallet lock the debit took, apply the pending credits
                 // (credit rows, then the wallet), debit again.
                 execute(c, BetMake.MEMBER_ROLLBACK_SQL);
@@ -420,7 +423,7 @@ public class MakeBatchService {
 
     /** A member's step: its answer (accepted), its refusal, or neither: the settled balance did not cover its stake. */
     private record Step(Answer answer, Exception refusal) {
-        boolean short_() {
+        boolean shortOfMoney() {
             return answer == null && refusal == null;
         }
     }
