@@ -14,7 +14,8 @@ import com.sportswallet.contracts.Topics;
  * <li>{@link #BATCH_CLAIM_AND_READ}: the members' idempotency claims in key order, the player's
  * wallet, currency, status and settled balance read without a lock (they only choose the path,
  * {@link Spend}), and the named sessions' states (so 1007 answers before 2002; refusals only);</li>
- * <li>{@link #BATCH_BETS}: the union of the betslips' reference rows, the bets and selections, the
+ * <li>{@link #BATCH_BETS}: the union of the betslips' reference rows (only those the ingress does not know
+ * committed; none: {@link #BATCH_BETS_KNOWN_REFERENCES}), the bets and selections, the
  * player's status and the sessions read again under share locks held to the commit (so a status
  * change or a session's end is ordered wholly before or after the batch: {@link Sessions}), and the
  * bonus rows the members name locked;</li>
@@ -39,8 +40,13 @@ public final class BetMake {
      */
     public static final NamedSql BATCH_CLAIM_AND_READ = NamedSql.load("make-batch-claim").then(NamedSql.load("make-batch-wallet-read"))
             .then(NamedSql.load("make-batch-sessions"));
-    /** Round trip 2 of a batch: the union of its reference rows (4 statements), its bets (the ids inserted), status and sessions FOR SHARE. */
-    public static final NamedSql BATCH_BETS = REFERENCE.then(NamedSql.load("make-batch-bets"));
+    /**
+     * Round trip 2 of a batch whose reference rows are all known to be committed (the ingress's cache of ids): its bets (the ids
+     * inserted, the first result), status and sessions FOR SHARE, bonus rows locked.
+     */
+    public static final NamedSql BATCH_BETS_KNOWN_REFERENCES = NamedSql.load("make-batch-bets");
+    /** Round trip 2 of a batch: the union of its reference rows not known (4 statements), then {@link #BATCH_BETS_KNOWN_REFERENCES}. */
+    public static final NamedSql BATCH_BETS = REFERENCE.then(BATCH_BETS_KNOWN_REFERENCES);
     /** The index of the bets' statement (a result set of the bet ids inserted) among {@link #BATCH_BETS}'s statements. */
     public static final int BATCH_BETS_STATEMENT_INDEX = 4;
     /** The savepoint a batch's member backs out to ({@link #MEMBER_ROLLBACK_SQL}); alone, a bonus make's ({@link #savepoint}). */

@@ -157,6 +157,35 @@ class ProviderConcurrencyTest {
         assertEquals(0, Db.ledgerDiscrepancies());
     }
 
+    /**
+     * The ingress skips upserting reference rows it saw committed (KnownReferences): a make refused for money rolls back,
+     * so its new sport must not be remembered, and the next make naming it must still insert its rows.
+     */
+    @Test
+    void referenceRowsOfARefusedMakeAreNotTakenAsKnown() {
+        String player = OperatorApiTest.createPlayer("EUR");
+        deposit(player, 1_000);
+        String sport = "sport-refused-" + System.nanoTime();
+        String[][] rows = { { "sport", sport }, { "category", "cat-" + sport }, { "tournament", "tour-" + sport },
+                { "sport_event", "ev-" + sport } };
+        Response refused = callAsProvider("bet/make", Provider.make(player, Provider.txId(), 5_000, "EUR", sport, "Refused " + sport));
+        assertEquals(400, refused.statusCode(), refused.asString());
+        assertEquals(2001, refused.jsonPath().getInt("code"), refused.asString());
+        for (String[] row : rows) {
+            assertEquals(0, Db.count("SELECT count(*) FROM " + row[0] + " WHERE id = '" + row[1] + "'"), row[0] + " rolled back");
+        }
+        for (int i = 0; i < 2; i++) {
+            Response made = callAsProvider("bet/make", Provider.make(player, Provider.txId(), 100, "EUR", sport, "Made " + sport));
+            assertEquals(200, made.statusCode(), made.asString());
+            for (String[] row : rows) {
+                assertEquals(1, Db.count("SELECT count(*) FROM " + row[0] + " WHERE id = '" + row[1] + "'"), row[0] + " after make " + i);
+            }
+        }
+        assertEquals("Made " + sport, ProtocolStateTableTest.text("SELECT name FROM sport WHERE id = '" + sport + "'"));
+        assertEquals(2, Db.count("SELECT count(*) FROM bet_selection s JOIN bet b ON b.id = s.bet_id"
+                + " WHERE b.player_id = '" + player + "' AND s.event_id = 'ev-" + sport + "'"));
+    }
+
     @Test
     void twentyMakesNamingOneNewSportInsertItsReferenceRowsOnce() throws Exception {
         String player = OperatorApiTest.createPlayer("EUR");

@@ -58,7 +58,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <li>the members' idempotency claims, in key order (the lock order), the wallet read without a
  * lock, and the named sessions' states ({@link BetMake#BATCH_CLAIM_AND_READ}): a key already taken
  * replays its answer; 1006, 1005, 1007, 2002 refuse a member;</li>
- * <li>the union of the members' reference rows, once, sorted; their bets and selections; the
+ * <li>the union of the members' reference rows not yet known committed ({@link KnownReferences}), once, sorted; their bets
+ * and selections; the
  * player's status and the sessions under share locks, the bonus rows the members name locked
  * ({@link BetMake#BATCH_BETS}): a discard tombstone, a block or an ended session refuses;</li>
  * <li>only when the unlocked read showed the settled balance short of the members' cash stakes (a
@@ -105,6 +106,8 @@ public class MakeBatchService {
     LimitSettings limits;
     @Inject
     TransactionManager transactions;
+    @Inject
+    KnownReferences references;
 
     /**
      * Decides a batch of one player's makes (distinct keys, arrival order).
@@ -269,7 +272,7 @@ public class MakeBatchService {
     }
 
     /** Round trip 2: the union of the reference rows, the bets and selections, the status and sessions under share locks. */
-    private void insertBets(Connection c, Decisions d, Wallet wallet) throws SQLException {
+    private void insertBets(Connection c, Decisions d, Wallet wallet) throws SQLException, SystemException {
         List<Integer> live = d.live();
         Betslip union = new Betslip();
         List<Object> selBets = new ArrayList<>();
@@ -297,8 +300,10 @@ public class MakeBatchService {
         Map<String, String> sessionStates = new HashMap<>();
         String status;
         boolean excluded;
-        try (NamedSql.Bound s = BetMake.BATCH_BETS.prepare(c)) {
-            union.bindReferences(s)
+        Betslip upserts = references.unknown(union);
+        boolean allKnown = upserts.isEmpty();
+        try (NamedSql.Bound s = (allKnown ? BetMake.BATCH_BETS_KNOWN_REFERENCES : BetMake.BATCH_BETS).prepare(c)) {
+            (allKnown ? s : upserts.bindReferences(s))
                     .set("player_id", d.request(live.get(0)).playerId())
                     .set("wallet_id", wallet.id())
                     .set("currency", wallet.currency())
@@ -322,9 +327,10 @@ public class MakeBatchService {
                             .map(BetMakeService.BonusUse::id).distinct().toArray());
             PreparedStatement ps = s.statement();
             ps.execute();
-            for (int statement = 0; statement < BetMake.BATCH_BETS_STATEMENT_INDEX; statement++) {
+            for (int statement = 0; !allKnown && statement < BetMake.BATCH_BETS_STATEMENT_INDEX; statement++) {
                 ps.getMoreResults();
             }
+            references.rememberOnCommit(transactions, upserts);
             try (ResultSet rs = ps.getResultSet()) {
                 if (rs == null) {
                     throw new IllegalStateException("the batch's bet insert returned no result set");
