@@ -327,7 +327,9 @@ public class MakeBatchService {
                             .map(BetMakeService.BonusUse::id).distinct().toArray());
             PreparedStatement ps = s.statement();
             ps.execute();
-            for (int statement = 0; !allKnown && statement < BetMake.BATCH_BETS_STATEMENT_INDEX; statement++) {
+            // The reference upserts' results (none when the batch sent none) come before the bets'.
+            int betsResult = allKnown ? 0 : BetMake.BATCH_BETS_STATEMENT_INDEX;
+            for (int statement = 0; statement < betsResult; statement++) {
                 ps.getMoreResults();
             }
             references.rememberOnCommit(transactions, upserts);
