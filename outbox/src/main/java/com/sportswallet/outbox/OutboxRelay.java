@@ -21,6 +21,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
 
@@ -58,8 +59,10 @@ import com.sportswallet.contracts.CloudEventJson;
  * parked keys and keys waiting for a retry), send them (idempotent producer, acks=all), wait for the acknowledgements
  * (bounded by {@code sendTimeoutMs}), delete the rows Kafka acknowledged, commit. The claim takes the
  * live lane first, then at most {@link Config#bulkRowsPerRound()} rows of the bulk lane (V17: a mass
- * grant's rows, ids from 2^62), every round: a grant of 100,000 players holds back the credits
- * decided after it by one short round, not by the whole grant. (With the bulk lane filling rounds
+ * grant's rows, ids from 2^62), whatever the live lane holds, and at most
+ * {@link Config#bulkRowsPerSecondMax()} bulk rows a second: a grant of 100,000 players holds back the
+ * credits decided after it by one short round, not by the whole grant, and its records reach Kafka
+ * about as fast as they are granted, not faster at the credits' expense. (With the bulk lane filling rounds
  * up to batchSizeMax, credit latency p99 during a 100k grant was 1,862 ms against 126 ms idle:
  * every round carried 500 grant records ahead of the next credit. The grant itself is granted at
  * a few hundred per second, far below what a quarter of a round per round publishes.) <b>Each partition
@@ -114,12 +117,22 @@ public final class OutboxRelay implements AutoCloseable {
      *                        rounds batched by a poll gave 593/s and 48 ms. 0: no wait.
      * @param sendAttemptsMax failed sends of a row (each counted only while other rows go through)
      *                        before its key is parked (OUTBOX_SEND_ATTEMPTS_MAX)
+     * @param bulkRowsPerSecondMax the bulk lane's publishing rate bound (OUTBOX_BULK_ROWS_PER_SECOND_MAX):
+     *                        a 100,000-player grant's records need not reach Kafka faster than the
+     *                        granting consumer grants (a few hundred a second here), and publishing
+     *                        them flat out took the CPU the credits needed (credit latency p99 1,513 ms
+     *                        during a 30,000-player grant against 159 ms idle, the slow credits all in
+     *                        the seconds the bulk lane drained)
      */
-    public record Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax, long lingerMs, int sendAttemptsMax) {
+    public record Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax, long lingerMs, int sendAttemptsMax,
+            int bulkRowsPerSecondMax) {
         /** At most this linger: events must still reach Kafka well inside the credit latency goal (1 s). */
         public static final long LINGER_MS_MAX = 200;
         public static final int SEND_ATTEMPTS_MAX_DEFAULT = 10;
         public static final int SEND_ATTEMPTS_MAX_MAX = 1000;
+        /** About three times what the granting consumer grants on the 2-core reference box, so it never waits for records. */
+        public static final int BULK_ROWS_PER_SECOND_MAX_DEFAULT = 1000;
+        public static final int BULK_ROWS_PER_SECOND_MAX_MAX = 1_000_000;
 
         public Config {
             if (batchSizeMax < 1 || batchSizeMax > 10_000) {
@@ -134,6 +147,14 @@ public final class OutboxRelay implements AutoCloseable {
             if (sendAttemptsMax < 1 || sendAttemptsMax > SEND_ATTEMPTS_MAX_MAX) {
                 throw new IllegalArgumentException("OUTBOX_SEND_ATTEMPTS_MAX must be in 1.." + SEND_ATTEMPTS_MAX_MAX + ": " + sendAttemptsMax);
             }
+            if (bulkRowsPerSecondMax < 1 || bulkRowsPerSecondMax > BULK_ROWS_PER_SECOND_MAX_MAX) {
+                throw new IllegalArgumentException("OUTBOX_BULK_ROWS_PER_SECOND_MAX must be in 1.." + BULK_ROWS_PER_SECOND_MAX_MAX + ": "
+                        + bulkRowsPerSecondMax);
+            }
+        }
+
+        public Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax, long lingerMs, int sendAttemptsMax) {
+            this(batchSizeMax, pollIntervalMs, sendTimeoutMs, backoffMsMax, lingerMs, sendAttemptsMax, BULK_ROWS_PER_SECOND_MAX_DEFAULT);
         }
 
         public Config(int batchSizeMax, long pollIntervalMs, long sendTimeoutMs, long backoffMsMax, long lingerMs) {
@@ -146,17 +167,22 @@ public final class OutboxRelay implements AutoCloseable {
         }
 
         public static Config defaults() {
-            return new Config(500, 500, 10_000, 5_000, 10, SEND_ATTEMPTS_MAX_DEFAULT);
+            return new Config(500, 500, 10_000, 5_000, 10, SEND_ATTEMPTS_MAX_DEFAULT, BULK_ROWS_PER_SECOND_MAX_DEFAULT);
         }
 
         /**
-         * The bulk lane's rows per round (a quarter of {@code batchSizeMax}, at least 1), whatever the
-         * live lane holds: short rounds keep the live lane's wait short while a grant drains, and a
-         * round that took this many runs the next one at once. A round claims at most
+         * The bulk lane's rows per round (a quarter of {@code batchSizeMax}, and at most a second's
+         * worth of {@code bulkRowsPerSecondMax}; at least 1), whatever the live lane holds: short rounds
+         * keep the live lane's wait short while a grant drains. A round claims at most
          * {@code batchSizeMax + bulkRowsPerRound()} rows.
          */
         public int bulkRowsPerRound() {
-            return Math.max(1, batchSizeMax / 4);
+            return Math.max(1, Math.min(batchSizeMax / 4, bulkRowsPerSecondMax));
+        }
+
+        /** After a round took {@code rows} bulk rows, the next bulk claim waits this long: the rate bound. */
+        long bulkPauseNanos(int rows) {
+            return rows * 1_000_000_000L / bulkRowsPerSecondMax;
         }
 
         /** The wait of a key after its {@code attempts}-th failed send: pollIntervalMs doubling, at most backoffMsMax. */
@@ -257,8 +283,11 @@ public final class OutboxRelay implements AutoCloseable {
     private boolean contended;
     /** Whether the last round left sendable rows for the next one (its send window or a partition's batch was full). */
     private boolean leftForNextRound;
-    /** Whether the last claim took a full share of the bulk lane (more may wait: the next round goes at once). */
+    /** Whether the last bulk claim took a full share of the bulk lane (more may wait: a round goes when the rate allows). */
     private boolean bulkLaneFull;
+    /** When (nanoClock) the bulk lane may be claimed again: the last bulk claim's rows at bulkRowsPerSecondMax. */
+    private long bulkClaimAtNanos;
+    private final LongSupplier nanoClock;
 
     /**
      * @param producer made from {@link KafkaSettings#outboxProducer} with {@code config}'s send timeout:
@@ -269,6 +298,14 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     public OutboxRelay(DataSource dataSource, Producer<String, String> producer, Config config, Listener listener, TopicLimits limits) {
+        this(dataSource, producer, config, listener, limits, System::nanoTime);
+    }
+
+    /** {@code nanoClock}: System.nanoTime, or a test's clock for the bulk lane's rate bound. */
+    OutboxRelay(DataSource dataSource, Producer<String, String> producer, Config config, Listener listener, TopicLimits limits,
+            LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+        this.bulkClaimAtNanos = nanoClock.getAsLong();
         this.dataSource = dataSource;
         this.producer = producer;
         this.config = config;
@@ -313,7 +350,7 @@ public final class OutboxRelay implements AutoCloseable {
             try {
                 int sent = drainOnce();
                 backoffMs = config.pollIntervalMs();
-                boolean more = sent >= config.batchSizeMax() || leftForNextRound || bulkLaneFull;
+                boolean more = sent >= config.batchSizeMax() || leftForNextRound;
                 if (!more && awaitWakeUp(nextWaitMs()) && config.lingerMs() > 0) {
                     sleep(config.lingerMs());
                 }
@@ -333,6 +370,10 @@ public final class OutboxRelay implements AutoCloseable {
     private long nextWaitMs() {
         long now = System.nanoTime();
         long wait = contended ? Math.min(CONTENDED_RETRY_MS, config.pollIntervalMs()) : config.pollIntervalMs();
+        if (bulkLaneFull) {
+            // More bulk rows wait: the next round when the rate bound allows their claim, not after a poll interval.
+            wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(bulkClaimAtNanos - nanoClock.getAsLong())));
+        }
         for (long at : retryAtNanos.values()) {
             wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(at - now)));
         }
@@ -472,8 +513,13 @@ public final class OutboxRelay implements AutoCloseable {
         Array waiting = c.createArrayOf("text", waitingKeys().toArray());
         claimLane(c, CLAIM_LIVE_SQL, shards, waiting, config.batchSizeMax(), rows);
         int live = rows.size();
-        claimLane(c, CLAIM_BULK_SQL, shards, waiting, config.bulkRowsPerRound(), rows);
-        bulkLaneFull = rows.size() - live == config.bulkRowsPerRound();
+        long now = nanoClock.getAsLong();
+        if (now - bulkClaimAtNanos >= 0) {
+            claimLane(c, CLAIM_BULK_SQL, shards, waiting, config.bulkRowsPerRound(), rows);
+            int bulk = rows.size() - live;
+            bulkLaneFull = bulk == config.bulkRowsPerRound();
+            bulkClaimAtNanos = now + config.bulkPauseNanos(bulk);
+        }
         return rows;
     }
 

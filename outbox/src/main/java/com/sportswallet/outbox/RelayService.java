@@ -73,6 +73,8 @@ public class RelayService {
     int sendAttemptsMax;
     @ConfigProperty(name = "wallet.outbox.message-bytes-max", defaultValue = "1048576")
     int messageBytesMax;
+    @ConfigProperty(name = "wallet.outbox.bulk-rows-per-second-max", defaultValue = "1000")
+    int bulkRowsPerSecondMax;
 
     private KafkaProducer<String, String> producer;
     private Admin admin;
@@ -95,7 +97,8 @@ public class RelayService {
 
     void onStart(@Observes StartupEvent event) {
         // Validated first: a bad bound fails the start with its name.
-        OutboxRelay.Config config = new OutboxRelay.Config(batchSizeMax, pollIntervalMs, sendTimeoutMs, backoffMsMax, lingerMs, sendAttemptsMax);
+        OutboxRelay.Config config = new OutboxRelay.Config(batchSizeMax, pollIntervalMs, sendTimeoutMs, backoffMsMax, lingerMs, sendAttemptsMax,
+                bulkRowsPerSecondMax);
         TopicSettings topics = TopicSettings.from(key -> ConfigProvider.getConfig().getOptionalValue(key, String.class));
         admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
