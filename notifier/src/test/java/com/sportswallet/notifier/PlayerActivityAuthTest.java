@@ -57,6 +57,11 @@ class PlayerActivityAuthTest {
                 .get(activity));
         given().header("Authorization", "Bearer " + OperatorKeys.operatorToken(OperatorKeys.OPERATOR.getPrivate(), "viewer")).get(activity)
                 .then().statusCode(403).contentType("application/json").body("error", equalTo("forbidden"));
+        // Reading is every operator role's (issue 17): support and finance too.
+        for (String role : new String[] { "support", "finance" }) {
+            given().header("Authorization", "Bearer " + OperatorKeys.operatorToken(OperatorKeys.OPERATOR.getPrivate(), role)).get(activity)
+                    .then().statusCode(200).body("player_id", equalTo(player));
+        }
         NotifierEndToEndTest.operator().get("/players/nobody-" + player + "/activity").then().statusCode(404);
         unauthorized(given().get("/players/nobody-" + player + "/activity")); // unknown or not: the same 401, nothing told
     }

@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.ingress.idempotency.PayloadHash;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.rest.JsonInput;
@@ -31,7 +32,7 @@ import com.sportswallet.outbox.RelayService;
  * token as every /operator endpoint.
  */
 @Path("/operator/bonus-grants")
-@RolesAllowed("operator")
+@RolesAllowed(OperatorRoles.OPERATOR)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class BonusGrantResource {
@@ -59,6 +60,7 @@ public class BonusGrantResource {
      * {@code rejected} counts by reason the record-time rejections and the players rejected since
      * (the provider's refusals, {@code provider}); DONE once granted + rejected = total.
      */
+    @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })
     @GET
     @Path("/{request_id}")
     public Response status(@PathParam("request_id") String requestId) throws SQLException {

@@ -23,6 +23,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.BonusGrants;
+import com.sportswallet.ingress.service.ReadPool;
 
 import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 
@@ -40,6 +41,8 @@ public class BonusGrantService {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    ReadPool reads;
     @Inject
     BonusClock clock;
     @ConfigProperty(name = RECORD_TIMEOUT_PROPERTY)
@@ -103,18 +106,16 @@ public class BonusGrantService {
         }
     }
 
-    /** The grant's progress, or null when no operator grant has that request_id. */
-    @Transactional(rollbackOn = Exception.class)
+    /** The grant's progress, or null when no operator grant has that request_id (the reads pool). */
     public BonusGrants.Status status(String requestId) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = reads.connection()) {
             return BonusGrants.status(c, requestId);
         }
     }
 
-    /** The player's bonuses, newest first (empty for a player without any); null for an unknown player. */
-    @Transactional(rollbackOn = Exception.class)
+    /** The player's bonuses, newest first (empty for a player without any); null for an unknown player (the reads pool). */
     public List<BonusGrants.Bonus> bonusesOf(String playerId, int limitMax) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = reads.connection()) {
             if (BonusGrants.walletCurrencies(c, List.of(playerId)).isEmpty()) {
                 return null;
             }

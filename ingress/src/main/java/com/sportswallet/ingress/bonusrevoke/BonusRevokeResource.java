@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.contracts.bonus.ProviderBonusApi;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
@@ -34,7 +35,7 @@ import com.sportswallet.outbox.RelayService;
  * last step conditional.
  */
 @Path("/operator/bonuses/{bonus_id}/revoke")
-@RolesAllowed("operator")
+@RolesAllowed(OperatorRoles.OPERATOR)
 @Produces(MediaType.APPLICATION_JSON)
 public class BonusRevokeResource {
     private static final Logger LOG = Logger.getLogger(BonusRevokeResource.class);

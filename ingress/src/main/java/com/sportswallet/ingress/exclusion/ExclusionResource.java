@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.rest.JsonInput;
 import com.sportswallet.money.Exclusions;
@@ -34,7 +35,7 @@ import com.sportswallet.money.Exclusions;
  * </ul>
  */
 @Path("/operator/players/{id}/exclusion")
-@RolesAllowed("operator")
+@RolesAllowed(OperatorRoles.OPERATOR)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class ExclusionResource {
@@ -48,6 +49,7 @@ public class ExclusionResource {
         return Response.status(r.status()).entity(r.body().toString()).build();
     }
 
+    @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })
     @GET
     public Response get(@PathParam("id") String id) throws SQLException {
         return Response.ok(service.get(JsonInput.playerId(id)).toString()).build();

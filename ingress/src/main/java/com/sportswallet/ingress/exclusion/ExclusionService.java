@@ -19,6 +19,7 @@ import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.Exclusions;
 import com.sportswallet.money.Sessions;
 import com.sportswallet.money.WalletEvents;
+import com.sportswallet.ingress.service.ReadPool;
 
 /**
  * Self-exclusion (issue 15): set or extend in one transaction (the player row, then the wallet row
@@ -29,6 +30,8 @@ import com.sportswallet.money.WalletEvents;
 public class ExclusionService {
     @Inject
     DataSource dataSource;
+    @Inject
+    ReadPool reads;
     @Inject
     BonusClock clock;
 
@@ -71,9 +74,9 @@ public class ExclusionService {
         }
     }
 
-    /** The player's exclusion at the clock's instant; 404 for an unknown player. */
+    /** The player's exclusion at the clock's instant (the reads pool); 404 for an unknown player. */
     public ObjectNode get(String playerId) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = reads.connection()) {
             Exclusions.Exclusion e = Exclusions.read(c, playerId, clock.instant());
             if (e == null) {
                 throw ApiException.notFound("player " + playerId + " not found");

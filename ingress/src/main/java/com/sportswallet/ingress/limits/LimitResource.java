@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.rest.JsonInput;
 import com.sportswallet.money.Limits;
@@ -36,7 +37,7 @@ import com.sportswallet.money.Limits;
  * </ul>
  */
 @Path("/operator/players/{id}/limits")
-@RolesAllowed("operator")
+@RolesAllowed(OperatorRoles.OPERATOR)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class LimitResource {
@@ -49,6 +50,7 @@ public class LimitResource {
         return Response.ok(service.set(playerId, request(JsonInput.object(body))).toString()).build();
     }
 
+    @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })
     @GET
     public Response get(@PathParam("id") String id) throws SQLException {
         return Response.ok(service.get(JsonInput.playerId(id)).toString()).build();

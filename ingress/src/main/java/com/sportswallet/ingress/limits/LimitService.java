@@ -1,6 +1,8 @@
 package com.sportswallet.ingress.limits;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -14,10 +16,10 @@ import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
-import com.sportswallet.ingress.model.Player;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.service.LimitSettings;
+import com.sportswallet.ingress.service.ReadPool;
 import com.sportswallet.money.Limits;
 
 /**
@@ -31,6 +33,8 @@ import com.sportswallet.money.Limits;
 public class LimitService {
     @Inject
     DataSource dataSource;
+    @Inject
+    ReadPool reads;
     @Inject
     BonusClock clock;
     @Inject
@@ -55,14 +59,23 @@ public class LimitService {
         }
     }
 
-    /** The player's limits and usage at the clock's instant; 404 for an unknown player. */
+    /** The player's limits and usage at the clock's instant (the reads pool); 404 for an unknown player. */
     public ObjectNode get(String playerId) throws SQLException {
         Instant at = clock.instant();
-        try (Connection c = dataSource.getConnection()) {
-            if (Player.findById(playerId) == null) {
+        try (Connection c = reads.connection()) {
+            if (!playerExists(c, playerId)) {
                 throw ApiException.notFound("player " + playerId + " not found");
             }
             return view(c, playerId, at);
+        }
+    }
+
+    private static boolean playerExists(Connection c, String playerId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM player WHERE id = ?")) {
+            ps.setString(1, playerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

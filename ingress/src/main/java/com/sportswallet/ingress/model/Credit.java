@@ -27,9 +27,4 @@ public class Credit extends PanacheEntityBase {
     public String status;
     @Column(name = "created_at")
     public OffsetDateTime createdAt;
-
-    /** How many of the wallet's credits are PENDING (the sum is wallet.pending; this count is shown beside it). */
-    public static long pendingCountOf(long walletId) {
-        return count("walletId = ?1 and status = 'PENDING'", walletId);
-    }
 }

@@ -1,7 +1,6 @@
 package com.sportswallet.ingress.model;
 
 import java.time.OffsetDateTime;
-import java.util.List;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -9,8 +8,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import io.quarkus.panache.common.Page;
-import io.quarkus.panache.common.Sort;
 
 /** One append-only ledger entry: a signed amount and the balance and wallet version after it. */
 @Entity
@@ -30,9 +27,4 @@ public class LedgerEntry extends PanacheEntityBase {
     public String idempotencyKey;
     @Column(name = "created_at")
     public OffsetDateTime createdAt;
-
-    /** The newest entries of a wallet first. */
-    public static List<LedgerEntry> newestOf(long walletId, int limit) {
-        return find("walletId", Sort.descending("walletVersion"), walletId).page(Page.ofSize(limit)).list();
-    }
 }

@@ -1,7 +1,6 @@
 package com.sportswallet.ingress.model;
 
 import java.time.OffsetDateTime;
-import java.util.Optional;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -34,10 +33,11 @@ public class Wallet extends PanacheEntityBase {
 
     /** What the player has and may spend: settled + pending, from this one row version. */
     public long available() {
-        return balance + pending;
+        return available(balance, pending);
     }
 
-    public static Optional<Wallet> cashOf(String playerId) {
-        return find("playerId = ?1 and kind = ?2", playerId, KIND_CASH).firstResultOptional();
+    /** Available = settled + pending (DESIGN.md), from one row version's two columns. */
+    public static long available(long balance, long pending) {
+        return balance + pending;
     }
 }

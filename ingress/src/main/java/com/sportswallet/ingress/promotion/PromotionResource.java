@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.ingress.rest.JsonInput;
 import com.sportswallet.money.Promotions;
 import com.sportswallet.outbox.RelayService;
@@ -34,7 +35,7 @@ import com.sportswallet.outbox.RelayService;
  * </ul>
  */
 @Path("/operator/promotions/{id}")
-@RolesAllowed("operator")
+@RolesAllowed(OperatorRoles.OPERATOR)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class PromotionResource {
@@ -54,6 +55,7 @@ public class PromotionResource {
         return Response.ok(view(((Promotions.Updated) result).promotion()).toString()).build();
     }
 
+    @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })
     @GET
     public Response get(@PathParam("id") String id) throws SQLException {
         return Response.ok(view(service.view(PromotionRequest.id(id))).toString()).build();

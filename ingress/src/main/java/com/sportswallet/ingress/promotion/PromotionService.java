@@ -12,6 +12,7 @@ import jakarta.transaction.Transactional;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.Promotions;
+import com.sportswallet.ingress.service.ReadPool;
 
 /**
  * Limited-claim promotions (issue 14) over {@link Promotions}: each public method is ONE transaction
@@ -22,6 +23,8 @@ import com.sportswallet.money.Promotions;
 public class PromotionService {
     @Inject
     DataSource dataSource;
+    @Inject
+    ReadPool reads;
     @Inject
     BonusClock clock;
 
@@ -46,8 +49,9 @@ public class PromotionService {
         }
     }
 
+    /** The promotion as it stands (the reads pool); 404 for an unknown one. */
     public Promotions.Promotion view(String id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = reads.connection()) {
             Promotions.Promotion p = Promotions.view(c, id);
             if (p == null) {
                 throw new ApiException(404, "promotion_not_found", "promotion " + id + " not found");

@@ -19,13 +19,11 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.ingress.bonus.BonusGrantService;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
-import com.sportswallet.ingress.model.Credit;
-import com.sportswallet.ingress.model.LedgerEntry;
-import com.sportswallet.ingress.model.Player;
-import com.sportswallet.ingress.model.Wallet;
 import com.sportswallet.ingress.service.OperatorWalletService;
+import com.sportswallet.ingress.service.PlayerReads;
 import com.sportswallet.money.BonusGrants;
 import com.sportswallet.outbox.RelayService;
 
@@ -34,7 +32,7 @@ import com.sportswallet.outbox.RelayService;
  * in its groups (401 without a valid token, 403 without the group).
  */
 @Path("/operator/players/{id}")
-@RolesAllowed("operator")
+@RolesAllowed(OperatorRoles.OPERATOR)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class OperatorResource {
@@ -51,6 +49,8 @@ public class OperatorResource {
     RelayService relay;
     @Inject
     BonusGrantService bonuses;
+    @Inject
+    PlayerReads reads;
 
     /** Creates the player with one CASH wallet; idempotent (201 created, 200 existing, 409 other currency). */
     @PUT
@@ -67,6 +67,7 @@ public class OperatorResource {
         return answer(service.setStatus(playerId, JsonInput.status(JsonInput.object(body))));
     }
 
+    @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.FINANCE })
     @POST
     @Path("/deposits")
     public Response deposit(@PathParam("id") String id, byte[] body) throws SQLException {
@@ -75,6 +76,7 @@ public class OperatorResource {
         return answer(service.deposit(playerId, JsonInput.idempotencyKey(json), JsonInput.amount(json)));
     }
 
+    @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.FINANCE })
     @POST
     @Path("/withdrawals")
     public Response withdraw(@PathParam("id") String id, byte[] body) throws SQLException {
@@ -83,53 +85,61 @@ public class OperatorResource {
         return answer(service.withdraw(playerId, JsonInput.idempotencyKey(json), JsonInput.amount(json)));
     }
 
+    /** The player's wallet: available (settled + pending), settled, pending; the reads pool, one snapshot. */
+    @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })
     @GET
     @Path("/wallet")
-    public Response wallet(@PathParam("id") String id) {
+    public Response wallet(@PathParam("id") String id) throws SQLException {
         String playerId = JsonInput.playerId(id);
-        Wallet wallet = Wallet.cashOf(playerId).orElseThrow(() -> ApiException.notFound("player " + playerId + " not found"));
-        Player player = Player.findById(playerId);
+        PlayerReads.WalletView wallet = reads.wallet(playerId);
+        if (wallet == null) {
+            throw ApiException.notFound("player " + playerId + " not found");
+        }
         ObjectNode body = CloudEventJson.mapper().createObjectNode()
                 .put("player_id", playerId)
-                .put("currency", wallet.currency)
+                .put("currency", wallet.currency())
                 .put("balance", wallet.available())
-                .put("settled_balance", wallet.balance)
-                .put("pending_credits", wallet.pending)
-                .put("pending_credits_count", Credit.pendingCountOf(wallet.id))
-                .put("version", wallet.version)
-                .put("status", player.status)
-                .put("updated_at", wallet.updatedAt.toInstant().toString());
+                .put("settled_balance", wallet.balance())
+                .put("pending_credits", wallet.pending())
+                .put("pending_credits_count", wallet.pendingCredits())
+                .put("version", wallet.version())
+                .put("status", wallet.status())
+                .put("updated_at", wallet.updatedAt().toString());
         return Response.ok(body.toString()).build();
     }
 
-    /** The newest ledger entries first; {@code limit} in 1..500, default 50. */
+    /** The newest ledger entries first; {@code limit} in 1..500, default 50; the reads pool, one snapshot. */
+    @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })
     @GET
     @Path("/ledger")
-    public Response ledger(@PathParam("id") String id, @QueryParam("limit") String limitParam) {
+    public Response ledger(@PathParam("id") String id, @QueryParam("limit") String limitParam) throws SQLException {
         String playerId = JsonInput.playerId(id);
         int limit = ledgerLimit(limitParam);
-        Wallet wallet = Wallet.cashOf(playerId).orElseThrow(() -> ApiException.notFound("player " + playerId + " not found"));
-        List<LedgerEntry> entries = LedgerEntry.newestOf(wallet.id, limit);
+        PlayerReads.LedgerPage page = reads.ledger(playerId, limit);
+        if (page == null) {
+            throw ApiException.notFound("player " + playerId + " not found");
+        }
         ObjectNode body = CloudEventJson.mapper().createObjectNode()
                 .put("player_id", playerId)
-                .put("currency", wallet.currency)
-                .put("balance", wallet.available())
-                .put("settled_balance", wallet.balance);
+                .put("currency", page.currency())
+                .put("balance", page.available())
+                .put("settled_balance", page.balance());
         ArrayNode array = body.putArray("entries");
-        for (LedgerEntry e : entries) {
+        for (PlayerReads.Entry e : page.entries()) {
             array.addObject()
-                    .put("id", e.id)
-                    .put("operation", e.operation)
-                    .put("amount", e.amount)
-                    .put("balance_after", e.balanceAfter)
-                    .put("sequence", e.walletVersion)
-                    .put("idempotency_key", e.idempotencyKey)
-                    .put("created_at", e.createdAt.toInstant().toString());
+                    .put("id", e.id())
+                    .put("operation", e.operation())
+                    .put("amount", e.amount())
+                    .put("balance_after", e.balanceAfter())
+                    .put("sequence", e.sequence())
+                    .put("idempotency_key", e.idempotencyKey())
+                    .put("created_at", e.createdAt().toString());
         }
         return Response.ok(body.toString()).build();
     }
 
     /** The player's bonuses (issue 14), newest first; {@code limit} in 1..500, default 50. */
+    @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })
     @GET
     @Path("/bonuses")
     public Response bonuses(@PathParam("id") String id, @QueryParam("limit") String limitParam) throws SQLException {

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.ingress.service.OutboxOperatorService;
 import com.sportswallet.outbox.OutboxParking;
 import com.sportswallet.outbox.RelayService;
@@ -26,7 +27,7 @@ import com.sportswallet.outbox.RelayService;
  * Same auth as the rest of the operator API: an RS256 JWT with "operator" in its groups.
  */
 @Path("/operator/outbox/parked")
-@RolesAllowed("operator")
+@RolesAllowed(OperatorRoles.OPERATOR)
 @Produces(MediaType.APPLICATION_JSON)
 public class OutboxOperatorResource {
     @Inject
@@ -40,6 +41,7 @@ public class OutboxOperatorResource {
      * "last_error", "created_at"}]}]}}: the oldest parkings first, at most 500 keys and 100 rows per key
      * listed (the counts cover all of them).
      */
+    @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })
     @GET
     public Response list() throws SQLException {
         OutboxParking.Listing listing = service.parked();

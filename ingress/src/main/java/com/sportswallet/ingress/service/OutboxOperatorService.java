@@ -20,9 +20,12 @@ import com.sportswallet.outbox.OutboxParking;
 public class OutboxOperatorService {
     @Inject
     DataSource dataSource;
+    @Inject
+    ReadPool reads;
 
+    /** The parked keys and their rows (the reads pool). */
     public OutboxParking.Listing parked() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = reads.connection()) {
             return OutboxParking.list(c);
         }
     }

@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.notifier.streams.InteractiveQueries;
 import com.sportswallet.notifier.streams.PlayerState;
 
@@ -22,12 +23,13 @@ import com.sportswallet.notifier.streams.PlayerState;
  * {"player_id","bets","stake_total","win_total","refund_total","net","last_activity"}, amounts in
  * minor units, last_activity an ISO instant or null; 404 for a player no wallet event named yet;
  * 503 (Retry-After: 1) while the store is not queryable (start, rebalance, restoration). Like the
- * ingress's operator API it needs the operator's RS256 token with group {@code operator} (401 without
- * a valid one, 403 without the group, JSON bodies: {@link ErrorMappers}); a query forwarded to the
+ * ingress's operator API reads it needs the operator's RS256 token with one of the groups
+ * {@code operator}, {@code support}, {@code finance} ({@link OperatorRoles}; 401 without a valid
+ * token, 403 without such a group, JSON bodies: {@link ErrorMappers}); a query forwarded to the
  * instance hosting the player carries the caller's Authorization header, checked there again.
  */
 @Path("/players")
-@RolesAllowed("operator")
+@RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })
 @Produces(MediaType.APPLICATION_JSON)
 public class PlayerActivityEndpoint {
     @Inject
