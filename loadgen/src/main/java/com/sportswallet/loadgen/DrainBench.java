@@ -295,8 +295,11 @@ public final class DrainBench {
                 ps.setInt(6, players);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO credit (id, wallet_id, player_id, bet_id, kind, amount)"
-                    + " SELECT ? || 'credit-' || j, w.id, w.player_id, ? || 'bet-' || j, 'WIN', 100 + j % 900 " + fromCredits)) {
+            // created_at a day ahead: a live settlement-worker on the same database re-drives PENDING credits older than
+            // CREDIT_REDRIVE_AFTER_MS (30 s) and would apply this backlog under the consumer measured here.
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO credit (id, wallet_id, player_id, bet_id, kind, amount, created_at)"
+                    + " SELECT ? || 'credit-' || j, w.id, w.player_id, ? || 'bet-' || j, 'WIN', 100 + j % 900, now() + interval '1 day' "
+                    + fromCredits)) {
                 ps.setString(1, prefix);
                 ps.setString(2, prefix);
                 ps.setInt(3, credits);
