@@ -3,6 +3,7 @@ package com.sportswallet.ingress;
 import static com.sportswallet.ingress.OperatorApiTest.createPlayer;
 import static com.sportswallet.ingress.OperatorApiTest.deposit;
 import static com.sportswallet.ingress.OperatorApiTest.operator;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,7 +101,7 @@ public class OperatorReadPoolTest {
             clients.shutdownNow();
         }
         operator().get("/operator/bonus-grants/" + grant).then().statusCode(404);
-        operator().get("/operator/players/" + player + "/wallet").then().statusCode(200).body("balance", org.hamcrest.Matchers.equalTo(950));
+        operator().get("/operator/players/" + player + "/wallet").then().statusCode(200).body("balance", equalTo(950));
     }
 
     private static int waitingOnTheLock() {

@@ -22,8 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
-import com.sportswallet.money.BonusGrants;
 import com.sportswallet.ingress.service.ReadPool;
+import com.sportswallet.money.BonusGrants;
 
 import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 

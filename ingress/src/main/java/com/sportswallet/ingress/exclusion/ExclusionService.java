@@ -16,10 +16,10 @@ import com.sportswallet.contracts.event.PlayerExcluded;
 import com.sportswallet.contracts.event.Position;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
+import com.sportswallet.ingress.service.ReadPool;
 import com.sportswallet.money.Exclusions;
 import com.sportswallet.money.Sessions;
 import com.sportswallet.money.WalletEvents;
-import com.sportswallet.ingress.service.ReadPool;
 
 /**
  * Self-exclusion (issue 15): set or extend in one transaction (the player row, then the wallet row

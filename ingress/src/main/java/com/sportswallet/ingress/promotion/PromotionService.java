@@ -11,8 +11,8 @@ import jakarta.transaction.Transactional;
 
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
-import com.sportswallet.money.Promotions;
 import com.sportswallet.ingress.service.ReadPool;
+import com.sportswallet.money.Promotions;
 
 /**
  * Limited-claim promotions (issue 14) over {@link Promotions}: each public method is ONE transaction
