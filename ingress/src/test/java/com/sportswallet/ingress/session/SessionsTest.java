@@ -92,11 +92,15 @@ class SessionsTest {
         return p;
     }
 
-    /** Every row a make writes, wherever it writes it (ledger, stored answers, outbox ids, balances, bets, reference data). */
+    /**
+     * Every row a make writes, wherever it writes it (ledger, stored answers, outbox ids, balances, bets, reference data).
+     * Not the outbox's row count: the relay deletes what it published whenever it runs, so the count could fall
+     * between the two readings (it did in CI: the event of the session ended just before); outbox_id_seq's
+     * last_value, in {@link Db#footprint()}, already moves with any outbox row a make writes, published or not.
+     */
     private static String footprint() {
         return Db.footprint() + "/" + Db.count("SELECT count(*) FROM bet") + "/" + Db.count("SELECT count(*) FROM bet_selection")
-                + "/" + Db.count("SELECT count(*) FROM sport") + "/" + Db.count("SELECT count(*) FROM sport_event")
-                + "/" + Db.count("SELECT count(*) FROM outbox");
+                + "/" + Db.count("SELECT count(*) FROM sport") + "/" + Db.count("SELECT count(*) FROM sport_event");
     }
 
     /** The make is refused with {@code code}, its message naming {@code why}, and writes nothing. */
