@@ -14,9 +14,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.OperatorRoles;
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.idempotency.PayloadHash;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.rest.JsonInput;
@@ -37,6 +40,8 @@ import com.sportswallet.outbox.RelayService;
 @Consumes(MediaType.APPLICATION_JSON)
 public class BonusGrantResource {
     @Inject
+    JsonWebToken token;
+    @Inject
     BonusGrantService service;
     @Inject
     RelayService relay;
@@ -48,7 +53,7 @@ public class BonusGrantResource {
     public Response grant(byte[] body) throws SQLException {
         ObjectNode json = JsonInput.object(body);
         GrantRequest request = GrantRequest.parse(json, clock.instant());
-        BonusGrantService.Recorded recorded = service.record(request, PayloadHash.of(json).bytes());
+        BonusGrantService.Recorded recorded = service.record(request, PayloadHash.of(json).bytes(), OperatorAudit.sub(token));
         relay.wakeUp(); // the players' bonus.grants records are committed
         ObjectNode answer = CloudEventJson.mapper().createObjectNode().put("request_id", recorded.requestId())
                 .put("players_total", recorded.playersTotal());

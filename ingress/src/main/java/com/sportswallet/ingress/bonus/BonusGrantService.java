@@ -20,6 +20,7 @@ import jakarta.transaction.Transactional;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.service.ReadPool;
@@ -58,7 +59,7 @@ public class BonusGrantService {
      */
     @Transactional(rollbackOn = Exception.class)
     @TransactionConfiguration(timeoutFromConfigProperty = RECORD_TIMEOUT_PROPERTY)
-    public Recorded record(GrantRequest r, byte[] requestHash) throws SQLException {
+    public Recorded record(GrantRequest r, byte[] requestHash, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             // A 100,000-player grant inserts 100,000 players and outbox rows in one statement: the
             // request path's statement timeout (DB_STATEMENT_TIMEOUT_MS) is for callbacks, not this.
@@ -102,6 +103,7 @@ public class BonusGrantService {
             if (!accepted.isEmpty()) {
                 BonusGrants.recordPlayers(c, r.requestId(), r.bonusType(), r.currency(), accepted, Instant.now());
             }
+            OperatorAudit.record(c, sub, "bonus.grant", null, r.requestId(), null);
             return new Recorded(r.requestId(), total);
         }
     }

@@ -14,10 +14,13 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.contracts.bonus.ProviderBonusApi;
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.BonusRevoke;
@@ -43,6 +46,8 @@ public class BonusRevokeResource {
     static final int BONUS_ID_CHARS_MAX = 128;
 
     @Inject
+    JsonWebToken token;
+    @Inject
     BonusRevokeSteps steps;
     @Inject
     ProviderBonusApi provider;
@@ -56,7 +61,7 @@ public class BonusRevokeResource {
         if (bonusId == null || bonusId.isEmpty() || bonusId.length() > BONUS_ID_CHARS_MAX || !bonusId.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
             throw ApiException.badRequest("invalid_bonus_id", "bonus_id must be 1-" + BONUS_ID_CHARS_MAX + " printable ASCII characters");
         }
-        BonusRevoke.Bonus before = steps.begin(bonusId, clock.instant());
+        BonusRevoke.Bonus before = steps.begin(bonusId, clock.instant(), OperatorAudit.sub(token));
         if (before != null && !"REVOKING".equals(before.status())) {
             return answerAsIs(before);
         }

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.money.BonusRevoke;
 
 /** The two transactions of a revoke ({@link BonusRevoke}), each its own commit; the provider is called between them. */
@@ -21,9 +22,10 @@ public class BonusRevokeSteps {
 
     /** ACTIVE → REVOKING, committed; null when it became REVOKING now, else the bonus as it is (null-status: unknown). */
     @Transactional(rollbackOn = Exception.class)
-    public BonusRevoke.Bonus begin(String bonusId, Instant now) throws SQLException {
+    public BonusRevoke.Bonus begin(String bonusId, Instant now, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             if (BonusRevoke.begin(c, bonusId, now)) {
+                OperatorAudit.record(c, sub, "bonus.revoke", null, bonusId, null);
                 return null;
             }
             BonusRevoke.Bonus b = BonusRevoke.state(c, bonusId);

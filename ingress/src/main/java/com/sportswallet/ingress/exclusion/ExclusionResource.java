@@ -16,9 +16,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.OperatorRoles;
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.rest.JsonInput;
 import com.sportswallet.money.Exclusions;
@@ -40,12 +43,14 @@ import com.sportswallet.money.Exclusions;
 @Consumes(MediaType.APPLICATION_JSON)
 public class ExclusionResource {
     @Inject
+    JsonWebToken token;
+    @Inject
     ExclusionService service;
 
     @PUT
     public Response set(@PathParam("id") String id, byte[] body) throws SQLException {
         String playerId = JsonInput.playerId(id);
-        ExclusionService.Result r = service.set(playerId, request(JsonInput.object(body)));
+        ExclusionService.Result r = service.set(playerId, request(JsonInput.object(body)), OperatorAudit.sub(token));
         return Response.status(r.status()).entity(r.body().toString()).build();
     }
 

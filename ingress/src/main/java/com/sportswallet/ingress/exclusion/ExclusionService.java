@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.event.PlayerExcluded;
 import com.sportswallet.contracts.event.Position;
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.service.ReadPool;
@@ -45,7 +46,7 @@ public class ExclusionService {
      *                      {@code excluded_until} (shortening or lifting the exclusion in force)
      */
     @Transactional(rollbackOn = Exception.class)
-    public Result set(String playerId, Request r) throws SQLException {
+    public Result set(String playerId, Request r, String sub) throws SQLException {
         Instant at = clock.instant();
         if (!r.indefinitely() && !r.until().isAfter(at)) {
             throw ApiException.badRequest("invalid_until", "until must be after now (" + at + ") or null (indefinite)");
@@ -70,6 +71,7 @@ public class ExclusionService {
             long playerSeq = WalletEvents.advance(c, changed.walletId(), 0).playerSeq();
             WalletEvents.append(c, PlayerExcluded.of(playerId, changed.currency(), at, r.until(), r.reason()),
                     playerId + "#exclusion#" + changed.version(), Position.only(playerSeq), at);
+            OperatorAudit.record(c, sub, "exclusion.set", playerId, r.indefinitely() ? "indefinitely" : "until " + r.until(), null);
             return new Result(201, view(playerId, Exclusions.read(c, playerId, at)));
         }
     }

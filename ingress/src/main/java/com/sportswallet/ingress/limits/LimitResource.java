@@ -16,9 +16,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.OperatorRoles;
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.rest.JsonInput;
 import com.sportswallet.money.Limits;
@@ -42,12 +45,14 @@ import com.sportswallet.money.Limits;
 @Consumes(MediaType.APPLICATION_JSON)
 public class LimitResource {
     @Inject
+    JsonWebToken token;
+    @Inject
     LimitService service;
 
     @PUT
     public Response set(@PathParam("id") String id, byte[] body) throws SQLException {
         String playerId = JsonInput.playerId(id);
-        return Response.ok(service.set(playerId, request(JsonInput.object(body))).toString()).build();
+        return Response.ok(service.set(playerId, request(JsonInput.object(body)), OperatorAudit.sub(token)).toString()).build();
     }
 
     @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })

@@ -16,6 +16,7 @@ import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.service.LimitSettings;
@@ -42,7 +43,7 @@ public class LimitService {
 
     /** Applies the requested changes (kind -> period -> value, null: remove); the limits as they then stand. */
     @Transactional(rollbackOn = Exception.class)
-    public ObjectNode set(String playerId, Map<String, Map<String, Long>> requested) throws SQLException {
+    public ObjectNode set(String playerId, Map<String, Map<String, Long>> requested, String sub) throws SQLException {
         Instant at = clock.instant();
         try (Connection c = dataSource.getConnection()) {
             if (!Limits.lock(c, playerId)) {
@@ -55,6 +56,8 @@ public class LimitService {
                 changed.computeIfAbsent(kind, k -> new LinkedHashMap<>()).put(period, now.change(value, at, settings.increaseDelay()));
             }));
             Limits.write(c, playerId, changed, at);
+            // The target: what was asked, kind -> period -> value (at most 3 x 3 entries).
+            OperatorAudit.record(c, sub, "limits.set", playerId, requested.toString(), null);
             return view(c, playerId, at);
         }
     }

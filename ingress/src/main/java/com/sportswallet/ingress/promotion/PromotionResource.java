@@ -14,9 +14,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.OperatorRoles;
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.rest.JsonInput;
 import com.sportswallet.money.Promotions;
 import com.sportswallet.outbox.RelayService;
@@ -40,6 +43,8 @@ import com.sportswallet.outbox.RelayService;
 @Consumes(MediaType.APPLICATION_JSON)
 public class PromotionResource {
     @Inject
+    JsonWebToken token;
+    @Inject
     PromotionService service;
     @Inject
     RelayService relay;
@@ -48,7 +53,7 @@ public class PromotionResource {
     public Response put(@PathParam("id") String id, byte[] body) throws SQLException {
         String promotionId = PromotionRequest.id(id);
         Promotions.Terms terms = PromotionRequest.terms(JsonInput.object(body));
-        Promotions.PutResult result = service.put(promotionId, terms);
+        Promotions.PutResult result = service.put(promotionId, terms, OperatorAudit.sub(token));
         if (result instanceof Promotions.Created created) {
             return Response.status(201).entity(view(created.promotion()).toString()).build();
         }
@@ -66,7 +71,7 @@ public class PromotionResource {
     public Response claim(@PathParam("id") String id, byte[] body) throws SQLException {
         String promotionId = PromotionRequest.id(id);
         String playerId = PromotionRequest.playerId(JsonInput.object(body));
-        Promotions.Claimed claim = service.claim(promotionId, playerId);
+        Promotions.Claimed claim = service.claim(promotionId, playerId, OperatorAudit.sub(token));
         if (claim.created()) {
             relay.wakeUp(); // its bonus.grants record and its wallet.bonus.claimed event are committed
         }

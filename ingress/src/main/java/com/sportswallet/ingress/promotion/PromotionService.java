@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.ingress.service.ReadPool;
@@ -30,7 +31,7 @@ public class PromotionService {
 
     /** Creates or changes the promotion; 409 when claims_max falls below the claims or a claimed bonus would change. */
     @Transactional(rollbackOn = Exception.class)
-    public Promotions.PutResult put(String id, Promotions.Terms terms) throws SQLException {
+    public Promotions.PutResult put(String id, Promotions.Terms terms, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Promotions.PutResult result = Promotions.put(c, id, terms, clock.instant());
             if (result instanceof Promotions.BelowClaims below) {
@@ -45,6 +46,7 @@ public class PromotionService {
                 throw new ApiException(409, "promotion_claimed", "promotion " + id + " has " + frozen.claimsTaken()
                         + " claims: its bonus_type, amount and currency cannot change (claims_max and expires_at can)");
             }
+            OperatorAudit.record(c, sub, "promotion.put", null, id, null);
             return result;
         }
     }
@@ -62,10 +64,13 @@ public class PromotionService {
 
     /** The player's claim, new or repeated; every other outcome is a 4xx and writes nothing. */
     @Transactional(rollbackOn = Exception.class)
-    public Promotions.Claimed claim(String promotionId, String playerId) throws SQLException {
+    public Promotions.Claimed claim(String promotionId, String playerId, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Promotions.ClaimResult result = Promotions.claim(c, promotionId, playerId, clock.instant());
             if (result instanceof Promotions.Claimed claimed) {
+                if (claimed.created()) {
+                    OperatorAudit.record(c, sub, "promotion.claim", playerId, promotionId, null);
+                }
                 return claimed;
             }
             if (result instanceof Promotions.UnknownPromotion) {

@@ -12,10 +12,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.OperatorRoles;
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.service.OutboxOperatorService;
 import com.sportswallet.outbox.OutboxParking;
 import com.sportswallet.outbox.RelayService;
@@ -30,6 +33,8 @@ import com.sportswallet.outbox.RelayService;
 @RolesAllowed(OperatorRoles.OPERATOR)
 @Produces(MediaType.APPLICATION_JSON)
 public class OutboxOperatorResource {
+    @Inject
+    JsonWebToken token;
     @Inject
     OutboxOperatorService service;
     @Inject
@@ -82,7 +87,7 @@ public class OutboxOperatorResource {
     @POST
     @Path("/{key}/release")
     public Response release(@PathParam("key") String key) throws SQLException {
-        OutboxParking.Released released = service.release(key);
+        OutboxParking.Released released = service.release(key, OperatorAudit.sub(token));
         if (released == null) {
             throw new ApiException(404, "not_parked", "outbox key " + key + " is not parked");
         }

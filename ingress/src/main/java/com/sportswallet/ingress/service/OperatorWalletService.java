@@ -20,14 +20,17 @@ import com.sportswallet.contracts.EventTypes;
 import com.sportswallet.contracts.event.MoneyMoved;
 import com.sportswallet.contracts.event.Position;
 import com.sportswallet.contracts.event.StatusChanged;
+import com.sportswallet.ingress.audit.OperatorAudit;
+import com.sportswallet.ingress.audit.OperatorAudit;
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Claim;
 import com.sportswallet.ingress.idempotency.IdempotencyStore;
-import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.limits.LimitEvents;
+import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.money.Exclusions;
-import com.sportswallet.money.Limits;
 import com.sportswallet.money.Ledger;
+import com.sportswallet.money.Limits;
 import com.sportswallet.money.Spend;
 import com.sportswallet.money.WalletEvents;
 
@@ -74,7 +77,7 @@ public class OperatorWalletService {
 
     /** Creates the player and its CASH wallet, or answers the existing ones (201 when created, else 200). */
     @Transactional(rollbackOn = Exception.class)
-    public Answer createPlayer(String playerId, String currency) throws SQLException {
+    public Answer createPlayer(String playerId, String currency, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             boolean created;
             // Insert-if-absent, twice: concurrent creates of one id wait on the unique index and
@@ -95,12 +98,15 @@ public class OperatorWalletService {
                         "player " + playerId + " already has a " + wallet.get("currency").asText() + " wallet");
             }
             wallet.remove("wallet_id");
+            if (created) {
+                OperatorAudit.record(c, sub, "player.create", playerId, currency, null);
+            }
             return new Answer(created ? 201 : 200, wallet.toString());
         }
     }
 
     @Transactional(rollbackOn = Exception.class)
-    public Answer setStatus(String playerId, String status) throws SQLException {
+    public Answer setStatus(String playerId, String status, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Long statusVersion = null;
             try (PreparedStatement ps = c.prepareStatement("UPDATE player SET status = ?, status_version = status_version + 1,"
@@ -123,22 +129,23 @@ public class OperatorWalletService {
                 // A status change moves no money: amount 0, no balance_after or sequence.
                 WalletEvents.append(c, StatusChanged.of(playerId, view.get("currency").asText(), now, status), playerId + "#" + statusVersion,
                         Position.only(playerSeq), now);
+                OperatorAudit.record(c, sub, "player.status", playerId, status, null);
             }
             return new Answer(200, view.toString());
         }
     }
 
     @Transactional(rollbackOn = Exception.class)
-    public Answer deposit(String playerId, String key, long amount) throws SQLException {
-        return move(Movement.DEPOSIT, playerId, key, amount);
+    public Answer deposit(String playerId, String key, long amount, String sub) throws SQLException {
+        return move(Movement.DEPOSIT, playerId, key, amount, sub);
     }
 
     @Transactional(rollbackOn = Exception.class)
-    public Answer withdraw(String playerId, String key, long amount) throws SQLException {
-        return move(Movement.WITHDRAWAL, playerId, key, amount);
+    public Answer withdraw(String playerId, String key, long amount, String sub) throws SQLException {
+        return move(Movement.WITHDRAWAL, playerId, key, amount, sub);
     }
 
-    private Answer move(Movement m, String playerId, String key, long amount) throws SQLException {
+    private Answer move(Movement m, String playerId, String key, long amount, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Claim claim = IdempotencyStore.claim(c, m.endpoint, key,
                     IdempotencyStore.single(REQUEST_HASH_VERSION, IdempotencyStore.hash(playerId + "\n" + amount)));
@@ -209,6 +216,7 @@ public class OperatorWalletService {
                     .put("version", moved.version());
             Answer answer = new Answer(200, body.toString());
             IdempotencyStore.complete(c, m.endpoint, key, answer, moved.playerSeq());
+            OperatorAudit.record(c, sub, m.operation, playerId, key, ledgerKey);
             return answer;
         }
     }

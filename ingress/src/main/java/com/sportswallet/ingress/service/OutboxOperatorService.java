@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.outbox.OutboxParking;
 
 /**
@@ -32,9 +33,13 @@ public class OutboxOperatorService {
 
     /** @return what was released, or null when {@code key} is not parked */
     @Transactional(rollbackOn = Exception.class)
-    public OutboxParking.Released release(String key) throws SQLException {
+    public OutboxParking.Released release(String key, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return OutboxParking.release(c, key);
+            OutboxParking.Released released = OutboxParking.release(c, key);
+            if (released != null) {
+                OperatorAudit.record(c, sub, "outbox.release", null, key, null);
+            }
+            return released;
         }
     }
 }

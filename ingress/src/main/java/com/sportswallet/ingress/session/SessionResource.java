@@ -15,10 +15,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.OperatorRoles;
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.rest.JsonInput;
 import com.sportswallet.money.Sessions;
@@ -48,13 +51,15 @@ public class SessionResource {
     private static final Pattern SESSION_ID = Pattern.compile("[0-9a-f-]{36}");
 
     @Inject
+    JsonWebToken token;
+    @Inject
     SessionService service;
 
     @POST
     public Response open(@PathParam("id") String id, byte[] body) throws SQLException {
         String playerId = JsonInput.playerId(id);
         long ttl = ttlSeconds(JsonInput.object(body));
-        return Response.status(201).entity(view(service.open(playerId, ttl)).toString()).build();
+        return Response.status(201).entity(view(service.open(playerId, ttl, OperatorAudit.sub(token))).toString()).build();
     }
 
     @PUT
@@ -62,14 +67,14 @@ public class SessionResource {
     public Response extend(@PathParam("id") String id, @PathParam("session_id") String sessionId, byte[] body) throws SQLException {
         String playerId = JsonInput.playerId(id);
         long ttl = ttlSeconds(JsonInput.object(body));
-        return Response.ok(view(service.extend(playerId, sessionId(playerId, sessionId), ttl)).toString()).build();
+        return Response.ok(view(service.extend(playerId, sessionId(playerId, sessionId), ttl, OperatorAudit.sub(token))).toString()).build();
     }
 
     @DELETE
     @Path("/{session_id}")
     public Response end(@PathParam("id") String id, @PathParam("session_id") String sessionId) throws SQLException {
         String playerId = JsonInput.playerId(id);
-        return Response.ok(view(service.end(playerId, sessionId(playerId, sessionId))).toString()).build();
+        return Response.ok(view(service.end(playerId, sessionId(playerId, sessionId), OperatorAudit.sub(token))).toString()).build();
     }
 
     static long ttlSeconds(ObjectNode body) {

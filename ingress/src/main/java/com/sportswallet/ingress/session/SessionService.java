@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.service.BonusClock;
 import com.sportswallet.money.Exclusions;
@@ -29,7 +30,7 @@ public class SessionService {
     BonusClock clock;
 
     @Transactional(rollbackOn = Exception.class)
-    public Sessions.Session open(String playerId, long ttlSeconds) throws SQLException {
+    public Sessions.Session open(String playerId, long ttlSeconds, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Instant now = clock.instant();
             Sessions.Session s = Sessions.open(c, playerId, ttlSeconds, now);
@@ -39,16 +40,18 @@ public class SessionService {
                 }
                 throw ApiException.notFound("player " + playerId + " not found");
             }
+            OperatorAudit.record(c, sub, "session.open", playerId, s.id(), null);
             return s;
         }
     }
 
     @Transactional(rollbackOn = Exception.class)
-    public Sessions.Session extend(String playerId, String sessionId, long ttlSeconds) throws SQLException {
+    public Sessions.Session extend(String playerId, String sessionId, long ttlSeconds, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Instant now = clock.instant();
             Sessions.Session s = Sessions.extend(c, playerId, sessionId, ttlSeconds, now);
             if (s != null) {
+                OperatorAudit.record(c, sub, "session.extend", playerId, sessionId, null);
                 return s;
             }
             // Nothing changed: why, from a read that starts after the UPDATE (a concurrent end it waited for included).
@@ -66,10 +69,11 @@ public class SessionService {
     }
 
     @Transactional(rollbackOn = Exception.class)
-    public Sessions.Session end(String playerId, String sessionId) throws SQLException {
+    public Sessions.Session end(String playerId, String sessionId, String sub) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Sessions.Session s = Sessions.end(c, playerId, sessionId, clock.instant());
             if (s != null) {
+                OperatorAudit.record(c, sub, "session.end", playerId, sessionId, null);
                 return s;
             }
             // Already ended (a repeat answers the session as it was ended), or not this player's session.

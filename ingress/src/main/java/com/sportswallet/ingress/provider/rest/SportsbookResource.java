@@ -31,6 +31,7 @@ import com.sportswallet.ingress.provider.service.DiscardService;
 import com.sportswallet.ingress.provider.service.MakeBatchService;
 import com.sportswallet.ingress.provider.service.RollbackService;
 import com.sportswallet.ingress.provider.service.SettlementService;
+import com.sportswallet.ingress.refusal.RefusalLog;
 import com.sportswallet.ingress.rest.ErrorMappers;
 import com.sportswallet.outbox.Outbox;
 import com.sportswallet.outbox.RelayService;
@@ -76,6 +77,8 @@ public class SportsbookResource {
     MakeLanes lanes;
     @Inject
     MakeBatchService batches;
+    @Inject
+    RefusalLog refusals;
 
     @GET
     @Path("/ping")
@@ -94,8 +97,21 @@ public class SportsbookResource {
     @Consumes(MediaType.WILDCARD)
     public Response callback(@PathParam("endpoint") String endpoint, byte[] body) throws Exception {
         budget.start(); // the body has been read
-        ObjectNode payload = verifier.verify(token(body));
-        storable(payload);
+        ObjectNode payload = null;
+        try {
+            payload = verifier.verify(token(body));
+            storable(payload);
+            return decide(endpoint, payload);
+        } catch (ProtocolException e) {
+            refusals.refused(endpoint, payload, e.code(), e.getMessage());
+            throw e;
+        } catch (Outbox.EventTooLargeException e) {
+            refusals.refused(endpoint, payload, ProtocolException.BAD_REQUEST, e.getMessage());
+            throw e;
+        }
+    }
+
+    private Response decide(String endpoint, ObjectNode payload) throws Exception {
         String answer = switch (endpoint) {
             case "balance" -> notes.balance(payload);
             case "bet/make" -> body(make(payload));

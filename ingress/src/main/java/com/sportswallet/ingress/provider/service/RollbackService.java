@@ -63,7 +63,9 @@ public class RollbackService {
 
     private static final String REOPEN_SQL = "UPDATE bet SET state = 'OPEN', updated_at = now() WHERE id = ? AND latest_settlement_id = ?"
             + " AND state IN ('WON', 'CASHED_OUT', 'LOST', 'REFUNDED') RETURNING player_id, wallet_id, currency, stake, bonus_id, bonus_type, bonus_stake";
-    private static final String REVERSE_SQL = "UPDATE settlement SET state = 'ROLLED_BACK' WHERE id = ? AND state = 'ACTIVE'"
+    // rolled_back_by / rollback_tx_id: the rollback found by its operator id (issue 17's transaction lookup).
+    private static final String REVERSE_SQL = "UPDATE settlement SET state = 'ROLLED_BACK', rolled_back_by = ?, rollback_tx_id = ?"
+            + " WHERE id = ? AND state = 'ACTIVE'"
             + " RETURNING kind, amount, created_at, usage_day, usage_wager, usage_loss";
     private static final String BET_SQL = "SELECT player_id, wallet_id, currency FROM bet WHERE id = ?";
     private static final String TOMBSTONE_SQL = "INSERT INTO settlement (id, bet_id, kind, state) VALUES (?, ?, 'TOMBSTONE', 'TOMBSTONE')"
@@ -187,7 +189,9 @@ public class RollbackService {
         LocalDate usageDay;
         Limits.Booking usage;
         try (PreparedStatement ps = c.prepareStatement(REVERSE_SQL)) {
-            ps.setString(1, parentId);
+            ps.setString(1, rollbackId);
+            ps.setString(2, transactionId);
+            ps.setString(3, parentId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     // The bet named it as its latest settlement, so it exists and is ACTIVE: the bet row lock serialises this.

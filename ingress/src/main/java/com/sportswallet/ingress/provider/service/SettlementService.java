@@ -73,8 +73,9 @@ public class SettlementService {
     private static final String DIAGNOSE_SQL = "SELECT state, currency, stake + bonus_stake FROM bet WHERE id = ?";
     // created_at is the decision's instant, equal to its event's occurred_at: a rollback names it exactly.
     // It records what it books to the limit usage of its local day (issue 15), which a rollback takes back.
+    // provider_tx_id lets the operator API's transaction lookup go from the id answered to the stored answer (issue 17).
     private static final String SETTLEMENT_SQL = "INSERT INTO settlement (id, bet_id, kind, amount, state, created_at, usage_day, usage_wager,"
-            + " usage_loss) VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+            + " usage_loss, provider_tx_id) VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
     @Inject
     DataSource dataSource;
@@ -187,6 +188,7 @@ public class SettlementService {
                 ps.setObject(6, usageDay);
                 ps.setLong(7, usage.wager());
                 ps.setLong(8, usage.loss());
+                ps.setString(9, r.transactionId());
                 if (ps.executeUpdate() == 0) {
                     throw ProtocolException.badRequest("transaction " + settlementId + " was rolled back before it arrived");
                 }
