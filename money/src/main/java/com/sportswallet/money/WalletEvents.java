@@ -7,11 +7,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.CreditCommand;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.contracts.event.Alert;
 import com.sportswallet.contracts.event.Position;
 import com.sportswallet.contracts.event.WalletFact;
+import com.sportswallet.outbox.AlertLog;
 import com.sportswallet.outbox.Outbox;
 
 /**
@@ -83,8 +86,12 @@ public final class WalletEvents {
      */
     public static void append(Connection c, WalletFact fact, String idSeed, Position position, Instant time) throws SQLException {
         String eventId = CloudEventJson.stableId(fact.type(), idSeed);
+        ObjectNode data = position.writeTo(fact.data());
         Outbox.append(c, Topics.WALLET_EVENTS, fact.playerId(), eventId,
-                CloudEventJson.serialize(eventId, fact.type(), SOURCE, fact.playerId(), time, position.writeTo(fact.data())));
+                CloudEventJson.serialize(eventId, fact.type(), SOURCE, fact.playerId(), time, data));
+        if (fact instanceof Alert) {
+            AlertLog.record(c, eventId, fact.playerId(), data, time);
+        }
     }
 
     /**

@@ -59,6 +59,7 @@ public final class SystemAlert {
         System.arraycopy(idParts, 0, parts, 1, idParts.length);
         String eventId = CloudEventJson.stableId(parts);
         Outbox.append(c, Topics.WALLET_EVENTS, key, eventId, CloudEventJson.serialize(eventId, EventTypes.ALERT, source, key, time, data));
+        AlertLog.record(c, eventId, key, data, time);
         return eventId;
     }
 

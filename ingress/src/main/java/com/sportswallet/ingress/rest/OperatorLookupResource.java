@@ -2,6 +2,9 @@ package com.sportswallet.ingress.rest;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -20,12 +23,14 @@ import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.ingress.audit.OperatorAudit;
 import com.sportswallet.ingress.input.InputBounds;
+import com.sportswallet.ingress.service.KafkaFigures;
+import com.sportswallet.ingress.service.OperationsReads;
 import com.sportswallet.ingress.service.ReadPool;
 import com.sportswallet.ingress.service.TransactionReads;
 
 /**
- * The operator API's lookups across players (issue 17): the transaction status lookup and the audit list
- * (the player search is {@link PlayerSearchResource}). Reads only, on the reads pool ({@link ReadPool}); every operator role may read.
+ * The operator API's lookups across players (issue 17): the transaction status lookup, the audit list, the
+ * pipeline, the alerts and the open-bets report (the player search is {@link PlayerSearchResource}). Reads only, on the reads pool ({@link ReadPool}); every operator role may read.
  */
 @Path("/operator")
 @RolesAllowed({ OperatorRoles.OPERATOR, OperatorRoles.SUPPORT, OperatorRoles.FINANCE })
@@ -41,6 +46,10 @@ public class OperatorLookupResource {
     TransactionReads transactions;
     @Inject
     ReadPool reads;
+    @Inject
+    OperationsReads operations;
+    @Inject
+    KafkaFigures kafka;
 
     /**
      * Every transaction keyed by this provider transaction id (a make and its discard share one), with what each
@@ -120,6 +129,89 @@ public class OperatorLookupResource {
             body.put("next_before", rows.get(rows.size() - 1).id());
         } else {
             body.putNull("next_before");
+        }
+        return Response.ok(body.toString()).build();
+    }
+
+    /**
+     * The pipeline at a glance: the outbox backlog and its oldest row's age, parked keys, PENDING credits and the
+     * oldest's age (the database, now); consumer lag per group and partition, dead-letter counts and latest reasons
+     * (Kafka, at most OPERATOR_KAFKA_FIGURES_CACHE_MS old; {@code kafka.error} when the broker did not answer).
+     */
+    @GET
+    @Path("/pipeline")
+    public Response pipeline() throws SQLException {
+        OperationsReads.Backlog b = operations.backlog();
+        KafkaFigures.Figures k = kafka.figures();
+        ObjectNode body = CloudEventJson.mapper().createObjectNode();
+        body.putObject("outbox").put("rows", b.outboxRows()).put("oldest_age_ms", b.outboxOldestAgeMs()).put("parked_keys", b.parkedKeys());
+        body.putObject("pending_credits").put("count", b.pendingCredits()).put("oldest_age_ms", b.pendingOldestAgeMs());
+        ObjectNode kafkaNode = body.putObject("kafka").put("taken_at", Instant.ofEpochMilli(k.takenAtMs()).toString()).put("error", k.error());
+        ArrayNode lags = kafkaNode.putArray("consumer_lag");
+        for (KafkaFigures.Lag l : k.lags()) {
+            lags.addObject().put("group", l.group()).put("topic", l.topic()).put("partition", l.partition()).put("committed", l.committed())
+                    .put("end", l.end()).put("lag", l.lag());
+        }
+        ArrayNode dlqs = kafkaNode.putArray("dead_letters");
+        for (KafkaFigures.DeadLetters d : k.deadLetters()) {
+            ObjectNode o = dlqs.addObject().put("topic", d.topic()).put("records", d.records());
+            ArrayNode reasons = o.putArray("latest_reasons");
+            d.latestReasons().forEach(reasons::add);
+        }
+        return Response.ok(body.toString()).build();
+    }
+
+    /**
+     * The alerts (every wallet.alert, logged with its event) at or after {@code since} (ISO-8601 instant; default: the
+     * last 24 hours), oldest first; {@code after}: an alert id, the page's cursor ({@code next_after}); {@code limit} 1..500.
+     */
+    @GET
+    @Path("/alerts")
+    public Response alerts(@QueryParam("since") String sinceParam, @QueryParam("after") String afterParam, @QueryParam("limit") String limitParam)
+            throws SQLException {
+        Instant since;
+        try {
+            since = sinceParam == null ? Instant.now().minus(Duration.ofDays(1)) : Instant.parse(sinceParam);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("invalid_since", "since must be an ISO-8601 instant such as 2026-01-31T00:00:00Z");
+        }
+        long after = 0;
+        if (afterParam != null) {
+            try {
+                after = Long.parseLong(afterParam);
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("invalid_after", "after must be an alert id (an integer)");
+            }
+        }
+        int limit = OperatorResource.limit(limitParam, AUDIT_LIMIT_DEFAULT, AUDIT_LIMIT_MAX);
+        List<OperationsReads.AlertRow> rows = operations.alerts(since, after, limit);
+        ObjectNode body = CloudEventJson.mapper().createObjectNode().put("since", since.toString());
+        ArrayNode array = body.putArray("alerts");
+        for (OperationsReads.AlertRow a : rows) {
+            ObjectNode o = array.addObject().put("id", a.id()).put("event_id", a.eventId()).put("player_id", a.key()).put("reason", a.reason())
+                    .put("occurred_at", a.occurredAt().toString()).put("created_at", a.createdAt().toString());
+            o.set("data", DatabaseJson.tree(a.dataJson()));
+        }
+        if (rows.size() == limit) {
+            body.put("next_after", rows.get(rows.size() - 1).id());
+        } else {
+            body.putNull("next_after");
+        }
+        return Response.ok(body.toString()).build();
+    }
+
+    /**
+     * The OPEN bets, by age band and currency: how many, the stakes they hold, their {@code potential_win} (the
+     * exposure), how many were never confirmed by bet/commit, and the oldest: the liability an operator must know.
+     */
+    @GET
+    @Path("/reports/open-bets")
+    public Response openBets() throws SQLException {
+        ObjectNode body = CloudEventJson.mapper().createObjectNode();
+        ArrayNode array = body.putArray("bands");
+        for (OperationsReads.OpenBand b : operations.openBets()) {
+            array.addObject().put("age", b.band()).put("currency", b.currency()).put("bets", b.bets()).put("stakes", b.stakes())
+                    .put("potential_win", b.potentialWin()).put("unconfirmed", b.unconfirmed()).put("oldest_created_at", b.oldest().toString());
         }
         return Response.ok(body.toString()).build();
     }
