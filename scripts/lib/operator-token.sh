@@ -1,10 +1,14 @@
 # Sourced by scripts/outbox (and any script that calls the operator API).
-# operator_token: prints an RS256 JWT for the operator API, signed with openssl by the operator's
-# private key (what scripts/keys writes: $KEYS_DIR/operator-private.pem, PKCS#8 PEM): header
-# {"alg":"RS256","typ":"JWT"}, claims iss = $OPERATOR_ISSUER (demo-operator), sub/upn "scripts",
-# groups ["operator"], iat now, exp now + $OPERATOR_TOKEN_LIFETIME_SECONDS (300), a random jti.
+# operator_token [role] [sub]: prints an RS256 JWT for the operator API, signed with openssl by the
+# operator's private key (what scripts/keys writes: $KEYS_DIR/operator-private.pem, PKCS#8 PEM): header
+# {"alg":"RS256","typ":"JWT"}, claims iss = $OPERATOR_ISSUER (demo-operator), sub/upn = sub ("scripts"),
+# groups [role] ("operator"; support and finance are the others, contracts/OperatorRoles), iat now,
+# exp now + $OPERATOR_TOKEN_LIFETIME_SECONDS (300), a random jti. The sub is what the audit records.
 # Needs ROOT (the repository root); exits 1 with a message when the key or openssl is missing.
 operator_token() {
+  local role="${1:-operator}" sub="${2:-scripts}"
+  case "$role" in operator|support|finance) ;; *) echo "operator_token: role must be operator, support or finance, not $role" >&2; return 1 ;; esac
+  [[ "$sub" =~ ^[A-Za-z0-9._@-]{1,64}$ ]] || { echo "operator_token: sub must be 1-64 characters of [A-Za-z0-9._@-]" >&2; return 1; }
   local keys_dir="${KEYS_DIR:-$ROOT/.local/keys}" issuer="${OPERATOR_ISSUER:-demo-operator}"
   local lifetime="${OPERATOR_TOKEN_LIFETIME_SECONDS:-300}" key now header claims signing_input signature jti
   key="$keys_dir/operator-private.pem"
@@ -13,8 +17,8 @@ operator_token() {
   now="$(date +%s)"
   jti="$(openssl rand -hex 16)"
   header="$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | _b64url)"
-  claims="$(printf '{"iss":"%s","sub":"scripts","upn":"scripts","groups":["operator"],"iat":%d,"exp":%d,"jti":"%s"}' \
-    "$issuer" "$now" "$((now + lifetime))" "$jti" | _b64url)"
+  claims="$(printf '{"iss":"%s","sub":"%s","upn":"%s","groups":["%s"],"iat":%d,"exp":%d,"jti":"%s"}' \
+    "$issuer" "$sub" "$sub" "$role" "$now" "$((now + lifetime))" "$jti" | _b64url)"
   signing_input="$header.$claims"
   signature="$(printf '%s' "$signing_input" | openssl dgst -sha256 -sign "$key" -binary | _b64url)" \
     || { echo "operator_token: signing with $key failed" >&2; return 1; }
