@@ -25,6 +25,7 @@ import com.sportswallet.contracts.TopicSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -77,6 +78,7 @@ public class RelayService {
     int bulkRowsPerSecondMax;
 
     private KafkaProducer<String, String> producer;
+    private KafkaClientMetrics kafkaMetrics;
     private Admin admin;
     private volatile OutboxRelay relay;
     private Thread topicBootstrap;
@@ -119,6 +121,9 @@ public class RelayService {
         }
         producer = new KafkaProducer<>(KafkaSettings.outboxProducer(bootstrapServers, clientId("-outbox"), sendTimeoutMs,
                 "OUTBOX_SEND_TIMEOUT_MS", messageBytesMax));
+        // The producer's own metrics (kafka_producer_*: sends, errors, batch sizes, request latency), for the dashboard.
+        kafkaMetrics = new KafkaClientMetrics(producer);
+        kafkaMetrics.bindTo(registry);
         Counter published = registry.counter("outbox.published");
         Counter failures = registry.counter("outbox.relay.failures");
         Counter rowFailures = registry.counter("outbox.row.failures");
@@ -158,6 +163,9 @@ public class RelayService {
         }
         if (relay != null) {
             relay.close();
+        }
+        if (kafkaMetrics != null) {
+            kafkaMetrics.close();
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));

@@ -80,6 +80,15 @@ class WorkerStartsTest {
         return r;
     }
 
+    /** Every metric the contract lists for the worker (what the dashboard and the alert rules use) is exposed (issue 17). */
+    @Test
+    void exposesEveryMetricTheContractListsForIt() {
+        String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        java.util.List<String> missing = com.sportswallet.contracts.Metrics.EXPOSED.get("settlement-worker").stream()
+                .filter(name -> !scrape.contains("\n" + name + "{") && !scrape.contains("\n" + name + " ")).toList();
+        assertEquals(java.util.List.of(), missing, "not exposed");
+    }
+
     @Test
     void countsReDrivenCredits() {
         given().get("/q/metrics").then().statusCode(200).body(containsString("worker_credit_redriven_total"));

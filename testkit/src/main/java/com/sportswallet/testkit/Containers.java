@@ -14,7 +14,7 @@ final class Containers {
     }
 
     static Containers start() {
-        KafkaContainer kafka = new KafkaContainer("apache/kafka:4.1.0")
+        KafkaContainer kafka = new KafkaContainer("apache/kafka:4.3.1")
                 .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
                 .withEnv("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", "1")
                 .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");

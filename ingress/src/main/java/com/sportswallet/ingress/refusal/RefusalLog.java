@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -72,6 +73,7 @@ public class RefusalLog {
     private Counter dropped;
     private Counter written;
     private volatile boolean stopping;
+    private final AtomicLong batchesCommitted = new AtomicLong();
     private Thread writer;
 
     void start(@Observes StartupEvent start) {
@@ -94,6 +96,11 @@ public class RefusalLog {
         if (writer != null) {
             writer.join(2 * POLL_TIMEOUT_MS + 2_000);
         }
+    }
+
+    /** The writer's transactions committed so far (each one a batch of entries and its pruning): the log's own COMMITs. */
+    public long batchesCommitted() {
+        return batchesCommitted.get();
     }
 
     /** Queues a refusal of {@code endpoint} ({@code payload}: the verified claims, or null when the token was refused). */
@@ -193,6 +200,7 @@ public class RefusalLog {
                 ps.executeUpdate();
             }
             c.commit();
+            batchesCommitted.incrementAndGet();
         }
     }
 }

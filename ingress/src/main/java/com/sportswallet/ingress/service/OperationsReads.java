@@ -26,6 +26,7 @@ public class OperationsReads {
               (SELECT count(*) FROM outbox_parked),
               (SELECT count(*) FROM credit WHERE status = 'PENDING'),
               (SELECT (extract(epoch FROM now() - min(created_at)) * 1000)::bigint FROM credit WHERE status = 'PENDING')""";
+    private static final String ALERT_COUNTS_SQL = "SELECT reason, count(*) FROM alert GROUP BY reason";
     private static final String ALERTS_SQL = """
             SELECT id, event_id, player_id, reason, data::text, occurred_at, created_at FROM alert
             WHERE created_at >= ? AND id > ? ORDER BY id LIMIT ?""";
@@ -79,6 +80,17 @@ public class OperationsReads {
                 }
                 return rows;
             }
+        }
+    }
+
+    /** How many alerts of each reason the log holds (alerts are rare: the table is small). */
+    public java.util.Map<String, Long> alertCounts() throws SQLException {
+        try (Connection c = reads.connection(); PreparedStatement ps = c.prepareStatement(ALERT_COUNTS_SQL); ResultSet rs = ps.executeQuery()) {
+            java.util.Map<String, Long> counts = new java.util.HashMap<>();
+            while (rs.next()) {
+                counts.put(rs.getString(1), rs.getLong(2));
+            }
+            return counts;
         }
     }
 

@@ -10,6 +10,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -19,6 +20,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.contracts.Metrics;
 import com.sportswallet.ingress.idempotency.IdempotencyStore.Answer;
 import com.sportswallet.ingress.input.InputBounds;
 import com.sportswallet.ingress.provider.ProtocolException;
@@ -103,12 +105,19 @@ public class SportsbookResource {
             storable(payload);
             return decide(endpoint, payload);
         } catch (ProtocolException e) {
-            refusals.refused(endpoint, payload, e.code(), e.getMessage());
+            countAndLog(endpoint, payload, e.code(), e.getMessage());
             throw e;
         } catch (Outbox.EventTooLargeException e) {
-            refusals.refused(endpoint, payload, ProtocolException.BAD_REQUEST, e.getMessage());
+            countAndLog(endpoint, payload, ProtocolException.BAD_REQUEST, e.getMessage());
             throw e;
         }
+    }
+
+    /** A refusal: counted by endpoint and code, and logged for support (after the answer, outside the transaction). */
+    private void countAndLog(String endpoint, ObjectNode payload, int code, String message) {
+        registry.counter(Metrics.CALLBACK_REFUSED, "endpoint", CallbackMetrics.ENDPOINTS.contains(endpoint) ? endpoint : "other", "code",
+                Integer.toString(code)).increment();
+        refusals.refused(endpoint, payload, code, message);
     }
 
     private Response decide(String endpoint, ObjectNode payload) throws Exception {
@@ -178,8 +187,8 @@ public class SportsbookResource {
     }
 
     @ServerExceptionMapper
-    public Response refused(ProtocolException e) {
-        registry.counter("callback.refused", "code", Integer.toString(e.code())).increment();
+    public Response refused(ProtocolException e, ContainerRequestContext request) {
+        request.setProperty(CallbackMetrics.CODE_PROPERTY, e.code());
         return Response.status(400).type(MediaType.APPLICATION_JSON_TYPE).entity(error(e.code(), e.getMessage())).build();
     }
 
@@ -188,8 +197,8 @@ public class SportsbookResource {
      * that could never be published): 2004, and nothing was written (the transaction rolled back).
      */
     @ServerExceptionMapper
-    public Response eventTooLarge(Outbox.EventTooLargeException e) {
-        return refused(ProtocolException.badRequest(e.getMessage()));
+    public Response eventTooLarge(Outbox.EventTooLargeException e, ContainerRequestContext request) {
+        return refused(ProtocolException.badRequest(e.getMessage()), request);
     }
 
     /**
