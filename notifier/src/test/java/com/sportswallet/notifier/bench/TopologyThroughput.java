@@ -76,15 +76,20 @@ public final class TopologyThroughput {
                     com.sportswallet.notifier.streams.TopologyProducer.TopicNames.DEFAULT, true)) {
                 long running = System.nanoTime();
                 long cpuBefore = streamThreadCpuNanos();
+                long brokerCpuBefore = brokerCpuNanos();
                 app.awaitCaughtUp();
                 long done = System.nanoTime();
                 double cpuSeconds = (streamThreadCpuNanos() - cpuBefore) / 1e9;
+                double brokerCpuSeconds = (brokerCpuNanos() - brokerCpuBefore) / 1e9;
                 double seconds = (done - running) / 1e9;
                 System.out.printf("topology: %d events in %.2f s after RUNNING = %.0f events/s wall clock (start to RUNNING %.1f s);"
                         + " stream thread CPU %.2f s = %.0f events per CPU-second, %.1f us/event; load average %.1f on %d cores%n",
                         events.size(), seconds, events.size() / seconds, (running - start) / 1e9, cpuSeconds, events.size() / cpuSeconds,
                         cpuSeconds * 1e6 / events.size(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                         Runtime.getRuntime().availableProcessors());
+                if (brokerCpuSeconds >= 0) {
+                    System.out.printf("broker: CPU %.2f s over the same time = %.1f us/event%n", brokerCpuSeconds, brokerCpuSeconds * 1e6 / events.size());
+                }
                 printMetrics(app);
             }
         } finally {
@@ -125,6 +130,13 @@ public final class TopologyThroughput {
             out.append(String.format(" %s %.1f;", w.getValue(), gn[1].endsWith("-avg") && found > 0 ? sum / found : sum));
         }
         System.out.println(out);
+    }
+
+    /** CPU time of the broker's JVM (the testkit's child process; it shares the cores), or -1 when it is not ours. */
+    private static long brokerCpuNanos() {
+        String pid = System.getProperty("testinfra.kafka.pid");
+        return pid == null ? -1 : ProcessHandle.of(Long.parseLong(pid)).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos)
+                .orElse(-1L);
     }
 
     /** CPU time of the Kafka Streams processing threads (the topology's work; the broker runs in another JVM). */
