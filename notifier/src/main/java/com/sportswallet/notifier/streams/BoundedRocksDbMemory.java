@@ -7,6 +7,7 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBufferManager;
 
 /**
@@ -28,6 +29,13 @@ public class BoundedRocksDbMemory implements RocksDBConfigSetter {
     /** One memtable per store at most this big, and at most this many per store. */
     static final long MEMTABLE_BYTES_PER_STORE_MAX = 4L * 1024 * 1024;
     static final int MEMTABLES_PER_STORE_MAX = 2;
+
+    static {
+        // Kafka Streams loads this class while it parses its config, before any store has loaded
+        // RocksDB's native library (Quarkus loads it at start; a plain KafkaStreams, as the tests' and
+        // the throughput program's, does not): the cache below needs it. Idempotent.
+        RocksDB.loadLibrary();
+    }
 
     // Shared by every store of this process: the whole point is one budget, not one per store.
     // strictCapacityLimit false: a read that needs a block when the cache is full still succeeds.

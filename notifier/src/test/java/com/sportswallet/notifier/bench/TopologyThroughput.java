@@ -26,9 +26,11 @@ import com.sportswallet.notifier.support.StreamsRunner;
 import com.sportswallet.testkit.KafkaBroker;
 
 /**
- * Events/s through the notifier topology on a real broker, exactly as it runs in production
- * (exactly_once_v2, RocksDB stores with changelogs, one stream thread, commit every 200 ms is the
- * production default; this uses the test runner's 100 ms). Not a test: prints a figure.
+ * Events/s through the notifier topology on a real broker, exactly as it runs in production: every
+ * {@code kafka-streams.*} setting of the notifier's application.properties at its default
+ * (exactly_once_v2, the commit interval, record cache, producer batching, the bounded RocksDB memory;
+ * {@link StreamsRunner#notifierStreamsConfig}), RocksDB stores with changelogs, one stream thread.
+ * {@code -Dbench.streams.<config>=<value>} overrides one to compare. Not a test: prints a figure.
  *
  * <p>It pre-loads N wallet events (default 200000, over 10000 players: deposits, bets, wins, losses,
  * refunds, credit.applied, rollbacks, 1% duplicates) into wallet.events (12 partitions), then starts
@@ -67,28 +69,74 @@ public final class TopologyThroughput {
             }
             System.out.printf("loaded %d events into wallet.events in %.1f s%n", events.size(), (System.nanoTime() - t0) / 1e9);
             Path state = Files.createTempDirectory(Path.of("target"), "bench-state-");
-            if (System.getProperty("bench.streams.commit.interval.ms") == null) {
-                System.setProperty("bench.streams.commit.interval.ms", "200"); // the notifier's default
-            }
+            System.out.println("streams config: " + new java.util.TreeMap<>(StreamsRunner.notifierStreamsConfig(true)) + " overrides: "
+                    + System.getProperties().entrySet().stream().filter(e -> e.getKey().toString().startsWith("bench.streams.")).toList());
             long start = System.nanoTime();
-            try (StreamsRunner app = new StreamsRunner(bootstrap, "bench-notifier", state, NotifierSettings.defaults())) {
+            try (StreamsRunner app = new StreamsRunner(bootstrap, "bench-notifier", state, NotifierSettings.defaults(),
+                    com.sportswallet.notifier.streams.TopologyProducer.TopicNames.DEFAULT, true)) {
                 long running = System.nanoTime();
                 long cpuBefore = streamThreadCpuNanos();
+                long brokerCpuBefore = brokerCpuNanos();
                 app.awaitCaughtUp();
                 long done = System.nanoTime();
                 double cpuSeconds = (streamThreadCpuNanos() - cpuBefore) / 1e9;
+                double brokerCpuSeconds = (brokerCpuNanos() - brokerCpuBefore) / 1e9;
                 double seconds = (done - running) / 1e9;
                 System.out.printf("topology: %d events in %.2f s after RUNNING = %.0f events/s wall clock (start to RUNNING %.1f s);"
                         + " stream thread CPU %.2f s = %.0f events per CPU-second, %.1f us/event; load average %.1f on %d cores%n",
                         events.size(), seconds, events.size() / seconds, (running - start) / 1e9, cpuSeconds, events.size() / cpuSeconds,
                         cpuSeconds * 1e6 / events.size(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                         Runtime.getRuntime().availableProcessors());
+                if (brokerCpuSeconds >= 0) {
+                    System.out.printf("broker: CPU %.2f s over the same time = %.1f us/event%n", brokerCpuSeconds, brokerCpuSeconds * 1e6 / events.size());
+                }
+                printMetrics(app);
             }
         } finally {
             if (broker != null) {
                 broker.stop();
             }
         }
+    }
+
+    /**
+     * What the run cost in commits and requests (the levers of a commit interval, a record cache and
+     * the producer's batching): the stream thread's commits and their latency, the producer's
+     * requests, records and batch sizes, the consumer's fetches.
+     */
+    private static void printMetrics(StreamsRunner app) {
+        java.util.Map<String, String> wanted = new java.util.LinkedHashMap<>();
+        wanted.put("stream-thread-metrics/commit-total", "commits");
+        wanted.put("stream-thread-metrics/commit-latency-avg", "commit ms avg");
+        wanted.put("stream-thread-metrics/commit-latency-max", "commit ms max");
+        wanted.put("producer-metrics/request-total", "produce+txn requests");
+        wanted.put("producer-metrics/record-send-total", "records sent");
+        wanted.put("producer-metrics/records-per-request-avg", "records/request avg");
+        wanted.put("producer-metrics/batch-size-avg", "batch bytes avg");
+        wanted.put("producer-metrics/outgoing-byte-total", "bytes out");
+        wanted.put("consumer-fetch-manager-metrics/fetch-total", "fetches");
+        StringBuilder out = new StringBuilder("metrics:");
+        for (var w : wanted.entrySet()) {
+            String[] gn = w.getKey().split("/");
+            double sum = 0;
+            int found = 0;
+            for (var m : app.metrics().entrySet()) {
+                if (m.getKey().group().equals(gn[0]) && m.getKey().name().equals(gn[1]) && !m.getKey().tags().containsKey("topic")
+                        && m.getValue().metricValue() instanceof Double d && !d.isNaN()) {
+                    sum = found == 0 || !gn[1].endsWith("-max") ? sum + d : Math.max(sum, d);
+                    found++;
+                }
+            }
+            out.append(String.format(" %s %.1f;", w.getValue(), gn[1].endsWith("-avg") && found > 0 ? sum / found : sum));
+        }
+        System.out.println(out);
+    }
+
+    /** CPU time of the broker's JVM (the testkit's child process; it shares the cores), or -1 when it is not ours. */
+    private static long brokerCpuNanos() {
+        String pid = System.getProperty("testinfra.kafka.pid");
+        return pid == null ? -1 : ProcessHandle.of(Long.parseLong(pid)).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos)
+                .orElse(-1L);
     }
 
     /** CPU time of the Kafka Streams processing threads (the topology's work; the broker runs in another JVM). */

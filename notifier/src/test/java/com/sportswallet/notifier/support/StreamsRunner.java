@@ -11,7 +11,6 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -43,18 +42,24 @@ public final class StreamsRunner implements AutoCloseable {
 
     public StreamsRunner(String bootstrap, String applicationId, Path stateDir, NotifierSettings settings,
             TopologyProducer.TopicNames topics) throws InterruptedException {
+        this(bootstrap, applicationId, stateDir, settings, topics, false);
+    }
+
+    /**
+     * @param production true: the notifier's Kafka Streams settings exactly as production has them (the throughput
+     *                   program measures those); false: with the test profile's ({@code %test.kafka-streams.*}) on top,
+     *                   as the notifier runs under @QuarkusTest
+     */
+    public StreamsRunner(String bootstrap, String applicationId, Path stateDir, NotifierSettings settings,
+            TopologyProducer.TopicNames topics, boolean production) throws InterruptedException {
         this.bootstrap = bootstrap;
         this.topics = topics;
         this.applicationId = applicationId;
         Properties p = new Properties();
+        p.putAll(notifierStreamsConfig(production));
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
-        p.put(StreamsConfig.consumerPrefix("internal.leave.group.on.close"), true); // as the notifier's application.properties
-        p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 10000);
         // -Dbench.streams.<config>=<value> overrides (the throughput program uses it to compare settings).
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.streams."))
                 .forEach(k -> p.put(k.substring("bench.streams.".length()), System.getProperty(k)));
@@ -105,6 +110,55 @@ public final class StreamsRunner implements AutoCloseable {
                 Thread.sleep(200);
             }
         }
+    }
+
+    /**
+     * The notifier's own Kafka Streams configuration: every {@code kafka-streams.*} property of its
+     * application.properties (what Quarkus hands Kafka Streams), each {@code ${ENV:default}} at its
+     * default, so these runs use production's commit interval, record cache, producer batching and
+     * RocksDB memory bound instead of a copy that drifts; with the test profile's on top unless
+     * {@code production}. The state dir and client id are the runner's own.
+     */
+    public static Map<String, String> notifierStreamsConfig(boolean production) {
+        Properties file = new Properties();
+        try (var in = StreamsRunner.class.getClassLoader().getResourceAsStream("application.properties")) {
+            file.load(in);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("the notifier's application.properties is not on the classpath", e);
+        }
+        Map<String, String> out = new HashMap<>();
+        List<String> prefixes = production ? List.of("kafka-streams.") : List.of("kafka-streams.", "%test.kafka-streams.");
+        for (String prefix : prefixes) {
+            for (String key : file.stringPropertyNames()) {
+                if (key.startsWith(prefix)) {
+                    String name = key.substring(prefix.length());
+                    if (!name.equals(StreamsConfig.STATE_DIR_CONFIG) && !name.equals(StreamsConfig.CLIENT_ID_CONFIG)) {
+                        out.put(name, resolve(file, file.getProperty(key), 0));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code ${NAME:default}} at its default, {@code ${other.property}} at that property's value (resolved in turn). */
+    private static String resolve(Properties file, String value, int depth) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{([^:}]+)(?::([^}]*))?}").matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement = m.group(2) != null ? m.group(2) : file.getProperty(m.group(1));
+            if (replacement == null || depth > 5) {
+                throw new IllegalStateException("cannot resolve " + m.group() + " in the notifier's application.properties");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(resolve(file, replacement, depth + 1)));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The Kafka Streams client's metrics (its own, its consumers' and its producers'): the throughput program prints some. */
+    public Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics() {
+        return streams.metrics();
     }
 
     /** Every player aggregate of the app (all local partitions). */
