@@ -113,7 +113,7 @@ public class RefusalLog {
     }
 
     /** The provider's transaction id: transaction.id, or a discard's transaction_id. */
-    static String transactionId(ObjectNode payload) {
+    public static String transactionId(ObjectNode payload) {
         if (payload == null) {
             return null;
         }
@@ -124,7 +124,8 @@ public class RefusalLog {
         return text(payload, "transaction_id");
     }
 
-    private static String text(ObjectNode payload, String... fields) {
+    /** The first of {@code fields} the payload has as a value, as text (null: none, or no payload). */
+    public static String text(ObjectNode payload, String... fields) {
         if (payload == null) {
             return null;
         }

@@ -57,6 +57,7 @@ public class CallbackMetrics {
         if (start == null) {
             return;
         }
+        CallbackMdc.clear(); // the callback is answered: its lines are written
         String path = request.getUriInfo().getPath().substring(PATH_PREFIX.length() + 1);
         String endpoint = ENDPOINTS.contains(path) ? path : "other";
         int status = response.getStatus();

@@ -1,6 +1,7 @@
 package com.sportswallet.ingress.provider.rest;
 
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.security.PermitAll;
 import jakarta.inject.Inject;
@@ -56,6 +57,9 @@ public class SportsbookResource {
     static final String FAULTS_METRIC = "callback.faults";
     /** Callbacks answered 500: a bug on our side. */
     static final String INTERNAL_ERRORS_METRIC = "callback.internal_errors";
+    /** A 503's stack trace is logged at most once per this interval (the others: one line each). */
+    static final long STACK_TRACE_INTERVAL_NANOS = 1_000_000_000L;
+    private final AtomicLong lastStackTraceNanos = new AtomicLong(System.nanoTime() - STACK_TRACE_INTERVAL_NANOS);
 
     @Inject
     CallbackVerifier verifier;
@@ -102,6 +106,7 @@ public class SportsbookResource {
         ObjectNode payload = null;
         try {
             payload = verifier.verify(token(body));
+            CallbackMdc.put(endpoint, payload);
             storable(payload);
             return decide(endpoint, payload);
         } catch (ProtocolException e) {
@@ -213,7 +218,14 @@ public class SportsbookResource {
             return wae.getResponse();
         }
         if (passing(e)) {
-            LOG.warnf("callback failed on our side (answered 503): %s", e.toString());
+            // With its stack at most once a second (STACK_TRACE_INTERVAL_NANOS): an overload answers many 503s at once.
+            long now = System.nanoTime();
+            long last = lastStackTraceNanos.get();
+            if (now - last >= STACK_TRACE_INTERVAL_NANOS && lastStackTraceNanos.compareAndSet(last, now)) {
+                LOG.warnf(e, "callback failed on our side (answered 503)");
+            } else {
+                LOG.warnf("callback failed on our side (answered 503): %s", e.toString());
+            }
             registry.counter(FAULTS_METRIC).increment();
             return Response.status(503).type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(CloudEventJson.mapper().createObjectNode().put("message", "temporarily unavailable, retry").toString()).build();
