@@ -253,6 +253,17 @@ class OutboxRelayParkingTest {
     static void createTopic(String name, int maxMessageBytes) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, 3, (short) 1).configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                 Integer.toString(maxMessageBytes))))).all().get(30, TimeUnit.SECONDS);
+        // Created is not yet described: a describeConfigs right after the creation may still answer UNKNOWN_TOPIC_OR_PARTITION
+        // (seen in CI: the limits then fell back to the default). Wait until the broker describes its setting.
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
+        await(() -> {
+            try {
+                return Integer.toString(maxMessageBytes).equals(admin.describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS)
+                        .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value());
+            } catch (Exception e) {
+                return false;
+            }
+        }, name + " described with its max.message.bytes");
     }
 
     static Set<String> topicNames() {
