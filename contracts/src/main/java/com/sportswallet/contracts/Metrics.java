@@ -48,6 +48,14 @@ public final class Metrics {
     private Metrics() {
     }
 
+    /**
+     * The names listed for {@code service} that a Prometheus text scrape of it does not expose (a name exposes a
+     * sample line: the name followed by its labels or its value). What each service's test asserts is empty.
+     */
+    public static List<String> notExposed(String service, String scrape) {
+        return EXPOSED.get(service).stream().filter(name -> !scrape.contains("\n" + name + "{") && !scrape.contains("\n" + name + " ")).toList();
+    }
+
     /** Every Prometheus name listed, whichever service exposes it. */
     public static Set<String> allExposed() {
         Set<String> all = new TreeSet<>();

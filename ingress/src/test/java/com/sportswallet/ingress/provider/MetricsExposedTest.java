@@ -42,11 +42,7 @@ class MetricsExposedTest {
         do {
             String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
             missing.clear();
-            for (String name : Metrics.EXPOSED.get("ingress")) {
-                if (!scrape.contains("\n" + name + "{") && !scrape.contains("\n" + name + " ")) {
-                    missing.add(name);
-                }
-            }
+            missing.addAll(Metrics.notExposed("ingress", scrape));
             if (!missing.isEmpty()) {
                 Thread.sleep(500);
             }

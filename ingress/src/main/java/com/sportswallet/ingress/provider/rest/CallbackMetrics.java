@@ -44,6 +44,11 @@ public class CallbackMetrics {
 
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
+    /** The endpoint label of a callback path: itself when it is one of {@link #ENDPOINTS}, else "other" (bounded cardinality). */
+    static String endpointTag(String endpoint) {
+        return ENDPOINTS.contains(endpoint) ? endpoint : "other";
+    }
+
     @ServerRequestFilter(preMatching = true)
     public void started(ContainerRequestContext request) {
         if (request.getUriInfo().getPath().startsWith("/" + PATH_PREFIX)) {
@@ -58,8 +63,7 @@ public class CallbackMetrics {
             return;
         }
         CallbackMdc.clear(); // the callback is answered: its lines are written
-        String path = request.getUriInfo().getPath().substring(PATH_PREFIX.length() + 1);
-        String endpoint = ENDPOINTS.contains(path) ? path : "other";
+        String endpoint = endpointTag(request.getUriInfo().getPath().substring(PATH_PREFIX.length() + 1));
         int status = response.getStatus();
         Object code = request.getProperty(CODE_PROPERTY);
         String outcome = status == 400 && code != null ? "400-" + code : Integer.toString(status);

@@ -120,7 +120,7 @@ public class SportsbookResource {
 
     /** A refusal: counted by endpoint and code, and logged for support (after the answer, outside the transaction). */
     private void countAndLog(String endpoint, ObjectNode payload, int code, String message) {
-        registry.counter(Metrics.CALLBACK_REFUSED, "endpoint", CallbackMetrics.ENDPOINTS.contains(endpoint) ? endpoint : "other", "code",
+        registry.counter(Metrics.CALLBACK_REFUSED, "endpoint", CallbackMetrics.endpointTag(endpoint), "code",
                 Integer.toString(code)).increment();
         refusals.refused(endpoint, payload, code, message);
     }
