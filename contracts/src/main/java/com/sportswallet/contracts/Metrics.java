@@ -25,6 +25,14 @@ public final class Metrics {
     /** PENDING credits, and the age of the oldest (seconds), read every few seconds. */
     public static final String CREDITS_PENDING = "credits.pending";
     public static final String CREDITS_PENDING_OLDEST_AGE = "credits.pending.oldest.age";
+    /**
+     * A consumer group's lag per topic (tags {@code group}, {@code topic}): the records between its committed offsets
+     * and the partitions' ends, summed over the partitions it committed on, read from the broker every few seconds by
+     * the ingress. It does not depend on which member owns what: a group with no member keeps its lag.
+     */
+    public static final String CONSUMER_GROUP_LAG = "consumer.group.lag.records";
+    /** Rounds in which the ingress could not read the consumer groups' figures from Kafka. */
+    public static final String PIPELINE_KAFKA_FAILURES = "pipeline.kafka.failures";
     /** wallet.alert events logged (the alert table), tag {@code reason}: a counter read from the table. */
     public static final String ALERTS = "wallet.alerts";
 
@@ -39,10 +47,12 @@ public final class Metrics {
             "ingress", List.of("callback_requests_seconds_bucket", "callback_requests_seconds_count", "callback_requests_seconds_sum",
                     "callback_refused_total", "outbox_backlog_rows", "outbox_backlog_oldest_age_seconds", "credits_pending",
                     "credits_pending_oldest_age_seconds", "wallet_alerts_total", "outbox_published_total",
-                    "outbox_parked_keys", "agroal_active_count", "agroal_awaiting_count", "kafka_producer_record_send_total"),
+                    "outbox_parked_keys", "agroal_active_count", "agroal_awaiting_count", "kafka_producer_record_send_total",
+                    "consumer_group_lag_records", "pipeline_kafka_failures_total"),
             "settlement-worker", List.of("settlement_credits_applied_total", "worker_credit_redriven_total", "worker_dlq_records_total",
-                    "bonus_grants_dlq_records_total", "settlement_consumer_lag_max", "settlement_credit_decided_to_applied_seconds_count",
-                    "settlement_credit_decided_to_applied_seconds_sum"),
+                    "bonus_grants_dlq_records_total", "settlement_consumer_lag_max", "settlement_consumer_partitions_assigned",
+                    "settlement_credit_decided_to_applied_seconds_count", "settlement_credit_decided_to_applied_seconds_sum",
+                    "kafka_consumer_fetch_manager_records_consumed_total", "kafka_consumer_coordinator_rebalance_total"),
             "notifier", List.of("notifier_dedupe_duplicates_total", "kafka_stream_thread_process_total"));
 
     private Metrics() {

@@ -37,6 +37,7 @@ import com.sportswallet.worker.settlement.SettlementConsumer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -105,6 +106,7 @@ public class SettlementWorkerService {
     /** The longest wait for a consumer loop to end at shutdown. */
     static final long CONSUMER_CLOSE_WAIT_MS = 10_000;
     private KafkaProducer<String, String> dlqProducer;
+    private KafkaClientBindings clientMetrics;
     private CreditRedriver redriver;
     private BonusSweeper bonusSweeper;
 
@@ -120,18 +122,27 @@ public class SettlementWorkerService {
                 "WORKER_DLQ_SEND_TIMEOUT_MS"));
         SettlementConsumer.Config config = new SettlementConsumer.Config(batchSizeMax, transactionMsTarget, pollTimeoutMs,
                 backoffMsMin, backoffMsMax, dlqSendTimeoutMs, Topics.SETTLEMENT_COMMANDS, SettlementConsumer.GROUP_ID);
-        SettlementConsumer.Listener listener = metricsListener();
+        clientMetrics = new KafkaClientBindings(registry);
+        clientMetrics.bind("dlq-producer", dlqProducer);
         SettlementConsumer.CrashPoints crash = crashPoints.isResolvable() ? crashPoints.get() : null;
         for (int i = 0; i < consumerCount; i++) {
             Properties kafka = new Properties();
             kafka.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             kafka.put(ConsumerConfig.CLIENT_ID_CONFIG, "settlement-worker" + suffix + "-" + i);
             kafka.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+            SettlementConsumer.Listener listener = metricsListener("settlement-consumer-" + i);
             consumers.add(new SupervisedLoop<>(new SupervisedLoop.Config("settlement-consumer-" + i, backoffMsMin, backoffMsMax,
                     CONSUMER_CLOSE_WAIT_MS), () -> new SettlementConsumer(dataSource, kafka, dlqProducer, config, listener, crash)).start());
         }
-        registry.gauge("settlement.consumer.lag.max", consumers, list -> list.stream().map(SupervisedLoop::current)
-                .filter(c -> c != null).mapToDouble(SettlementConsumer::lagMax).filter(v -> !Double.isNaN(v)).max().orElse(0));
+        // Lag as the consumers see it (records behind their fetch position, max over the partitions they own). With
+        // no partition owned here it is NaN, never 0: nothing assigned is not "nothing behind". The group's lag
+        // from its committed offsets, whoever owns what, is the ingress's consumer_group_lag_records.
+        Gauge.builder("settlement.consumer.lag.max", consumers, SettlementWorkerService::lagMax)
+                .description("records behind, max over the partitions this worker's consumers own; NaN when they own none")
+                .register(registry);
+        Gauge.builder("settlement.consumer.partitions.assigned", consumers, list -> list.stream().map(SupervisedLoop::current)
+                .filter(c -> c != null).mapToInt(c -> Math.max(0, c.ownedPartitions())).sum())
+                .description("partitions of settlement.commands this worker's consumers own").register(registry);
         FunctionCounter.builder("worker.consumer.restarts", consumers, list -> list.stream().mapToLong(SupervisedLoop::restarts).sum())
                 .description("Settlement consumer loops restarted after an unexpected exception").register(registry);
         redriver = new CreditRedriver(dataSource, redriveConfig, redriveListener()).start();
@@ -173,7 +184,14 @@ public class SettlementWorkerService {
         };
     }
 
-    private SettlementConsumer.Listener metricsListener() {
+    /** The max of the consumers' lag over those that own a partition; NaN when none does. */
+    private static double lagMax(List<SupervisedLoop<SettlementConsumer>> loops) {
+        return loops.stream().map(SupervisedLoop::current).filter(c -> c != null && c.ownedPartitions() > 0)
+                .mapToDouble(SettlementConsumer::lagMax).filter(v -> !Double.isNaN(v)).max().orElse(Double.NaN);
+    }
+
+    /** One consumer's listener: the shared counters (Micrometer returns the same meter for a name), its own client metrics. */
+    private SettlementConsumer.Listener metricsListener(String slot) {
         Counter applied = registry.counter("settlement.credits.applied");
         Counter skipped = registry.counter("settlement.credits.skipped");
         Counter retries = registry.counter("settlement.retries");
@@ -182,6 +200,11 @@ public class SettlementWorkerService {
         Timer commit = Timer.builder("settlement.batch.transaction").publishPercentiles(0.5, 0.99).register(registry);
         Timer decidedToApplied = Timer.builder("settlement.credit.decided_to_applied").publishPercentiles(0.5, 0.99).register(registry);
         return new SettlementConsumer.Listener() {
+            @Override
+            public void clientCreated(org.apache.kafka.clients.consumer.Consumer<?, ?> client) {
+                clientMetrics.bind(slot, client);
+            }
+
             @Override
             public void batchCommitted(int commands, CreditBatch.Result result, long transactionNanos) {
                 if (!result.applied().isEmpty()) {
@@ -254,6 +277,9 @@ public class SettlementWorkerService {
             redriver.close();
         }
         consumers.forEach(SupervisedLoop::close);
+        if (clientMetrics != null) {
+            clientMetrics.close();
+        }
         if (dlqProducer != null) {
             dlqProducer.close(Duration.ofSeconds(5));
         }

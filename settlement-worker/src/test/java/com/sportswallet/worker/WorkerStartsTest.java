@@ -82,9 +82,13 @@ class WorkerStartsTest {
 
     /** Every metric the contract lists for the worker (what the dashboard and the alert rules use) is exposed (issue 17). */
     @Test
-    void exposesEveryMetricTheContractListsForIt() {
+    void exposesEveryMetricTheContractListsForIt() throws InterruptedException {
+        awaitReady();
         String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertEquals(List.of(), com.sportswallet.contracts.Metrics.notExposed("settlement-worker", scrape), "not exposed");
+        // The only member of its group here owns the 3 partitions of %test; its Kafka client's metrics carry its client id.
+        assertTrue(scrape.contains("\nsettlement_consumer_partitions_assigned 3.0"), scrape);
+        assertTrue(scrape.contains("kafka_consumer_coordinator_rebalance_total{client_id=\"settlement-worker-0\""), "the consumer's own metrics");
     }
 
     @Test

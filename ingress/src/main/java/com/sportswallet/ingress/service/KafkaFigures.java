@@ -78,6 +78,7 @@ public class KafkaFigures {
     private KafkaConsumer<byte[], byte[]> consumer;
     private Figures last;
     private long lastAtNanos;
+    private boolean failing;
 
     void check(@Observes StartupEvent start) {
         if (cacheMs < CACHE_MS_MIN || cacheMs > CACHE_MS_MAX) {
@@ -97,9 +98,19 @@ public class KafkaFigures {
     private Figures read() {
         long now = System.currentTimeMillis();
         try {
-            return new Figures(now, lags(), deadLetters(), null);
+            Figures figures = new Figures(now, lags(), deadLetters(), null);
+            if (failing) {
+                LOG.info("pipeline figures from Kafka available again");
+                failing = false;
+            }
+            return figures;
         } catch (Exception e) {
-            LOG.warnf("pipeline figures from Kafka unavailable: %s", e.toString());
+            // Read every few seconds by PipelineGauges: one warning per outage, not one per period.
+            if (!failing) {
+                LOG.warnf("pipeline figures from Kafka unavailable (counted in pipeline_kafka_failures_total until they are back): %s",
+                        e.toString());
+                failing = true;
+            }
             return new Figures(now, List.of(), List.of(), "Kafka did not answer within " + CALL_TIMEOUT.toMillis() + " ms: " + e.getMessage());
         }
     }

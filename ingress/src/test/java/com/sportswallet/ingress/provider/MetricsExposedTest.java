@@ -7,6 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -28,6 +41,42 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = RealInfraResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = TestKeys.class, restrictToAnnotatedClass = false)
 class MetricsExposedTest {
+    /**
+     * A group's lag is its committed offsets' distance to the partitions' ends, whether or not any member owns them:
+     * a group with no member at all (a worker that is down) still shows its lag, never 0.
+     */
+    @Test
+    void aGroupWithoutMembersShowsItsLag() throws Exception {
+        String bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        String topic = "lag-test-" + UUID.randomUUID();
+        String group = "lag-test-group-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(10, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                    new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 7; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, "k", "v" + i)).get(10, TimeUnit.SECONDS);
+                }
+                for (int i = 0; i < 3; i++) {
+                    producer.send(new ProducerRecord<>(topic, 1, "k", "w" + i)).get(10, TimeUnit.SECONDS);
+                }
+            }
+            // Committed by no member: offsets 2 of 7 and 1 of 3, so 5 + 2 records behind.
+            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(2),
+                    new TopicPartition(topic, 1), new OffsetAndMetadata(1))).all().get(10, TimeUnit.SECONDS);
+        }
+        String line = "consumer_group_lag_records{group=\"" + group + "\",topic=\"" + topic + "\"} 7.0";
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String scrape;
+        do {
+            scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            if (!scrape.contains(line)) {
+                Thread.sleep(500);
+            }
+        } while (!scrape.contains(line) && System.nanoTime() < deadline);
+        assertTrue(scrape.contains(line), "expected " + line + " in " + scrape.lines().filter(l -> l.startsWith("consumer_group_lag")).toList());
+    }
+
     @Test
     void everyContractedMetricIsExposedAndCallbacksAreCountedByEndpointAndOutcome() throws InterruptedException {
         String player = OperatorApiTest.createPlayer("EUR");

@@ -82,6 +82,10 @@ public final class GrantConsumer implements Runnable, AutoCloseable {
 
     /** What the consumer reports; the service binds it to Micrometer. */
     public interface Listener {
+        /** The Kafka consumer was made (once per instance, a restart makes a new one): for its own metrics. */
+        default void clientCreated(org.apache.kafka.clients.consumer.Consumer<?, ?> client) {
+        }
+
         default void retrying(Exception cause, long backoffMs) {
         }
 
@@ -116,6 +120,7 @@ public final class GrantConsumer implements Runnable, AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(p);
+        this.listener.clientCreated(consumer);
     }
 
     @Override

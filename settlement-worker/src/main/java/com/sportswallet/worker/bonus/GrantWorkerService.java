@@ -18,6 +18,7 @@ import com.sportswallet.contracts.Topics;
 import com.sportswallet.contracts.bonus.ProviderBonusApi;
 import com.sportswallet.outbox.KafkaSettings;
 import com.sportswallet.outbox.RelayService;
+import com.sportswallet.worker.KafkaClientBindings;
 
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
@@ -59,6 +60,7 @@ public class GrantWorkerService {
     private SupervisedLoop<GrantConsumer> loop;
     private GrantRedriver redriver;
     private KafkaProducer<String, String> dlqProducer;
+    private KafkaClientBindings clientMetrics;
 
     void onStart(@Observes StartupEvent event) {
         if (!settings.enabled()) {
@@ -79,7 +81,14 @@ public class GrantWorkerService {
         kafka.put(ConsumerConfig.CLIENT_ID_CONFIG, "bonus-granter" + suffix);
         kafka.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
         Counter dlq = registry.counter("bonus.grants.dlq.records");
+        clientMetrics = new KafkaClientBindings(registry);
+        clientMetrics.bind("bonus-granter-dlq-producer", dlqProducer);
         GrantConsumer.Listener listener = new GrantConsumer.Listener() {
+            @Override
+            public void clientCreated(org.apache.kafka.clients.consumer.Consumer<?, ?> client) {
+                clientMetrics.bind("bonus-grant-consumer", client);
+            }
+
             @Override
             public void deadLettered(int count) {
                 dlq.increment(count);
@@ -137,6 +146,9 @@ public class GrantWorkerService {
         }
         if (loop != null) {
             loop.close();
+        }
+        if (clientMetrics != null) {
+            clientMetrics.close();
         }
         if (dlqProducer != null) {
             dlqProducer.close(Duration.ofSeconds(5));
