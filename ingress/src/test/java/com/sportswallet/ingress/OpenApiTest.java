@@ -73,6 +73,11 @@ class OpenApiTest {
             }
         }
         assertTrue(operations >= 30, "operator operations described: " + operations);
+        // The console's session list (issue 17), generated from SessionResource like every operator read.
+        Operation sessions = api.getPaths().get("/operator/players/{id}/sessions").getGet();
+        assertNotNull(sessions, "GET /operator/players/{id}/sessions");
+        assertTrue(sessions.getParameters().stream().map(p -> p.getName()).toList().containsAll(List.of("id", "state", "limit")),
+                sessions.getParameters().toString());
         assertEquals(List.of(), incomplete);
     }
 }

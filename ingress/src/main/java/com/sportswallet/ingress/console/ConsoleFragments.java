@@ -25,6 +25,7 @@ import com.sportswallet.ingress.rest.ApiException;
 import com.sportswallet.ingress.rest.OperatorLookupResource;
 import com.sportswallet.ingress.rest.OperatorResource;
 import com.sportswallet.ingress.rest.PlayerSearchResource;
+import com.sportswallet.ingress.session.SessionResource;
 
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
@@ -54,6 +55,8 @@ public class ConsoleFragments {
     LimitResource limits;
     @Inject
     ExclusionResource exclusion;
+    @Inject
+    SessionResource sessions;
     @Inject
     ConsoleRates rates;
 
@@ -133,13 +136,14 @@ public class ConsoleFragments {
         return creditsTemplate.data("page", map(players.credits(id, "PENDING", null))).render();
     }
 
-    /** Bonuses, limits and exclusion, where the player has them. */
+    /** Bonuses, exclusion, the newest sessions (the API's default page) and limits, where the player has them. */
     @GET
     @Path("/players/{id}/extras")
     public String extras(@PathParam("id") String id) throws SQLException {
         return extrasTemplate.data("bonuses", map(players.bonuses(id, "20")).get("bonuses"))
                 .data("limits", json(limits.get(id)))
-                .data("exclusion", map(exclusion.get(id))).render();
+                .data("exclusion", map(exclusion.get(id)))
+                .data("sessions", map(sessions.list(id, null, null)).get("sessions")).render();
     }
 
     @GET

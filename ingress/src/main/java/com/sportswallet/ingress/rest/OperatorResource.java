@@ -291,7 +291,8 @@ public class OperatorResource {
         return limit(limitParam, LEDGER_LIMIT_DEFAULT, LEDGER_LIMIT_MAX);
     }
 
-    static int limit(String limitParam, int limitDefault, int limitMax) {
+    /** A read's {@code limit}: the default when absent, else an integer in 1..limitMax or 400 {@code invalid_limit} (every read's words). */
+    public static int limit(String limitParam, int limitDefault, int limitMax) {
         if (limitParam == null) {
             return limitDefault;
         }

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,6 +72,22 @@ public class PlayerReads {
             LEFT JOIN LATERAL (SELECT * FROM credit k WHERE k.wallet_id = w.id AND k.status = 'PENDING' ORDER BY k.id LIMIT ?) c ON true
             WHERE w.player_id = ? AND w.kind = 'CASH'
             ORDER BY c.created_at, c.id""";
+    // The newest sessions first (player_session_player_created, V23: the walk stops at the limit), each with its state at
+    // the wallet clock's instant passed in (never now(): the state a make at that instant would find, make-batch-sessions.sql).
+    // The player row first, so an unknown player is no row and one without sessions a row of nulls: one statement either way.
+    // The lateral names the player by the parameter, not p.id: the planner then estimates this player's sessions, and walks
+    // the index for one with many (by p.id it assumes the average player and reads and sorts all of them).
+    private static final String SESSIONS_SQL = """
+            SELECT s.id, s.created_at, s.expires_at, s.ended_at, s.state
+            FROM player p
+            LEFT JOIN LATERAL (SELECT x.id, x.created_at, x.expires_at, x.ended_at,
+                CASE WHEN x.ended_at IS NOT NULL THEN 'ENDED' WHEN x.expires_at <= ? THEN 'EXPIRED' ELSE 'OPEN' END AS state
+              FROM player_session x
+              WHERE x.player_id = ? AND (?::text IS NULL OR ?::text =
+                CASE WHEN x.ended_at IS NOT NULL THEN 'ENDED' WHEN x.expires_at <= ? THEN 'EXPIRED' ELSE 'OPEN' END)
+              ORDER BY x.created_at DESC, x.id DESC LIMIT ?) s ON true
+            WHERE p.id = ?
+            ORDER BY s.created_at DESC, s.id DESC""";
 
     @Inject
     ReadPool reads;
@@ -102,6 +120,10 @@ public class PlayerReads {
 
     /** A PENDING credit and how long it has waited for the worker. */
     public record PendingCredit(String id, String betId, String kind, long amount, Instant createdAt, long ageMs) {
+    }
+
+    /** A player session and its state (OPEN, EXPIRED, ENDED) at the instant it was read at; {@code endedAt} null while not ended. */
+    public record SessionRow(String id, Instant createdAt, Instant expiresAt, Instant endedAt, String state) {
     }
 
     /** The newest entries first, with the wallet they leave. */
@@ -214,6 +236,37 @@ public class PlayerReads {
                     if (rs.getObject(1) != null) {
                         rows.add(new PendingCredit(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
                                 rs.getTimestamp(5).toInstant(), rs.getLong(6)));
+                    }
+                }
+                return rows;
+            }
+        }
+    }
+
+    /**
+     * The player's sessions, newest first, at most {@code limit}, each in its state at {@code now} (the wallet's clock):
+     * those in {@code state} (OPEN, EXPIRED or ENDED; null: any). Null for an unknown player.
+     */
+    public List<SessionRow> sessions(String playerId, String state, Instant now, int limit) throws SQLException {
+        OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+        try (Connection c = reads.connection(); PreparedStatement ps = c.prepareStatement(SESSIONS_SQL)) {
+            ps.setObject(1, at);
+            ps.setString(2, playerId);
+            ps.setString(3, state);
+            ps.setString(4, state);
+            ps.setObject(5, at);
+            ps.setInt(6, limit);
+            ps.setString(7, playerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<SessionRow> rows = null;
+                while (rs.next()) {
+                    if (rows == null) {
+                        rows = new ArrayList<>();
+                    }
+                    if (rs.getObject(1) != null) {
+                        OffsetDateTime ended = rs.getObject(4, OffsetDateTime.class);
+                        rows.add(new SessionRow(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant(),
+                                rs.getObject(3, OffsetDateTime.class).toInstant(), ended == null ? null : ended.toInstant(), rs.getString(5)));
                     }
                 }
                 return rows;

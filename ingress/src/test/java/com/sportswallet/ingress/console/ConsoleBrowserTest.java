@@ -25,6 +25,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import com.sportswallet.contracts.OperatorRoles;
 import com.sportswallet.ingress.OperatorApiTest;
+import com.sportswallet.ingress.PlayerSessions;
 import com.sportswallet.ingress.TestKeys;
 import com.sportswallet.ingress.provider.Provider;
 import com.sportswallet.testkit.OperatorKeys;
@@ -36,9 +37,9 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The operator console in a real browser (Debian's chromium, headless, driven by Selenium through Debian's
- * chromedriver; .ci/run installs both): login with a token, a player's page built from the operator API, a
- * deposit through its form, a reload in the same tab, a support token refused the write in the API's words,
- * the search, and a provider-supplied string shown as text, never as markup.
+ * chromedriver; .ci/run installs both): login with a token, a player's page built from the operator API (its
+ * session listed), a deposit through its form, a reload in the same tab, a support token refused the write in the
+ * API's words, the search, and a provider-supplied string shown as text, never as markup.
  */
 @QuarkusTest
 @QuarkusTestResource(value = RealInfraResource.class, restrictToAnnotatedClass = false)
@@ -117,6 +118,10 @@ class ConsoleBrowserTest {
         WebElement bets = waitFor(By.cssSelector("#bets article.bet"));
         assertTrue(bets.getText().contains(HOSTILE), bets.getText());
         assertTrue(browser.findElements(By.id("pwned")).isEmpty(), "a provider's string became markup");
+
+        // The session the fixture opened, listed with its state (GET /operator/players/{id}/sessions).
+        WebElement sessions = waitFor(By.cssSelector("#extras table.sessions"));
+        assertTrue(sessions.getText().contains(PlayerSessions.of(player)) && sessions.getText().contains("OPEN"), sessions.getText());
 
         // A deposit through the form: the page refreshes from the API.
         browser.findElement(By.cssSelector("#deposit-form input[name=amount]")).sendKeys("500");
