@@ -5,27 +5,22 @@
 # groups [role] ("operator"; support and finance are the others, contracts/OperatorRoles), iat now,
 # exp now + $OPERATOR_TOKEN_LIFETIME_SECONDS (300), a random jti. The sub is what the audit records.
 # Needs ROOT (the repository root); exits 1 with a message when the key or openssl is missing.
+# Signs with scripts/lib/jwt.sh (jwt_rs256), which scripts/callback shares.
+# shellcheck source=jwt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/jwt.sh"
+
 operator_token() {
   local role="${1:-operator}" sub="${2:-scripts}"
   case "$role" in operator|support|finance) ;; *) echo "operator_token: role must be operator, support or finance, not $role" >&2; return 1 ;; esac
   [[ "$sub" =~ ^[A-Za-z0-9._@-]{1,64}$ ]] || { echo "operator_token: sub must be 1-64 characters of [A-Za-z0-9._@-]" >&2; return 1; }
   local keys_dir="${KEYS_DIR:-$ROOT/.local/keys}" issuer="${OPERATOR_ISSUER:-demo-operator}"
-  local lifetime="${OPERATOR_TOKEN_LIFETIME_SECONDS:-300}" key now header claims signing_input signature jti
+  local lifetime="${OPERATOR_TOKEN_LIFETIME_SECONDS:-300}" key now claims jti
   key="$keys_dir/operator-private.pem"
   command -v openssl >/dev/null || { echo "operator_token: openssl not found" >&2; return 1; }
   [ -s "$key" ] || { echo "operator_token: no operator key at $key (scripts/keys creates it; KEYS_DIR moves it)" >&2; return 1; }
   now="$(date +%s)"
   jti="$(openssl rand -hex 16)"
-  header="$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | _b64url)"
   claims="$(printf '{"iss":"%s","sub":"%s","upn":"%s","groups":["%s"],"iat":%d,"exp":%d,"jti":"%s"}' \
-    "$issuer" "$sub" "$sub" "$role" "$now" "$((now + lifetime))" "$jti" | _b64url)"
-  signing_input="$header.$claims"
-  signature="$(printf '%s' "$signing_input" | openssl dgst -sha256 -sign "$key" -binary | _b64url)" \
-    || { echo "operator_token: signing with $key failed" >&2; return 1; }
-  printf '%s.%s\n' "$signing_input" "$signature"
-}
-
-# base64url without padding, on one line.
-_b64url() {
-  openssl base64 -A | tr '+/' '-_' | tr -d '='
+    "$issuer" "$sub" "$sub" "$role" "$now" "$((now + lifetime))" "$jti")"
+  jwt_rs256 "$key" "$claims"
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -70,6 +75,7 @@ class ConsoleBrowserTest {
                 "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
+        browser.manage().window().setSize(new Dimension(1280, 1300)); // the screenshots' size
     }
 
     @AfterAll
@@ -91,6 +97,19 @@ class ConsoleBrowserTest {
         new WebDriverWait(browser, WAIT).until(ExpectedConditions.textToBe(by, text));
     }
 
+    /**
+     * Saves what the browser shows as {@code target/console-screenshots/NAME.png} (docs/console-player.png, in the
+     * README, is the player page's). A screenshot that fails is reported, never a test failure.
+     */
+    private static void screenshot(String name) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "console-screenshots"));
+            Files.write(dir.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        } catch (IOException | WebDriverException e) {
+            System.err.println("console screenshot " + name + " not saved: " + e);
+        }
+    }
+
     private static void logIn(String role) {
         WebElement token = waitFor(By.id("token"));
         token.sendKeys(OperatorKeys.operatorToken(OperatorKeys.OPERATOR.getPrivate(), role));
@@ -110,6 +129,8 @@ class ConsoleBrowserTest {
         browser.get(url("/console/players/" + player));
         ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
         browser.navigate().refresh();
+        waitFor(By.id("token"));
+        screenshot("login");
         logIn(OperatorRoles.OPERATOR);
         waitForText(By.id("balance"), "900");
         assertEquals("ACTIVE", browser.findElement(By.id("player-status")).getText());
@@ -128,6 +149,7 @@ class ConsoleBrowserTest {
         browser.findElement(By.cssSelector("#deposit-form button")).click();
         waitForText(By.id("balance"), "1400");
         assertTrue(waitFor(By.cssSelector("#ledger table")).getText().contains("deposit"));
+        screenshot("player");
 
         // A reload in the same tab: still logged in, the data there again.
         browser.navigate().refresh();
@@ -146,6 +168,8 @@ class ConsoleBrowserTest {
         browser.get(url("/console"));
         waitFor(By.id("search-q")).sendKeys(player);
         browser.findElement(By.cssSelector("#search button")).click();
+        waitFor(By.linkText(player));
+        screenshot("search");
         waitFor(By.linkText(player)).click();
         waitForText(By.id("balance"), "1400");
 
@@ -153,6 +177,7 @@ class ConsoleBrowserTest {
         browser.get(url("/console/pipeline"));
         waitFor(By.id("pending-count"));
         assertFalse(browser.findElements(By.cssSelector("svg.chart")).isEmpty());
+        screenshot("pipeline");
     }
 
     @Test
