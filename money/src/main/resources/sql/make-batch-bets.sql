@@ -8,11 +8,9 @@
 -- batch to commit (its events come after the bets'). Then each named session (issue 15), FOR SHARE
 -- after the player row and held to the commit, its state at the clock's instant :now (never now()):
 -- an end or an extension, an UPDATE of that row, committed before this read (1007) or waits for the
--- batch. Then the bonus rows its members name (issue 14), in id order, FOR NO KEY UPDATE after the
--- sessions (the lock order): a member's redemption (bonus-redeem.sql) comes later, after earlier
--- members' wallet statements, on a row the batch already holds, so it never waits there. The bet
--- rows of members refused later are deleted by make-batch-release.sql. Arrays are bound whole (one
--- parameter each).
+-- batch. A batch whose members name a bonus sends make-batch-bonus-locks.sql after it, in the same
+-- round trip. The bet rows of members refused later are deleted by make-batch-release.sql. Arrays are
+-- bound whole (one parameter each).
 WITH b AS (
   INSERT INTO bet (id, provider_tx_id, player_id, wallet_id, currency, stake, state, betslip_id, potential_win, usage_day)
   SELECT m.id, m.transaction_id, :player_id, :wallet_id, :currency, m.stake, 'OPEN', m.betslip_id, m.potential_win, :day
@@ -32,4 +30,3 @@ SELECT status, player_excluded(excluded_until, excluded_indefinitely, :now) FROM
 SELECT s.id, CASE WHEN s.player_id <> :player_id THEN 'OTHER_PLAYER' WHEN s.ended_at IS NOT NULL THEN 'ENDED'
   WHEN s.expires_at <= :now THEN 'EXPIRED' ELSE 'OPEN' END
 FROM player_session s WHERE s.id = ANY(:session_ids::text[]) ORDER BY s.id COLLATE "C" FOR SHARE OF s;
-SELECT id FROM bonus WHERE id = ANY(:bonus_ids::text[]) AND player_id = :player_id ORDER BY id COLLATE "C" FOR NO KEY UPDATE;

@@ -13,14 +13,15 @@ import com.sportswallet.contracts.Topics;
  * <ol>
  * <li>{@link #BATCH_CLAIM_AND_READ}: the members' idempotency claims in key order, the player's
  * wallet, currency, status and settled balance read without a lock (they only choose the path,
- * {@link Spend}), and the named sessions' states (so 1007 answers before 2002; refusals only);</li>
+ * {@link Spend}, and refuse 1006 and 1005 early);</li>
  * <li>{@link #BATCH_BETS}: the union of the betslips' reference rows (only those the ingress does not know
  * committed; none: {@link #BATCH_BETS_KNOWN_REFERENCES}), the bets and selections, the
- * player's status and the sessions read again under share locks held to the commit (so a status
- * change or a session's end is ordered wholly before or after the batch: {@link Sessions}), and the
- * bonus rows the members name locked;</li>
+ * player's status read again and the sessions read under share locks held to the commit (so a status
+ * change or a session's end is ordered wholly before or after the batch: {@link Sessions}; 1007, then
+ * 2002), and, only when a member names one, the bonus rows named locked ({@link #BATCH_BONUS_LOCKS});</li>
  * <li>either {@link #BATCH_DEBIT_AND_BOOK}, every member's debit in one statement, or per member
- * {@link #MEMBER_DEBIT_AND_BOOK} ({@link #debit}): the member's savepoint, the conditional debit with
+ * {@link #MEMBER_DEBIT_AND_BOOK} ({@link #debit}): the member's savepoint (none for a batch's only member to
+ * debit whose unlocked read covered its stake), the conditional debit with
  * its ledger entry, event and stored answer, then the stake's limit usage booked, read beside the
  * limits in force (a statement that starts once the debit holds the wallet row lock: {@link Limits});
  * a bonus make takes its savepoint before its redemption ({@link #savepoint}, {@link Bonuses#redeem});</li>
@@ -36,22 +37,28 @@ public final class BetMake {
     public static final NamedSql DEBIT_AND_BOOK = DEBIT.then(Limits.BOOK);
     /**
      * A batch of one player's makes (issue 16), round trip 1: the claims in key order (a result set of the keys
-     * claimed), the wallet read without a lock (a result set, no row: no such player), the named sessions' states.
+     * claimed), the wallet read without a lock (a result set, no row: no such player).
      */
-    public static final NamedSql BATCH_CLAIM_AND_READ = NamedSql.load("make-batch-claim").then(NamedSql.load("make-batch-wallet-read"))
-            .then(NamedSql.load("make-batch-sessions"));
+    public static final NamedSql BATCH_CLAIM_AND_READ = NamedSql.load("make-batch-claim").then(NamedSql.load("make-batch-wallet-read"));
     /**
-     * Round trip 2 of a batch whose reference rows are all known to be committed (the ingress's cache of ids): its bets (the ids
-     * inserted, the first result), status and sessions FOR SHARE, bonus rows locked.
+     * Round trip 2 of a batch whose reference rows are all known to be committed (the ingress's cache of ids) and whose
+     * members name no bonus: its bets (the ids inserted, the first result), status and sessions FOR SHARE.
      */
     public static final NamedSql BATCH_BETS_KNOWN_REFERENCES = NamedSql.load("make-batch-bets");
     /** Round trip 2 of a batch: the union of its reference rows not known (4 statements), then {@link #BATCH_BETS_KNOWN_REFERENCES}. */
     public static final NamedSql BATCH_BETS = REFERENCE.then(BATCH_BETS_KNOWN_REFERENCES);
+    /** The bonus rows a batch's members name, locked: sent after round trip 2's statements, only when a member names one. */
+    public static final NamedSql BATCH_BONUS_LOCKS = NamedSql.load("make-batch-bonus-locks");
+    private static final NamedSql BATCH_BETS_KNOWN_REFERENCES_BONUSES = BATCH_BETS_KNOWN_REFERENCES.then(BATCH_BONUS_LOCKS);
+    private static final NamedSql BATCH_BETS_BONUSES = BATCH_BETS.then(BATCH_BONUS_LOCKS);
     /** The index of the bets' statement (a result set of the bet ids inserted) among {@link #BATCH_BETS}'s statements. */
     public static final int BATCH_BETS_STATEMENT_INDEX = 4;
     /** The savepoint a batch's member backs out to ({@link #MEMBER_ROLLBACK_SQL}); alone, a bonus make's ({@link #savepoint}). */
     public static final NamedSql MEMBER_SAVEPOINT = NamedSql.load("make-member-savepoint");
-    /** A member's debit in a batch: the savepoint it backs out to, then {@link #DEBIT_AND_BOOK}, one round trip. */
+    /**
+     * A member's debit in a batch: the savepoint it backs out to, then {@link #DEBIT_AND_BOOK}, one round trip. A batch's
+     * only member to debit runs {@link #DEBIT_AND_BOOK} alone: its refusal rolls the whole transaction back.
+     */
     public static final NamedSql MEMBER_DEBIT_AND_BOOK = MEMBER_SAVEPOINT.then(DEBIT_AND_BOOK);
     public static final String MEMBER_ROLLBACK_SQL = "ROLLBACK TO SAVEPOINT make_member";
     /**
@@ -79,6 +86,17 @@ public final class BetMake {
     }
 
     private BetMake() {
+    }
+
+    /**
+     * Round trip 2 as a batch sends it: with the reference upserts unless {@code referencesKnown}, with the bonus locks
+     * ({@link #BATCH_BONUS_LOCKS}, their result set last) when {@code bonuses}.
+     */
+    public static NamedSql batchBets(boolean referencesKnown, boolean bonuses) {
+        if (referencesKnown) {
+            return bonuses ? BATCH_BETS_KNOWN_REFERENCES_BONUSES : BATCH_BETS_KNOWN_REFERENCES;
+        }
+        return bonuses ? BATCH_BETS_BONUSES : BATCH_BETS;
     }
 
     /** Takes a batch member's savepoint ({@link #MEMBER_SAVEPOINT}; {@link #MEMBER_ROLLBACK_SQL} returns to it). */

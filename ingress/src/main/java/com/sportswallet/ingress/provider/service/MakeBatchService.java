@@ -55,13 +55,13 @@ import io.micrometer.core.instrument.MeterRegistry;
  * member leaves nothing (its claim, bet and selections are deleted in the batch's transaction; only
  * shared reference rows may stay). Round trips:
  * <ol>
- * <li>the members' idempotency claims, in key order (the lock order), the wallet read without a
- * lock, and the named sessions' states ({@link BetMake#BATCH_CLAIM_AND_READ}): a key already taken
- * replays its answer; 1006, 1005, 1007, 2002 refuse a member;</li>
+ * <li>the members' idempotency claims, in key order (the lock order), and the wallet read without a
+ * lock ({@link BetMake#BATCH_CLAIM_AND_READ}): a key already taken replays its answer; 1006, 1005
+ * refuse a member;</li>
  * <li>the union of the members' reference rows not yet known committed ({@link KnownReferences}), once, sorted; their bets
- * and selections; the
- * player's status and the sessions under share locks, the bonus rows the members name locked
- * ({@link BetMake#BATCH_BETS}): a discard tombstone, a block or an ended session refuses;</li>
+ * and selections; the player's status and the sessions under share locks, the bonus rows the members name locked (only
+ * when one does; {@link BetMake#batchBets}): a block, an ended session (1007), another currency (2002), a discard
+ * tombstone refuses, in that order;</li>
  * <li>only when the unlocked read showed the settled balance short of the members' cash stakes (a
  * freebet's stake is no cash) and pending money: the wallet's pending credits applied, as the
  * worker would, before any wallet statement ({@link Spend#flipFirst}: no credit row is ever
@@ -70,7 +70,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * statement, the wallet and usage rows updated once ({@link BetMake#BATCH_DEBIT_AND_BOOK}); it
  * backs out to its savepoint when the balance is short after all or a limit is in force, and
  * then</li>
- * <li>per member, in arrival order: its savepoint, a bonus make's redemption (3001, 4002; a freebet
+ * <li>per member, in arrival order: its savepoint (not for the batch's only member to debit, a cash make whose stake
+ * the unlocked read covered: its refusal rolls the transaction back), a bonus make's redemption (3001, 4002; a freebet
  * then only its events and answer, no cash), and its conditional debit with its ledger entry,
  * event, stored answer and limit usage ({@link BetMake#MEMBER_DEBIT_AND_BOOK}); a refusal backs
  * out to the savepoint, the redemption included. A member short of money while pending money
@@ -209,7 +210,6 @@ public class MakeBatchService {
         Wallet wallet = null;
         String status = null;
         boolean excluded = false;
-        Map<String, String> sessionStates = new HashMap<>();
         String playerId = d.request(0).playerId();
         try (NamedSql.Bound s = BetMake.BATCH_CLAIM_AND_READ.prepare(c)) {
             s.set("endpoint", ENDPOINT)
@@ -217,8 +217,7 @@ public class MakeBatchService {
                     .setArray("request_hashes", "text", d.members.stream().map(m -> HEX.formatHex(m.requestHash().bytes())).toArray())
                     .setArray("hash_versions", "integer", d.members.stream().map(m -> m.requestHash().version()).toArray())
                     .set("player_id", playerId)
-                    .set("now", d.at)
-                    .setArray("session_ids", "text", sessionIds(d));
+                    .set("now", d.at);
             PreparedStatement ps = s.statement();
             ps.execute();
             try (ResultSet rs = ps.getResultSet()) {
@@ -234,28 +233,20 @@ public class MakeBatchService {
                     excluded = rs.getBoolean(6);
                 }
             }
-            nextResultSet(ps, "sessions read");
-            readSessions(ps, sessionStates);
         }
-        boolean required = sessions.required();
         for (int i = 0; i < d.members.size(); i++) {
             MakeRequest r = d.request(i);
             if (!claimed.contains(r.transactionId())) {
                 d.outcomes.set(i, replay(c, d.members.get(i)));
                 continue;
             }
-            // PROTOCOL.md's precedence: 1006, then 1005, then 1007, then 2002.
+            // PROTOCOL.md's precedence: 1006, then 1005 (an unlocked read: it may refuse, round trip 2 decides an
+            // acceptance); 1007 and 2002 are decided in round trip 2, under the session's share lock.
             try {
                 if (wallet == null) {
                     throw new ProtocolException(ProtocolException.PLAYER_NOT_FOUND, "player " + r.playerId() + " not found");
                 }
                 BetMakeService.requireActive(status, excluded, r);
-                // An unlocked read: it may refuse (a session never comes back), round trip 2 decides an acceptance.
-                SessionCheck session = d.session(i, required);
-                session.require(sessionStates.get(session.sessionId()), r);
-                if (!wallet.currency().equals(r.currency())) {
-                    throw new ProtocolException(ProtocolException.INVALID_CURRENCY, "currency " + r.currency() + " is not the player's wallet currency");
-                }
             } catch (ProtocolException refusal) {
                 d.refuse(i, refusal);
             }
@@ -302,7 +293,9 @@ public class MakeBatchService {
         boolean excluded;
         Betslip upserts = references.unknown(union);
         boolean allKnown = upserts.isEmpty();
-        try (NamedSql.Bound s = (allKnown ? BetMake.BATCH_BETS_KNOWN_REFERENCES : BetMake.BATCH_BETS).prepare(c)) {
+        Object[] bonusIds = live.stream().map(i -> d.request(i).bonus()).filter(b -> b != null && b.id() != null).map(BetMakeService.BonusUse::id)
+                .distinct().toArray();
+        try (NamedSql.Bound s = BetMake.batchBets(allKnown, bonusIds.length > 0).prepare(c)) {
             (allKnown ? s : upserts.bindReferences(s))
                     .set("player_id", d.request(live.get(0)).playerId())
                     .set("wallet_id", wallet.id())
@@ -322,9 +315,10 @@ public class MakeBatchService {
                     .setArray("selection_outcomes", "text", selOutcomes.toArray())
                     .setArray("selection_odds", "text", selOdds.toArray())
                     .setArray("selection_live", "boolean", selLive.toArray())
-                    .setArray("session_ids", "text", sessionIds(d))
-                    .setArray("bonus_ids", "text", live.stream().map(i -> d.request(i).bonus()).filter(b -> b != null && b.id() != null)
-                            .map(BetMakeService.BonusUse::id).distinct().toArray());
+                    .setArray("session_ids", "text", sessionIds(d));
+            if (bonusIds.length > 0) {
+                s.setArray("bonus_ids", "text", bonusIds);
+            }
             PreparedStatement ps = s.statement();
             ps.execute();
             // The reference upserts' results (none when the batch sent none) come before the bets'.
@@ -353,8 +347,10 @@ public class MakeBatchService {
             }
             nextResultSet(ps, "sessions read");
             readSessions(ps, sessionStates);
-            // The bonus rows locked (their result is not needed: each member's redemption decides).
-            nextResultSet(ps, "bonus locks");
+            if (bonusIds.length > 0) {
+                // The bonus rows locked (their result is not needed: each member's redemption decides).
+                nextResultSet(ps, "bonus locks");
+            }
         }
         boolean required = sessions.required();
         for (int i : live) {
@@ -363,6 +359,9 @@ public class MakeBatchService {
                 BetMakeService.requireActive(status, excluded, r);
                 SessionCheck session = d.session(i, required);
                 session.require(sessionStates.get(session.sessionId()), r);
+                if (!wallet.currency().equals(r.currency())) {
+                    throw new ProtocolException(ProtocolException.INVALID_CURRENCY, "currency " + r.currency() + " is not the player's wallet currency");
+                }
                 if (!d.betsInserted.contains(d.betId(i))) {
                     // Only a discard tombstone can hold this make's id: the claim let no other make through.
                     throw ProtocolException.badRequest("transaction " + r.transactionId() + " was discarded before it was made");
@@ -391,21 +390,25 @@ public class MakeBatchService {
         for (int n = 0; n < live.size(); n++) {
             int i = live.get(n);
             MakeRequest r = d.request(i);
+            // The batch's only member to debit, a cash make whose stake the unlocked read covered (or after the flip),
+            // takes no savepoint: its refusal rolls the whole transaction back (nothing is kept), and when it finds the
+            // settled balance short after all it is refused or deferred, never retried in this transaction.
+            boolean alone = live.size() == 1 && r.bonus() == null && (flipped || Spend.fastPath(wallet.balance(), r.cashStake()));
             Step step;
             try {
-                step = step(c, d, i, wallet);
+                step = step(c, d, i, wallet, !alone);
             } catch (Outbox.EventTooLargeException tooLarge) {
                 // Refused before its savepoint and statements (2004): nothing of this member reached the database here.
                 d.refuse(i, tooLarge);
                 continue;
             }
-            if (step.shortOfMoney() && !flipped && !walletLocked) {
+            if (step.shortOfMoney() && !flipped && !walletLocked && !alone) {
                 // The slow path as Spend takes it: back out of the wallet lock the debit took, apply the pending credits
                 // (credit rows, then the wallet), debit again.
                 execute(c, BetMake.MEMBER_ROLLBACK_SQL);
                 flipped = true;
                 walletLocked = !applyPending(c, wallet).isEmpty();
-                step = step(c, d, i, wallet);
+                step = step(c, d, i, wallet, true);
             }
             if (step.answer() != null) {
                 d.outcomes.set(i, Outcome.of(step.answer()));
@@ -413,7 +416,9 @@ public class MakeBatchService {
                 walletLocked = true;
                 continue;
             }
-            execute(c, BetMake.MEMBER_ROLLBACK_SQL);
+            if (!alone) {
+                execute(c, BetMake.MEMBER_ROLLBACK_SQL);
+            }
             if (step.refusal() != null) {
                 d.refuse(i, step.refusal());
             } else if (!flipped && pending(c, wallet.id()) > 0) {
@@ -437,13 +442,14 @@ public class MakeBatchService {
     }
 
     /**
-     * A member's step, after its savepoint (the caller backs out to it unless the member is accepted), in PROTOCOL.md's
+     * A member's step, after its savepoint when {@code savepoint} or it has a bonus (the caller backs out to it unless the
+     * member is accepted; without one, the member is the batch's only one to debit), in PROTOCOL.md's
      * precedence: a bonus make's bonus redeemed first (3001, 4002), then the debit (4001, then 2001) with what an
      * accepted make stores; a freebet debits no cash, its events and answer only.
      *
      * @throws Outbox.EventTooLargeException 2004, before the savepoint: nothing of this member was written
      */
-    private Step step(Connection c, Decisions d, int i, Wallet wallet) throws SQLException {
+    private Step step(Connection c, Decisions d, int i, Wallet wallet, boolean savepoint) throws SQLException {
         MakeRequest r = d.request(i);
         String betId = d.betId(i);
         BetMakeService.Redemption redemption = null;
@@ -463,7 +469,7 @@ public class MakeBatchService {
             }
         }
         // With a bonus, the savepoint was taken before its redemption; a cash make's is in its debit's round trip.
-        BetMake.Debited debited = BetMakeService.debit(c, r.bonus() == null, wallet.id(), line, r, d.day, d.at);
+        BetMake.Debited debited = BetMakeService.debit(c, savepoint && r.bonus() == null, wallet.id(), line, r, d.day, d.at);
         ProtocolException over = BetMakeService.overLimit(debited, r);
         if (over != null || debited.answer() == null) {
             return new Step(null, over);
