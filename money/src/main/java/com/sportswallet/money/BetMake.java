@@ -13,12 +13,14 @@ import com.sportswallet.contracts.Topics;
  * <ol>
  * <li>{@link #BATCH_CLAIM_AND_READ}: the members' idempotency claims in key order, the player's
  * wallet, currency, status and settled balance read without a lock (they only choose the path,
- * {@link Spend}, and refuse 1006 and 1005 early);</li>
+ * {@link Spend}), and the named sessions' states (so 1007 answers before 2002; refusals only, and no
+ * make refused for its session reaches a write);</li>
  * <li>{@link #BATCH_BETS}: the union of the betslips' reference rows (only those the ingress does not know
  * committed; none: {@link #BATCH_BETS_KNOWN_REFERENCES}), the bets and selections, the
- * player's status read again and the sessions read under share locks held to the commit (so a status
- * change or a session's end is ordered wholly before or after the batch: {@link Sessions}; 1007, then
- * 2002), and, only when a member names one, the bonus rows named locked ({@link #BATCH_BONUS_LOCKS});</li>
+ * player's status and the sessions read again under share locks held to the commit (so a status
+ * change or a session's end is ordered wholly before or after the batch: {@link Sessions}), and, only when a member names one, the bonus rows named locked ({@link #BATCH_BONUS_LOCKS}); for a
+ * batch whose only member is a cash make the unlocked read covered, followed by its debit ({@link #batchBetsAndDebit},
+ * no savepoint), and the make is decided in this round trip;</li>
  * <li>either {@link #BATCH_DEBIT_AND_BOOK}, every member's debit in one statement, or per member
  * {@link #MEMBER_DEBIT_AND_BOOK} ({@link #debit}): the member's savepoint (none for a batch's only member to
  * debit whose unlocked read covered its stake), the conditional debit with
@@ -37,9 +39,10 @@ public final class BetMake {
     public static final NamedSql DEBIT_AND_BOOK = DEBIT.then(Limits.BOOK);
     /**
      * A batch of one player's makes (issue 16), round trip 1: the claims in key order (a result set of the keys
-     * claimed), the wallet read without a lock (a result set, no row: no such player).
+     * claimed), the wallet read without a lock (a result set, no row: no such player), the named sessions' states.
      */
-    public static final NamedSql BATCH_CLAIM_AND_READ = NamedSql.load("make-batch-claim").then(NamedSql.load("make-batch-wallet-read"));
+    public static final NamedSql BATCH_CLAIM_AND_READ = NamedSql.load("make-batch-claim").then(NamedSql.load("make-batch-wallet-read"))
+            .then(NamedSql.load("make-batch-sessions"));
     /**
      * Round trip 2 of a batch whose reference rows are all known to be committed (the ingress's cache of ids) and whose
      * members name no bonus: its bets (the ids inserted, the first result), status and sessions FOR SHARE.
@@ -51,6 +54,8 @@ public final class BetMake {
     public static final NamedSql BATCH_BONUS_LOCKS = NamedSql.load("make-batch-bonus-locks");
     private static final NamedSql BATCH_BETS_KNOWN_REFERENCES_BONUSES = BATCH_BETS_KNOWN_REFERENCES.then(BATCH_BONUS_LOCKS);
     private static final NamedSql BATCH_BETS_BONUSES = BATCH_BETS.then(BATCH_BONUS_LOCKS);
+    private static final NamedSql BATCH_BETS_KNOWN_REFERENCES_AND_DEBIT = BATCH_BETS_KNOWN_REFERENCES.then(DEBIT_AND_BOOK);
+    private static final NamedSql BATCH_BETS_AND_DEBIT = BATCH_BETS.then(DEBIT_AND_BOOK);
     /** The index of the bets' statement (a result set of the bet ids inserted) among {@link #BATCH_BETS}'s statements. */
     public static final int BATCH_BETS_STATEMENT_INDEX = 4;
     /** The savepoint a batch's member backs out to ({@link #MEMBER_ROLLBACK_SQL}); alone, a bonus make's ({@link #savepoint}). */
@@ -99,6 +104,16 @@ public final class BetMake {
         return bonuses ? BATCH_BETS_BONUSES : BATCH_BETS;
     }
 
+    /**
+     * Round trip 2 of a batch whose only member is a cash make the unlocked read covered, with its debit ({@link #DEBIT_AND_BOOK},
+     * its two result sets last) in the same round trip: the debit runs after the status and session share locks whatever
+     * they show, and a refusal the caller reads from them rolls the whole transaction back (nothing is kept). A round trip
+     * less on the common make.
+     */
+    public static NamedSql batchBetsAndDebit(boolean referencesKnown) {
+        return referencesKnown ? BATCH_BETS_KNOWN_REFERENCES_AND_DEBIT : BATCH_BETS_AND_DEBIT;
+    }
+
     /** Takes a batch member's savepoint ({@link #MEMBER_SAVEPOINT}; {@link #MEMBER_ROLLBACK_SQL} returns to it). */
     public static void savepoint(Connection c) throws SQLException {
         try (NamedSql.Bound s = MEMBER_SAVEPOINT.prepare(c)) {
@@ -118,31 +133,45 @@ public final class BetMake {
     public static Debited debit(Connection c, boolean memberSavepoint, long walletId, long stake, String endpoint, String key, String playerId,
             String eventId, String event, String bodyUpToBalance, java.time.LocalDate day, java.time.Instant at) throws SQLException {
         try (NamedSql.Bound s = (memberSavepoint ? MEMBER_DEBIT_AND_BOOK : DEBIT_AND_BOOK).prepare(c)) {
-            s.set("stake", stake)
-                    .set("wallet_id", walletId)
-                    .set("ledger_key", endpoint + ":" + key)
-                    .set("topic", Topics.WALLET_EVENTS)
-                    .set("event_id", eventId)
-                    .set("event", event)
-                    .set("body_up_to_balance", bodyUpToBalance)
-                    .set("endpoint", endpoint)
-                    .set("key", key);
-            Limits.Booking b = Limits.Booking.make(stake);
-            Limits.bindBook(s, playerId, day, b.wager(), b.loss(), b.deposit(), at);
+            bindDebit(s, walletId, stake, endpoint, key, playerId, eventId, event, bodyUpToBalance, day, at);
             java.sql.PreparedStatement ps = s.statement();
             if (!ps.execute() && memberSavepoint && !ps.getMoreResults()) {
                 throw new IllegalStateException("the member's debit returned no result set");
             }
-            String answer;
-            try (ResultSet rs = ps.getResultSet()) {
-                answer = rs.next() ? rs.getString(1) : null;
+            return readDebited(ps);
+        }
+    }
+
+    /** Binds {@link #DEBIT_AND_BOOK}'s parameters (in {@code s}, alone or after other statements of its round trip). */
+    public static NamedSql.Bound bindDebit(NamedSql.Bound s, long walletId, long stake, String endpoint, String key, String playerId,
+            String eventId, String event, String bodyUpToBalance, java.time.LocalDate day, java.time.Instant at) throws SQLException {
+        s.set("stake", stake)
+                .set("wallet_id", walletId)
+                .set("ledger_key", endpoint + ":" + key)
+                .set("topic", Topics.WALLET_EVENTS)
+                .set("event_id", eventId)
+                .set("event", event)
+                .set("body_up_to_balance", bodyUpToBalance)
+                .set("endpoint", endpoint)
+                .set("key", key);
+        Limits.Booking b = Limits.Booking.make(stake);
+        return Limits.bindBook(s, playerId, day, b.wager(), b.loss(), b.deposit(), at);
+    }
+
+    /** What {@link #DEBIT_AND_BOOK} did, read from {@code ps} positioned at the debit's result set. */
+    public static Debited readDebited(java.sql.PreparedStatement ps) throws SQLException {
+        String answer;
+        try (ResultSet rs = ps.getResultSet()) {
+            if (rs == null) {
+                throw new IllegalStateException("the debit returned no result set");
             }
-            if (!ps.getMoreResults()) {
-                throw new IllegalStateException("the usage booking returned no result set");
-            }
-            try (ResultSet rs = ps.getResultSet()) {
-                return new Debited(answer, Limits.usage(rs));
-            }
+            answer = rs.next() ? rs.getString(1) : null;
+        }
+        if (!ps.getMoreResults()) {
+            throw new IllegalStateException("the usage booking returned no result set");
+        }
+        try (ResultSet rs = ps.getResultSet()) {
+            return new Debited(answer, Limits.usage(rs));
         }
     }
 

@@ -73,7 +73,7 @@ public class PlayerReads {
             WHERE w.player_id = ? AND w.kind = 'CASH'
             ORDER BY c.created_at, c.id""";
     // The newest sessions first (player_session_player_created, V23: the walk stops at the limit), each with its state at
-    // the wallet clock's instant passed in (never now(): the state a make at that instant would find, make-batch-bets.sql).
+    // the wallet clock's instant passed in (never now(): the state a make at that instant would find, make-batch-sessions.sql).
     // The player row first, so an unknown player is no row and one without sessions a row of nulls: one statement either way.
     // The lateral names the player by the parameter, not p.id: the planner then estimates this player's sessions, and walks
     // the index for one with many (by p.id it assumes the average player and reads and sorts all of them).

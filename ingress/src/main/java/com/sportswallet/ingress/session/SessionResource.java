@@ -62,7 +62,7 @@ public class SessionResource {
     /** Session lists: default and upper bound of {@code limit} (the console shows the default). */
     static final int LIST_LIMIT_DEFAULT = 20;
     static final int LIST_LIMIT_MAX = 100;
-    /** A session's states as the list computes them (make-batch-bets.sql's, without the make's UNKNOWN and OTHER_PLAYER). */
+    /** A session's states as the list computes them (make-batch-sessions.sql's, without the make's UNKNOWN and OTHER_PLAYER). */
     static final List<String> STATES = List.of("OPEN", "EXPIRED", "ENDED");
 
     @Inject

@@ -82,8 +82,17 @@ class ProtocolCornersTest {
         assertEquals(before, ProviderJwtTest.footprint(), "nothing written: no rollback tombstone, no record");
         assertEquals("f", ProtocolStateTableTest.text("SELECT confirmed FROM bet WHERE id = '" + tombstone + "'"));
         assertEquals(null, ProtocolStateTableTest.text("SELECT provider_status FROM bet WHERE id = '" + tombstone + "'"));
-        // The late make is still refused, as before.
+        // The late make is still refused, as before. Its debit ran in the round trip that found the tombstone (issue 16:
+        // a lone cash make sends its debit with its bet) and was rolled back with everything else: no money, no entry, no event.
+        String seq = "SELECT player_seq FROM wallet WHERE player_id = '" + player + "' AND kind = 'CASH'";
+        long seqBefore = Db.count(seq);
+        long balanceBefore = OperatorApiTest.balance(player);
         refused(call("bet/make", Provider.make(player, tx, STAKE, "EUR")), 2004);
+        assertEquals(balanceBefore, OperatorApiTest.balance(player), "the refused make's debit was rolled back");
+        assertEquals(seqBefore, Db.count(seq), "no event of the refused make");
+        assertEquals(0, Db.count("SELECT count(*) FROM ledger_entry WHERE idempotency_key = 'bet/make:" + tx + "'"), "no ledger entry");
+        assertEquals(0, Db.count("SELECT count(*) FROM idempotency_record WHERE endpoint = 'bet/make' AND key = '" + tx + "'"), "no stored answer");
+        assertEquals(0, Db.ledgerDiscrepancies());
     }
 
     /** Every field of a money body has a value; parent_transaction_id names the bet (null only on make, as PROTOCOL.md says). */

@@ -305,6 +305,13 @@ public class BetMakeService {
                 line.bodyUpToBalance(), day, at);
     }
 
+    /** {@link #debit}'s parameters bound in {@code s}, the debit sent after other statements of its round trip. */
+    static NamedSql.Bound bindDebit(NamedSql.Bound s, long walletId, BetMake.DebitLine line, MakeRequest r, LocalDate day, Instant at)
+            throws SQLException {
+        return BetMake.bindDebit(s, walletId, r.amount(), ENDPOINT, r.transactionId(), r.playerId(), line.eventId(), line.event(),
+                line.bodyUpToBalance(), day, at);
+    }
+
     /**
      * What a make's debit writes besides the money: its {@code wallet.bet.placed} event without its position (the
      * debit statement completes it from its own RETURNING) and its answer up to the balance (the statement appends

@@ -55,13 +55,17 @@ import io.micrometer.core.instrument.MeterRegistry;
  * member leaves nothing (its claim, bet and selections are deleted in the batch's transaction; only
  * shared reference rows may stay). Round trips:
  * <ol>
- * <li>the members' idempotency claims, in key order (the lock order), and the wallet read without a
- * lock ({@link BetMake#BATCH_CLAIM_AND_READ}): a key already taken replays its answer; 1006, 1005
- * refuse a member;</li>
+ * <li>the members' idempotency claims, in key order (the lock order), the wallet read without a
+ * lock, and the named sessions' states ({@link BetMake#BATCH_CLAIM_AND_READ}): a key already taken
+ * replays its answer; 1006, 1005, 1007, 2002 refuse a member (so a make refused for its session or
+ * currency reaches no write);</li>
  * <li>the union of the members' reference rows not yet known committed ({@link KnownReferences}), once, sorted; their bets
  * and selections; the player's status and the sessions under share locks, the bonus rows the members name locked (only
- * when one does; {@link BetMake#batchBets}): a block, an ended session (1007), another currency (2002), a discard
- * tombstone refuses, in that order;</li>
+ * when one does; {@link BetMake#batchBets}): a block, an ended session (1007), a discard tombstone refuses, in
+ * that order. When the batch's only member still undecided is a cash make in the wallet's
+ * currency whose stake the unlocked read covered (the common make), its debit (step 5's statement, without a
+ * savepoint) is sent in this round trip too ({@link BetMake#batchBetsAndDebit}), and a refusal read from this round
+ * trip rolls the transaction back: a round trip less, so such a make takes two round trips and the commit;</li>
  * <li>only when the unlocked read showed the settled balance short of the members' cash stakes (a
  * freebet's stake is no cash) and pending money: the wallet's pending credits applied, as the
  * worker would, before any wallet statement ({@link Spend#flipFirst}: no credit row is ever
@@ -210,6 +214,7 @@ public class MakeBatchService {
         Wallet wallet = null;
         String status = null;
         boolean excluded = false;
+        Map<String, String> sessionStates = new HashMap<>();
         String playerId = d.request(0).playerId();
         try (NamedSql.Bound s = BetMake.BATCH_CLAIM_AND_READ.prepare(c)) {
             s.set("endpoint", ENDPOINT)
@@ -217,7 +222,8 @@ public class MakeBatchService {
                     .setArray("request_hashes", "text", d.members.stream().map(m -> HEX.formatHex(m.requestHash().bytes())).toArray())
                     .setArray("hash_versions", "integer", d.members.stream().map(m -> m.requestHash().version()).toArray())
                     .set("player_id", playerId)
-                    .set("now", d.at);
+                    .set("now", d.at)
+                    .setArray("session_ids", "text", sessionIds(d));
             PreparedStatement ps = s.statement();
             ps.execute();
             try (ResultSet rs = ps.getResultSet()) {
@@ -233,20 +239,28 @@ public class MakeBatchService {
                     excluded = rs.getBoolean(6);
                 }
             }
+            nextResultSet(ps, "sessions read");
+            readSessions(ps, sessionStates);
         }
+        boolean required = sessions.required();
         for (int i = 0; i < d.members.size(); i++) {
             MakeRequest r = d.request(i);
             if (!claimed.contains(r.transactionId())) {
                 d.outcomes.set(i, replay(c, d.members.get(i)));
                 continue;
             }
-            // PROTOCOL.md's precedence: 1006, then 1005 (an unlocked read: it may refuse, round trip 2 decides an
-            // acceptance); 1007 and 2002 are decided in round trip 2, under the session's share lock.
+            // PROTOCOL.md's precedence: 1006, then 1005, then 1007, then 2002.
             try {
                 if (wallet == null) {
                     throw new ProtocolException(ProtocolException.PLAYER_NOT_FOUND, "player " + r.playerId() + " not found");
                 }
                 BetMakeService.requireActive(status, excluded, r);
+                // An unlocked read: it may refuse (a session never comes back), round trip 2 decides an acceptance.
+                SessionCheck session = d.session(i, required);
+                session.require(sessionStates.get(session.sessionId()), r);
+                if (!wallet.currency().equals(r.currency())) {
+                    throw new ProtocolException(ProtocolException.INVALID_CURRENCY, "currency " + r.currency() + " is not the player's wallet currency");
+                }
             } catch (ProtocolException refusal) {
                 d.refuse(i, refusal);
             }
@@ -295,7 +309,10 @@ public class MakeBatchService {
         boolean allKnown = upserts.isEmpty();
         Object[] bonusIds = live.stream().map(i -> d.request(i).bonus()).filter(b -> b != null && b.id() != null).map(BetMakeService.BonusUse::id)
                 .distinct().toArray();
-        try (NamedSql.Bound s = BetMake.batchBets(allKnown, bonusIds.length > 0).prepare(c)) {
+        BetMake.DebitLine lone = loneDebit(d, live, wallet);
+        BetMake.Debited loneDebited = null;
+        NamedSql round = lone != null ? BetMake.batchBetsAndDebit(allKnown) : BetMake.batchBets(allKnown, bonusIds.length > 0);
+        try (NamedSql.Bound s = round.prepare(c)) {
             (allKnown ? s : upserts.bindReferences(s))
                     .set("player_id", d.request(live.get(0)).playerId())
                     .set("wallet_id", wallet.id())
@@ -318,6 +335,9 @@ public class MakeBatchService {
                     .setArray("session_ids", "text", sessionIds(d));
             if (bonusIds.length > 0) {
                 s.setArray("bonus_ids", "text", bonusIds);
+            }
+            if (lone != null) {
+                BetMakeService.bindDebit(s, wallet.id(), lone, d.request(live.get(0)), d.day, d.at);
             }
             PreparedStatement ps = s.statement();
             ps.execute();
@@ -351,6 +371,10 @@ public class MakeBatchService {
                 // The bonus rows locked (their result is not needed: each member's redemption decides).
                 nextResultSet(ps, "bonus locks");
             }
+            if (lone != null) {
+                nextResultSet(ps, "debit");
+                loneDebited = BetMake.readDebited(ps);
+            }
         }
         boolean required = sessions.required();
         for (int i : live) {
@@ -359,9 +383,6 @@ public class MakeBatchService {
                 BetMakeService.requireActive(status, excluded, r);
                 SessionCheck session = d.session(i, required);
                 session.require(sessionStates.get(session.sessionId()), r);
-                if (!wallet.currency().equals(r.currency())) {
-                    throw new ProtocolException(ProtocolException.INVALID_CURRENCY, "currency " + r.currency() + " is not the player's wallet currency");
-                }
                 if (!d.betsInserted.contains(d.betId(i))) {
                     // Only a discard tombstone can hold this make's id: the claim let no other make through.
                     throw ProtocolException.badRequest("transaction " + r.transactionId() + " was discarded before it was made");
@@ -369,6 +390,30 @@ public class MakeBatchService {
             } catch (ProtocolException refusal) {
                 d.refuse(i, refusal);
             }
+        }
+        if (lone != null && d.outcomes.get(live.get(0)) == null) {
+            // Neither refused nor deferred before its debit: decided by what the debit in this round trip did.
+            conclude(c, d, live, 0, afterDebit(c, d, live.get(0), wallet, loneDebited, null), false, wallet);
+        }
+    }
+
+    /**
+     * The debit line of a batch whose only member still undecided is a cash make in the wallet's currency whose stake the
+     * unlocked read covered: its debit joins round trip 2 ({@link BetMake#batchBetsAndDebit}; no savepoint: its refusal
+     * rolls the whole transaction back). Otherwise null, and the debits are round trip 3 ({@link #debit}).
+     */
+    private static BetMake.DebitLine loneDebit(Decisions d, List<Integer> live, Wallet wallet) {
+        if (live.size() != 1) {
+            return null;
+        }
+        MakeRequest r = d.request(live.get(0));
+        if (r.bonus() != null || !wallet.currency().equals(r.currency()) || !Spend.fastPath(wallet.balance(), r.cashStake())) {
+            return null;
+        }
+        try {
+            return BetMakeService.debitLine(d.betId(live.get(0)), r, null, Instant.now());
+        } catch (Outbox.EventTooLargeException tooLarge) {
+            return null; // 2004, refused in its place in the precedence by round trip 3
         }
     }
 
@@ -411,27 +456,39 @@ public class MakeBatchService {
                 step = step(c, d, i, wallet, true);
             }
             if (step.answer() != null) {
-                d.outcomes.set(i, Outcome.of(step.answer()));
-                d.accepted++;
                 walletLocked = true;
-                continue;
-            }
-            if (!alone) {
+            } else if (!alone) {
                 execute(c, BetMake.MEMBER_ROLLBACK_SQL);
             }
-            if (step.refusal() != null) {
-                d.refuse(i, step.refusal());
-            } else if (!flipped && pending(c, wallet.id()) > 0) {
-                // Pending money this transaction can no longer apply (the wallet row is locked): this member and every
-                // later one go back to the lane, in order; the next batch applies the credits first.
-                for (int m = n; m < live.size(); m++) {
-                    d.defer(live.get(m));
-                }
+            if (conclude(c, d, live, n, step, flipped, wallet)) {
                 return;
-            } else {
-                d.refuse(i, new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + r.amount()));
             }
         }
+    }
+
+    /**
+     * Member {@code live[n]}'s step concluded, after the caller backed out to its savepoint unless it was accepted: accepted,
+     * refused, or, short of money while pending money this transaction can no longer apply (the wallet row is locked),
+     * deferred with every later member, in order (the next batch applies the credits first); otherwise 2001.
+     *
+     * @return whether the rest of the batch was deferred
+     */
+    private boolean conclude(Connection c, Decisions d, List<Integer> live, int n, Step step, boolean flipped, Wallet wallet) throws SQLException {
+        int i = live.get(n);
+        if (step.answer() != null) {
+            d.outcomes.set(i, Outcome.of(step.answer()));
+            d.accepted++;
+        } else if (step.refusal() != null) {
+            d.refuse(i, step.refusal());
+        } else if (!flipped && pending(c, wallet.id()) > 0) {
+            for (int m = n; m < live.size(); m++) {
+                d.defer(live.get(m));
+            }
+            return true;
+        } else {
+            d.refuse(i, new ProtocolException(ProtocolException.NOT_ENOUGH_MONEY, "not enough money for a stake of " + d.request(i).amount()));
+        }
+        return false;
     }
 
     /** A member's step: its answer (accepted), its refusal, or neither: the settled balance did not cover its stake. */
@@ -470,14 +527,21 @@ public class MakeBatchService {
         }
         // With a bonus, the savepoint was taken before its redemption; a cash make's is in its debit's round trip.
         BetMake.Debited debited = BetMakeService.debit(c, savepoint && r.bonus() == null, wallet.id(), line, r, d.day, d.at);
+        return afterDebit(c, d, i, wallet, debited, redemption);
+    }
+
+    /** A member's step once its debit ran: 4001 before 2001 (the precedence), else accepted with what an accepted make stores. */
+    private static Step afterDebit(Connection c, Decisions d, int i, Wallet wallet, BetMake.Debited debited, BetMakeService.Redemption redemption)
+            throws SQLException {
+        MakeRequest r = d.request(i);
         ProtocolException over = BetMakeService.overLimit(debited, r);
         if (over != null || debited.answer() == null) {
             return new Step(null, over);
         }
         if (redemption != null) {
-            BetMakeService.comboboostRedeemed(c, wallet.id(), betId, r, redemption.redeemed());
+            BetMakeService.comboboostRedeemed(c, wallet.id(), d.betId(i), r, redemption.redeemed());
         }
-        return new Step(BetMakeService.accepted(c, wallet.id(), betId, r, debited, d.at), null);
+        return new Step(BetMakeService.accepted(c, wallet.id(), d.betId(i), r, debited, d.at), null);
     }
 
     /**
