@@ -18,9 +18,10 @@ import com.sportswallet.contracts.Topics;
  * <li>{@link #BATCH_BETS}: the union of the betslips' reference rows (only those the ingress does not know
  * committed; none: {@link #BATCH_BETS_KNOWN_REFERENCES}), the bets and selections, the
  * player's status and the sessions read again under share locks held to the commit (so a status
- * change or a session's end is ordered wholly before or after the batch: {@link Sessions}), and, only when a member names one, the bonus rows named locked ({@link #BATCH_BONUS_LOCKS}); for a
- * batch whose only member is a cash make the unlocked read covered, followed by its debit ({@link #batchBetsAndDebit},
- * no savepoint), and the make is decided in this round trip;</li>
+ * change or a session's end is ordered wholly before or after the batch: {@link Sessions}), and, only
+ * when a member names one, the bonus rows named locked ({@link #BATCH_BONUS_LOCKS}); for a batch whose
+ * only member is a cash make the unlocked read covered, followed by its debit
+ * ({@link #batchBetsAndDebit}, no savepoint), and the make is decided in this round trip;</li>
  * <li>either {@link #BATCH_DEBIT_AND_BOOK}, every member's debit in one statement, or per member
  * {@link #MEMBER_DEBIT_AND_BOOK} ({@link #debit}): the member's savepoint (none for a batch's only member to
  * debit whose unlocked read covered its stake), the conditional debit with

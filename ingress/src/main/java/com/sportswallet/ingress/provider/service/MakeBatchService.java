@@ -403,18 +403,26 @@ public class MakeBatchService {
      * rolls the whole transaction back). Otherwise null, and the debits are round trip 3 ({@link #debit}).
      */
     private static BetMake.DebitLine loneDebit(Decisions d, List<Integer> live, Wallet wallet) {
-        if (live.size() != 1) {
-            return null;
-        }
-        MakeRequest r = d.request(live.get(0));
-        if (r.bonus() != null || !wallet.currency().equals(r.currency()) || !Spend.fastPath(wallet.balance(), r.cashStake())) {
+        // Round trip 1 refused every member in another currency (2002): the currency needs no check here.
+        if (!debitsAlone(d, live, live.get(0), wallet, false)) {
             return null;
         }
         try {
-            return BetMakeService.debitLine(d.betId(live.get(0)), r, null, Instant.now());
+            return BetMakeService.debitLine(d.betId(live.get(0)), d.request(live.get(0)), null, Instant.now());
         } catch (Outbox.EventTooLargeException tooLarge) {
             return null; // 2004, refused in its place in the precedence by round trip 3
         }
+    }
+
+    /**
+     * Whether member {@code i} is the batch's only member to debit ({@code live} holds it alone), a cash make whose stake
+     * the unlocked read covered or whose wallet's pending credits were applied ({@code flipped}): it takes no savepoint,
+     * its refusal rolls the whole transaction back (nothing is kept), and when it finds the settled balance short after
+     * all it is refused or deferred, never retried in this transaction.
+     */
+    private static boolean debitsAlone(Decisions d, List<Integer> live, int i, Wallet wallet, boolean flipped) {
+        MakeRequest r = d.request(i);
+        return live.size() == 1 && r.bonus() == null && (flipped || Spend.fastPath(wallet.balance(), r.cashStake()));
     }
 
     /** Round trips 3 and 4: the pending credits applied first when needed, then each member's debit in arrival order. */
@@ -434,11 +442,7 @@ public class MakeBatchService {
         }
         for (int n = 0; n < live.size(); n++) {
             int i = live.get(n);
-            MakeRequest r = d.request(i);
-            // The batch's only member to debit, a cash make whose stake the unlocked read covered (or after the flip),
-            // takes no savepoint: its refusal rolls the whole transaction back (nothing is kept), and when it finds the
-            // settled balance short after all it is refused or deferred, never retried in this transaction.
-            boolean alone = live.size() == 1 && r.bonus() == null && (flipped || Spend.fastPath(wallet.balance(), r.cashStake()));
+            boolean alone = debitsAlone(d, live, i, wallet, flipped);
             Step step;
             try {
                 step = step(c, d, i, wallet, !alone);
@@ -538,10 +542,11 @@ public class MakeBatchService {
         if (over != null || debited.answer() == null) {
             return new Step(null, over);
         }
+        String betId = d.betId(i);
         if (redemption != null) {
-            BetMakeService.comboboostRedeemed(c, wallet.id(), d.betId(i), r, redemption.redeemed());
+            BetMakeService.comboboostRedeemed(c, wallet.id(), betId, r, redemption.redeemed());
         }
-        return new Step(BetMakeService.accepted(c, wallet.id(), d.betId(i), r, debited, d.at), null);
+        return new Step(BetMakeService.accepted(c, wallet.id(), betId, r, debited, d.at), null);
     }
 
     /**
