@@ -38,18 +38,28 @@ public final class KafkaTestClients {
     private KafkaTestClients() {
     }
 
+    /**
+     * How long a test's records may take to be acknowledged: the producer's own delivery.timeout.ms, so a
+     * test never gives up on a record the client is still retrying. A busy 2-core CI box once held a
+     * batch to a fresh topic past a 30 s wait (stop 31) while the producer would have gone on to 120 s.
+     */
+    public static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(120);
+
     public static void produce(String bootstrap, String topic, List<Ev> events) throws Exception {
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new StringSerializer())) {
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis()),
+                new StringSerializer(), new StringSerializer())) {
             List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
             for (Ev e : events) {
                 ProducerRecord<String, String> r = new ProducerRecord<>(topic, e.player(), e.json());
                 r.headers().add(CloudEventJson.CONTENT_TYPE_HEADER, CloudEventJson.CONTENT_TYPE.getBytes());
                 acks.add(p.send(r));
             }
+            p.flush();
             for (var f : acks) {
-                f.get(30, TimeUnit.SECONDS);
+                // Done after flush(): a failed record throws its own cause here; the bound is only a backstop.
+                f.get(DELIVERY_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
             }
         }
     }

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.sportswallet.contracts.CloudEventJson;
+import com.sportswallet.notifier.support.KafkaTestClients;
 import com.sportswallet.testkit.Await;
 import com.sportswallet.testkit.TestInfra;
 import com.sun.net.httpserver.HttpServer;
@@ -161,7 +162,7 @@ class WebhookDeliveryTest {
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new StringSerializer(), new StringSerializer())) {
             for (String v : values) {
-                p.send(new ProducerRecord<>(topic, key, v)).get(30, TimeUnit.SECONDS);
+                p.send(new ProducerRecord<>(topic, key, v)).get(KafkaTestClients.DELIVERY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             }
         }
     }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sportswallet.contracts.CloudEventJson;
 import com.sportswallet.contracts.Topics;
+import com.sportswallet.notifier.support.KafkaTestClients;
 import com.sportswallet.testkit.Await;
 import com.sportswallet.testkit.RealInfraResource;
 import com.sportswallet.testkit.TestInfra;
@@ -138,7 +139,8 @@ class WebhookSupervisionTest {
                     .put("type", "crm.player.deposit").put("source", "/test").put("subject", "p-" + id).toString();
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                     TestInfra.get().bootstrapServers()), new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>(Topics.CRM_EVENTS, "p-" + id, event)).get(30, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>(Topics.CRM_EVENTS, "p-" + id, event))
+                        .get(KafkaTestClients.DELIVERY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             }
             await(() -> received.containsKey(id), "the restarted loop delivers");
 
