@@ -404,7 +404,7 @@ public class MakeBatchService {
      */
     private static BetMake.DebitLine loneDebit(Decisions d, List<Integer> live, Wallet wallet) {
         // Round trip 1 refused every member in another currency (2002): the currency needs no check here.
-        if (!debitsAlone(d, live, live.get(0), wallet, false)) {
+        if (live.size() != 1 || !debitsAlone(d, live, live.get(0), wallet, false)) {
             return null;
         }
         try {
@@ -421,8 +421,11 @@ public class MakeBatchService {
      * all it is refused or deferred, never retried in this transaction.
      */
     private static boolean debitsAlone(Decisions d, List<Integer> live, int i, Wallet wallet, boolean flipped) {
+        if (live.size() != 1) {
+            return false;
+        }
         MakeRequest r = d.request(i);
-        return live.size() == 1 && r.bonus() == null && (flipped || Spend.fastPath(wallet.balance(), r.cashStake()));
+        return r.bonus() == null && (flipped || Spend.fastPath(wallet.balance(), r.cashStake()));
     }
 
     /** Round trips 3 and 4: the pending credits applied first when needed, then each member's debit in arrival order. */
